@@ -1,0 +1,31 @@
+# The two commands: `make run` and `make test`. Both install what is missing first.
+BUILD      ?= build
+TEST_BUILD ?= build-test
+DB         ?= sqlite:var/tinhso.db
+LISTEN     ?= 127.0.0.1:8080
+JOBS       ?= $(shell nproc)
+
+.PHONY: all deps build run test clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@mkdir -p var
+	$(BUILD)/tinhso migrate --database $(DB)
+	$(BUILD)/tinhso demo --database $(DB)
+	$(BUILD)/tinhso serve --database $(DB) --listen $(LISTEN)
+
+test: deps
+	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTS_SANITIZE=ON -DTS_FAULT_INJECTION=ON >/dev/null
+	cmake --build $(TEST_BUILD) -j $(JOBS)
+	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD)

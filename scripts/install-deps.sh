@@ -1,0 +1,18 @@
+#!/bin/sh
+# install-deps.sh - installs the Debian 12 packages tinhso needs to build, run and test,
+# only those missing (idempotent). Needs root (or sudo) when something is missing.
+set -eu
+PKGS="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
+libsodium-dev libcurl4-openssl-dev libcmocka-dev postgresql curl ca-certificates"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y --no-install-recommends $missing

@@ -1,0 +1,92 @@
+/* db.h - the one storage API over SQLite (embedded default) and PostgreSQL (scale-out).
+ * Modules run named queries (sql/ *.sql, "-- name: x" blocks, $1..$N placeholders) inside
+ * transactions; only db/sqlite.c and db/pgsql.c see the engines. */
+#ifndef TS_DB_DB_H
+#define TS_DB_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/err.h"
+
+enum ts_db_engine { TS_DB_SQLITE, TS_DB_PGSQL };
+
+struct ts_db;     /* a pool of connections to one store; thread-safe */
+struct ts_dbconn; /* one connection, used by one thread inside ts_db_tx */
+
+/* A bound parameter. Build with the TS_DB_* macros below. Text is borrowed for the call. */
+enum ts_dbval_type { TS_DBV_NULL, TS_DBV_INT, TS_DBV_TEXT };
+struct ts_dbval {
+	enum ts_dbval_type type;
+	int64_t i;
+	const char *s;
+};
+#define TS_DB_NULL ((struct ts_dbval){.type = TS_DBV_NULL})
+#define TS_DB_INT(x) ((struct ts_dbval){.type = TS_DBV_INT, .i = (int64_t)(x)})
+/* NULL pointer binds SQL NULL */
+#define TS_DB_TEXT(x) ((struct ts_dbval){.type = (x) ? TS_DBV_TEXT : TS_DBV_NULL, .s = (x)})
+
+/* A fully materialised result; lives in the arena given to ts_db_query. Cells are text
+ * (integers rendered in decimal) or NULL. */
+struct ts_dbres {
+	int nrows, ncols;
+	const char **cols;  /* column names, ncols */
+	const char **cells; /* nrows * ncols, row-major; NULL = SQL NULL */
+	int64_t changes;    /* rows changed by INSERT/UPDATE/DELETE */
+};
+
+struct ts_db_options {
+	int pool_size;         /* connections in the pool (>= 1); SQLite: readers, plus one writer */
+	int busy_timeout_ms;   /* SQLite busy timeout; PostgreSQL lock_timeout */
+	int max_retries;       /* ts_db_tx retries on TS_ERR_DB_BUSY (busy / serialization / deadlock) */
+};
+
+/* Opens a store. url is "sqlite:PATH" (file created if missing; WAL, foreign keys on,
+ * synchronous=FULL) or "postgresql://..." / "postgres://...". *out owned by caller, close
+ * with ts_db_close (NULL is a no-op). Returns 0, TS_ERR_CONFIG (bad url), TS_ERR_UNAVAILABLE. */
+int ts_db_open(const char *url, const struct ts_db_options *opt, struct ts_db **out,
+	       struct ts_error *err);
+void ts_db_close(struct ts_db *db);
+enum ts_db_engine ts_db_engine_of(const struct ts_db *db);
+
+/* Runs fn(conn, ctx) inside one transaction: commits when fn returns 0, rolls back
+ * otherwise. When fn or the commit fails with TS_ERR_DB_BUSY the whole transaction is
+ * retried (bounded, with backoff), so fn must be safe to re-run. flags: TS_DB_TX_WRITE for
+ * transactions that write (SQLite: BEGIN IMMEDIATE on the single writer connection).
+ * Returns fn's code or a DB error; err filled by the first failure. Thread-safe. */
+#define TS_DB_TX_READ 0
+#define TS_DB_TX_WRITE 1
+typedef int (*ts_db_tx_fn)(struct ts_dbconn *c, void *ctx, struct ts_error *err);
+int ts_db_tx(struct ts_db *db, int flags, ts_db_tx_fn fn, void *ctx, struct ts_error *err);
+
+/* Runs the named query with params ($1..$n) on c. *out (may be NULL when rows are not
+ * wanted) lives in arena a. Errors: TS_ERR_CONFLICT (unique violation),
+ * TS_ERR_VALIDATION (foreign key / check violation), TS_ERR_DB_BUSY (retryable),
+ * TS_ERR_DB (other; logged with the query name, never the parameters),
+ * TS_ERR_INTERNAL (unknown query name). */
+int ts_db_query(struct ts_dbconn *c, struct ts_arena *a, const char *name,
+		const struct ts_dbval *params, int nparams, struct ts_dbres **out,
+		struct ts_error *err);
+
+/* Cell helpers; row/col out of range -> NULL / 0 / false. */
+const char *ts_dbres_get(const struct ts_dbres *r, int row, int col);
+int64_t ts_dbres_int(const struct ts_dbres *r, int row, int col);
+bool ts_dbres_isnull(const struct ts_dbres *r, int row, int col);
+int ts_dbres_col(const struct ts_dbres *r, const char *name); /* -1 if absent */
+
+/* Applies numbered migrations not yet recorded in the store (table schema_migration),
+ * each in its own transaction; logs each one applied. *applied (may be NULL) gets the count.
+ * Thread-safe only against itself on one node. */
+int ts_db_migrate(struct ts_db *db, int *applied, struct ts_error *err);
+/* Highest migration number recorded in the store, and the highest built in. */
+int ts_db_schema_version(struct ts_db *db, int *current, int *latest, struct ts_error *err);
+
+/* Cheap reachability check for /readyz: runs a trivial query. */
+int ts_db_ping(struct ts_db *db, struct ts_error *err);
+
+/* Count of database errors (not busy retries that later succeeded) since start; for /metrics. */
+uint64_t ts_db_error_count(const struct ts_db *db);
+
+#endif

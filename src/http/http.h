@@ -1,0 +1,110 @@
+/* http.h - transport only: the server (server.c is the only file that sees libmicrohttpd),
+ * requests and responses, problem+json, path matching, static files, metrics. Knows no
+ * routes, accounts or domain: the application gives one handler (app/dispatch.c). */
+#ifndef TS_HTTP_HTTP_H
+#define TS_HTTP_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/err.h"
+
+struct ts_http_conn; /* opaque: the libmicrohttpd connection */
+
+struct ts_http_header {
+	const char *name, *value;
+};
+
+struct ts_http_req {
+	struct ts_arena *arena;     /* request-scoped; released when the response is sent */
+	const char *method;         /* "GET", ... */
+	const char *path;           /* decoded path without the query string */
+	const char *request_id;     /* 16 hex chars, also sent back as X-Request-Id */
+	const char *client_addr;    /* textual peer address */
+	char *body;                 /* NUL-terminated copy of the body (NULL if none) */
+	size_t body_len;
+	int64_t start_ns;           /* CLOCK_MONOTONIC at arrival */
+	struct ts_http_conn *conn;  /* for header/query/cookie lookups */
+	void *app;                  /* the application's per-request state (dispatch) */
+};
+
+struct ts_http_resp {
+	int status;
+	const char *content_type;   /* default "application/json; charset=utf-8" */
+	const char *body;           /* lives in the request arena (or static) */
+	size_t body_len;
+	struct ts_http_header headers[16];
+	int nheaders;
+	const char *route_label;    /* for metrics and the access log: the route pattern */
+};
+
+/* Lookups; returned strings live as long as the request. NULL when absent. */
+const char *ts_http_header_get(struct ts_http_req *r, const char *name);
+const char *ts_http_query_get(struct ts_http_req *r, const char *name);
+const char *ts_http_cookie_get(struct ts_http_req *r, const char *name);
+
+/* Adds a response header (copied into the request arena). Returns 0 or TS_ERR_NOMEM / TS_ERR_INTERNAL when full. */
+int ts_http_resp_header(struct ts_http_req *r, struct ts_http_resp *resp, const char *name,
+			const char *value);
+/* Sets a JSON body (text already serialised, in the arena or static). */
+void ts_http_resp_json(struct ts_http_resp *resp, int status, const char *json, size_t len);
+/* Fills resp with application/problem+json for err:
+ * {"type":"about:blank" or "/problems/<code>","title":<Vietnamese title>,"status":N,
+ *  "code":<machine code>,"detail":<err->detail or title>,"field":<field if any>,
+ *  "instance":<path>,"request_id":<id>} */
+void ts_http_problem(struct ts_http_req *r, struct ts_http_resp *resp, const struct ts_error *err);
+
+/* The application's hooks. begin() runs when the headers have arrived, before any body is
+ * read: it may set r->app and returns the body cap in bytes for this request (0 = no body
+ * accepted), or a negative ts_err to answer at once with a problem (err filled).
+ * handle() runs once the whole body is in r->body; it fills resp and returns 0 (a negative
+ * code makes the server answer with ts_http_problem(err)). Both run on server threads,
+ * concurrently. */
+struct ts_http_app {
+	long (*begin)(struct ts_http_req *r, void *ud, struct ts_error *err);
+	int (*handle)(struct ts_http_req *r, struct ts_http_resp *resp, void *ud, struct ts_error *err);
+	void *ud;
+};
+
+struct ts_http_options {
+	const char *host;          /* "127.0.0.1" */
+	unsigned port;             /* 8080; 0 = pick a free port (see ts_http_server_port) */
+	unsigned threads;          /* thread pool size (epoll) */
+	unsigned max_connections;  /* concurrent connections before new ones are refused */
+	unsigned timeout_s;        /* idle connection timeout */
+	unsigned shutdown_grace_s; /* how long in-flight requests may run after stop begins */
+	size_t arena_cap;          /* per-request arena cap in bytes */
+};
+
+struct ts_http_server;
+
+/* Starts listening and serving on background threads. Returns 0, TS_ERR_UNAVAILABLE
+ * (cannot bind; err names the address). */
+int ts_http_server_start(const struct ts_http_options *opt, const struct ts_http_app *app,
+			 struct ts_http_server **out, struct ts_error *err);
+unsigned ts_http_server_port(const struct ts_http_server *s);
+/* Graceful stop: stops accepting, lets in-flight requests finish (up to the grace time),
+ * then closes everything and frees s. NULL is a no-op. */
+void ts_http_server_stop(struct ts_http_server *s);
+
+/* Matches a route pattern like "/api/v1/units/{id}/children" against a path. On a match
+ * returns true and stores up to max parameter values (decoded segments, in the arena) in
+ * vals, in pattern order, with *nvals set. A "{name...}" last segment matches the rest. */
+bool ts_http_match(const char *pattern, const char *path, struct ts_arena *a, const char **vals,
+		   int max, int *nvals);
+
+/* Serves a file below root for path ("/" -> index.html); refuses ".." and hidden files.
+ * Sets a content type from the extension (never text/html for unknown types).
+ * Returns 0 or TS_ERR_NOT_FOUND. */
+int ts_http_static(struct ts_http_req *r, struct ts_http_resp *resp, const char *root,
+		   const char *path, struct ts_error *err);
+
+/* Metrics: the server records every response (route label, method, status, latency). */
+void ts_http_metrics_observe(const char *route, const char *method, int status, double seconds);
+/* Prometheus text exposition of all metrics so far, plus extra lines (may be NULL);
+ * result in the arena. */
+char *ts_http_metrics_render(struct ts_arena *a, const char *extra);
+
+#endif
