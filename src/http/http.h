@@ -10,6 +10,7 @@
 
 #include "base/arena.h"
 #include "base/err.h"
+#include "base/json.h"
 
 struct ts_http_conn; /* opaque: the libmicrohttpd connection */
 
@@ -39,6 +40,22 @@ struct ts_http_resp {
 	int nheaders;
 	const char *route_label;    /* for metrics and the access log: the route pattern */
 };
+
+/* What a route handler gets (app/dispatch.c fills it). ctx is the acting context defined in
+ * iam/iam.h (who acts, the store, the arena); http treats it as opaque. */
+struct ts_ctx;
+struct ts_call {
+	struct ts_http_req *req;
+	struct ts_http_resp *resp;
+	struct ts_ctx *ctx;
+	const char *params[8]; /* path parameters in pattern order */
+	int nparams;
+	json_t *body;          /* request JSON validated against the route's spec, or NULL */
+};
+typedef int (*ts_handler_fn)(struct ts_call *call, struct ts_error *err);
+
+/* Serialises v (reference stolen) as the JSON response with status. 0 or TS_ERR_NOMEM. */
+int ts_http_reply(struct ts_call *call, int status, json_t *v);
 
 /* Lookups; returned strings live as long as the request. NULL when absent. */
 const char *ts_http_header_get(struct ts_http_req *r, const char *name);
