@@ -1,0 +1,93 @@
+/* config.h - THE config table: every setting once, with type, default, bounds and help.
+ * The table drives parsing of the file (`key = value`), the environment (TINHSO_KEY with
+ * dots as underscores), command-line flags (--key, dots as dashes), validation, --help
+ * and `tinhso config`. Precedence: default < file < environment < flags. Unknown keys
+ * refuse to start. */
+#ifndef TS_BASE_CONFIG_H
+#define TS_BASE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "base/err.h"
+
+enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
+#define TS_CFG_SECRET 0x1u     /* printed masked */
+#define TS_CFG_SECRET_URL 0x2u /* a URL whose password is masked */
+
+/* X(NAME, key, type, default, min, max, flags, help) */
+#define TS_CONFIG_TABLE(X)                                                                          \
+	X(DATABASE, "database", TS_CFG_STR, "sqlite:var/tinhso.db", 0, 0, TS_CFG_SECRET_URL,          \
+	  "store: sqlite:PATH or postgresql://USER:PASSWORD@HOST:PORT/DB")                           \
+	X(LISTEN, "listen", TS_CFG_STR, "127.0.0.1:8080", 0, 0, 0, "address the server listens on, HOST:PORT") \
+	X(WEB_ROOT, "web.root", TS_CFG_STR, "web/dist", 0, 0, 0, "folder of the built web UI")      \
+	X(LOG_LEVEL, "log.level", TS_CFG_STR, "info", 0, 0, 0, "debug, info, warn or error")       \
+	X(HTTP_THREADS, "http.threads", TS_CFG_INT, "4", 1, 256, 0, "HTTP worker threads (epoll)") \
+	X(HTTP_MAX_CONNECTIONS, "http.max_connections", TS_CFG_INT, "4096", 16, 1000000, 0,           \
+	  "simultaneous connections before new ones are refused")                                   \
+	X(HTTP_TIMEOUT, "http.timeout", TS_CFG_INT, "30", 1, 3600, 0, "idle connection timeout, seconds") \
+	X(HTTP_SHUTDOWN_GRACE, "http.shutdown_grace", TS_CFG_INT, "15", 0, 600, 0,                   \
+	  "seconds in-flight requests may finish after SIGTERM")                                    \
+	X(HTTP_MAX_BODY, "http.max_body", TS_CFG_INT, "1048576", 1024, 67108864, 0,                  \
+	  "largest JSON request body, bytes")                                                       \
+	X(DB_POOL_SIZE, "db.pool_size", TS_CFG_INT, "4", 1, 256, 0, "database connections per node") \
+	X(SESSION_TTL, "session.ttl", TS_CFG_INT, "43200", 60, 2592000, 0,                           \
+	  "absolute lifetime of a browser session, seconds")                                        \
+	X(SESSION_IDLE, "session.idle", TS_CFG_INT, "1800", 60, 2592000, 0,                          \
+	  "a session unused this long expires, seconds")                                            \
+	X(LOGIN_MAX_FAILURES_ACCOUNT, "login.max_failures_account", TS_CFG_INT, "5", 1, 1000, 0,      \
+	  "failed logins per account within login.window before it is throttled")                   \
+	X(LOGIN_MAX_FAILURES_IP, "login.max_failures_ip", TS_CFG_INT, "30", 1, 100000, 0,             \
+	  "failed logins per client address within login.window before it is throttled")           \
+	X(LOGIN_WINDOW, "login.window", TS_CFG_INT, "900", 10, 86400, 0,                              \
+	  "throttling window and lockout time, seconds")                                            \
+	X(PWHASH_MEMORY, "password.hash_memory_kib", TS_CFG_INT, "65536", 8, 4194304, 0,               \
+	  "argon2id memory per password hash, KiB")                                                 \
+	X(PWHASH_OPS, "password.hash_ops", TS_CFG_INT, "2", 1, 64, 0, "argon2id passes per password hash") \
+	X(COOKIE_SECURE, "cookie.secure", TS_CFG_BOOL, "false", 0, 0, 0,                               \
+	  "mark session cookies Secure (set true behind HTTPS)")
+
+enum ts_cfg_key {
+#define X(n, k, t, d, mi, ma, f, h) TS_CFG_##n,
+	TS_CONFIG_TABLE(X)
+#undef X
+	TS_CFG__COUNT
+};
+
+enum ts_cfg_source { TS_CFG_FROM_DEFAULT, TS_CFG_FROM_FILE, TS_CFG_FROM_ENV, TS_CFG_FROM_FLAG };
+
+struct ts_config {
+	char *str[TS_CFG__COUNT];    /* every value as text (heap, owned) */
+	long long num[TS_CFG__COUNT]; /* parsed ints and bools */
+	enum ts_cfg_source source[TS_CFG__COUNT];
+};
+
+/* Fills defaults. Release with ts_config_release. */
+int ts_config_init(struct ts_config *c);
+void ts_config_release(struct ts_config *c);
+
+/* Sets key (table name) to value, checking type and bounds. TS_ERR_CONFIG with a message
+ * naming the key when unknown or invalid. */
+int ts_config_set(struct ts_config *c, const char *key, const char *value, enum ts_cfg_source src,
+		  struct ts_error *err);
+/* Reads `key = value` lines ('#' comments, blank lines). Errors name the file and line. */
+int ts_config_load_file(struct ts_config *c, const char *path, struct ts_error *err);
+/* Applies TINHSO_* variables of envp (NULL-terminated); TINHSO_CONFIG is the config file
+ * path and is skipped here. Unknown TINHSO_* variables are refused. */
+int ts_config_load_env(struct ts_config *c, char *const *envp, struct ts_error *err);
+/* Finds the table key for a flag name without dashes ("http-threads" -> "http.threads");
+ * NULL when unknown. */
+const char *ts_config_key_for_flag(const char *flag);
+
+const char *ts_config_str(const struct ts_config *c, enum ts_cfg_key k);
+long long ts_config_int(const struct ts_config *c, enum ts_cfg_key k);
+bool ts_config_bool(const struct ts_config *c, enum ts_cfg_key k);
+
+/* Prints the effective settings, secrets masked, with where each value came from. */
+void ts_config_print(const struct ts_config *c, FILE *out);
+/* Prints the table as help text (flags and environment names). */
+void ts_config_help(FILE *out);
+/* Writes the masked form of value for key k into out. */
+void ts_config_masked(enum ts_cfg_key k, const char *value, char *out, size_t outsz);
+
+#endif
