@@ -11,6 +11,12 @@
 #include "base/err.h"
 #include "db/db.h"
 
+/* Cookie and header names shared by iam_http.c and app/dispatch.c. The session cookie is
+ * HttpOnly; the CSRF cookie is readable by the web UI, which echoes it in TS_CSRF_HEADER. */
+#define TS_SESSION_COOKIE "tinhso_session"
+#define TS_CSRF_COOKIE "tinhso_csrf"
+#define TS_CSRF_HEADER "X-CSRF-Token"
+
 /* X(NAME, machine name, Vietnamese name) - the roles of DESIGN.md §7 */
 #define TS_ROLE_TABLE(X)                                            \
 	X(CITIZEN, "citizen", "Công dân, doanh nghiệp")              \
@@ -94,6 +100,7 @@ struct ts_iam_options {
 	int fail_window_s;        /* throttle window and lockout time (900) */
 	unsigned long long pwhash_opslimit; /* argon2id ops (crypto_pwhash_OPSLIMIT_INTERACTIVE) */
 	unsigned long long pwhash_memlimit; /* argon2id memory (crypto_pwhash_MEMLIMIT_INTERACTIVE) */
+	bool cookie_secure;       /* mark cookies Secure (behind HTTPS) */
 };
 void ts_iam_defaults(struct ts_iam_options *o);
 /* Sets the process-wide options; call once at start, before serving. */
@@ -188,6 +195,20 @@ int ts_audit_write(struct ts_dbconn *c, struct ts_ctx *ctx, const char *action,
  * row that does not verify (a changed row, a missing row, or a missing tail). */
 int ts_audit_verify(struct ts_db *db, bool *ok, int64_t *first_bad, int64_t *rows_checked,
 		    struct ts_error *err);
+
+/* The fields one audit row is hashed over (added for tests and tools). actor_id 0 and NULL
+ * strings are encoded as SQL NULL, distinct from 0 / "". */
+struct ts_audit_row {
+	int64_t seq, at, actor_id;
+	const char *actor_label, *action, *object_type, *object_id, *client_addr, *summary;
+	const char *prev_hash; /* 64 hex chars; 64 zeros before the first row */
+};
+/* SHA-256 (64 hex + NUL into out, outsz >= 65) over an unambiguous serialisation of r:
+ * each field as "<len>:<bytes>," or "~," for NULL, in the order of the struct. Pure. */
+void ts_audit_hash(const struct ts_audit_row *r, char *out, size_t outsz);
+/* Masks an identifier for summaries and logs: every character but the last 3 becomes '*'
+ * (at most 3 shown, none when shorter than 6). Result in a. */
+char *ts_iam_mask(struct ts_arena *a, const char *s);
 
 /* ---- HTTP adapters (iam_http.c): route handlers named in app/routes.c ---- */
 struct ts_call;

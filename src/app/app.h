@@ -1,0 +1,64 @@
+/* app.h - wiring of the running server: the route table, the dispatcher and the
+ * application-level handlers (health, readiness, metrics, API description, static UI). */
+#ifndef TS_APP_APP_H
+#define TS_APP_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/config.h"
+#include "base/json.h"
+#include "db/db.h"
+#include "http/http.h"
+
+/* Route flags */
+#define TS_ROUTE_CSRF_EXEMPT 0x1u /* a mutation that needs no CSRF token (no session exists yet) */
+#define TS_ROUTE_NO_AUDIT 0x2u    /* a mutation that writes nothing to audit (none yet) */
+
+struct ts_route {
+	const char *method;
+	const char *pattern;                /* "/api/v1/units/{id}" */
+	ts_handler_fn handler;
+	int perm;                           /* enum ts_perm required by the dispatcher */
+	unsigned flags;
+	const struct ts_json_spec *spec;    /* request body spec, NULL = no body */
+	const char *tag;                    /* OpenAPI tag */
+	const char *summary;                /* one line, Vietnamese */
+};
+
+/* THE route table (routes.c) */
+extern const struct ts_route ts_routes[];
+extern const size_t ts_nroutes;
+
+/* The running application; one per process. */
+struct ts_app {
+	struct ts_config *cfg;
+	struct ts_db *db;
+	const char *web_root;
+	uint64_t unaudited; /* successful mutations that wrote no audit row (must stay 0) */
+};
+
+/* The dispatcher as an http app (dispatch.c). app must outlive the server. */
+void ts_dispatch_init(struct ts_app *app, struct ts_http_app *out);
+struct ts_app *ts_dispatch_app(void);
+
+/* The OpenAPI 3.1 document generated from ts_routes (openapi.c); new reference. */
+json_t *ts_openapi_build(void);
+/* The readable HTML page of the API (openapi.c); in the arena. */
+char *ts_openapi_html(struct ts_arena *a, size_t *len);
+
+/* Application-level route handlers (app_http.c). */
+int ts_app_http_healthz(struct ts_call *call, struct ts_error *err);
+int ts_app_http_readyz(struct ts_call *call, struct ts_error *err);
+int ts_app_http_metrics(struct ts_call *call, struct ts_error *err);
+int ts_app_http_openapi(struct ts_call *call, struct ts_error *err);
+int ts_app_http_docs(struct ts_call *call, struct ts_error *err);
+
+/* A random password that meets the policy (letters and digits, 12+ characters). */
+void ts_app_random_password(char *out, size_t outsz);
+
+/* Loads the demo province and one account per role (demo.c). password NULL = a random
+ * one per run, printed. Idempotent: existing units and accounts are kept, passwords reset. */
+int ts_demo_load(struct ts_db *db, const char *password, FILE *out, struct ts_error *err);
+
+#endif

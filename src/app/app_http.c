@@ -1,0 +1,64 @@
+/* app_http.c - application-level routes: liveness, readiness, metrics, API description. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "iam/iam.h"
+
+int ts_app_http_healthz(struct ts_call *call, struct ts_error *err)
+{
+	(void)err;
+	return ts_http_reply(call, 200, json_pack("{s:s, s:s}", "status", "ok", "version", TS_VERSION));
+}
+
+int ts_app_http_readyz(struct ts_call *call, struct ts_error *err)
+{
+	struct ts_error perr = {0};
+	if (ts_db_ping(call->ctx->db, &perr))
+		return ts_error_set(err, TS_ERR_UNAVAILABLE, NULL, "Không kết nối được cơ sở dữ liệu");
+	return ts_http_reply(call, 200, json_pack("{s:s, s:s}", "status", "ready", "database",
+						  ts_db_engine_of(call->ctx->db) == TS_DB_SQLITE ? "sqlite" : "postgresql"));
+}
+
+int ts_app_http_metrics(struct ts_call *call, struct ts_error *err)
+{
+	struct ts_app *app = ts_dispatch_app();
+	char *extra = ts_arena_printf(call->req->arena,
+				      "# HELP tinhso_db_errors_total Database errors since start.\n"
+				      "# TYPE tinhso_db_errors_total counter\n"
+				      "tinhso_db_errors_total %" PRIu64 "\n"
+				      "# HELP tinhso_unaudited_mutations_total Successful mutations that wrote no audit row (must be 0).\n"
+				      "# TYPE tinhso_unaudited_mutations_total counter\n"
+				      "tinhso_unaudited_mutations_total %" PRIu64 "\n",
+				      ts_db_error_count(app->db), app->unaudited);
+	char *text = extra ? ts_http_metrics_render(call->req->arena, extra) : NULL;
+	if (!text)
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	call->resp->status = 200;
+	call->resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	call->resp->body = text;
+	call->resp->body_len = strlen(text);
+	return 0;
+}
+
+int ts_app_http_openapi(struct ts_call *call, struct ts_error *err)
+{
+	json_t *doc = ts_openapi_build();
+	if (!doc)
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	return ts_http_reply(call, 200, doc);
+}
+
+int ts_app_http_docs(struct ts_call *call, struct ts_error *err)
+{
+	size_t len = 0;
+	char *html = ts_openapi_html(call->req->arena, &len);
+	if (!html)
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	call->resp->status = 200;
+	call->resp->content_type = "text/html; charset=utf-8";
+	call->resp->body = html;
+	call->resp->body_len = len;
+	return 0;
+}

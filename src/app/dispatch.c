@@ -1,0 +1,145 @@
+/* dispatch.c - from a request to a route handler: matches the route table, resolves who
+ * acts (session cookie or API key), enforces the route's permission, CSRF and body limits,
+ * validates the JSON body against the route's spec and checks that mutations audited. */
+#include <stdatomic.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app/app.h"
+#include "base/crypto.h"
+#include "base/log.h"
+#include "iam/iam.h"
+
+struct dstate {
+	const struct ts_route *route;
+	const char *params[8];
+	int nparams;
+	int is_static;
+};
+
+static struct ts_app *the_app;
+static atomic_uint_fast64_t unaudited;
+
+struct ts_app *ts_dispatch_app(void) { return the_app; }
+
+static bool is_mutation(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && strcmp(method, "OPTIONS") != 0;
+}
+
+static bool method_matches(const char *route_method, const char *method)
+{
+	return strcmp(route_method, method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(route_method, "GET") == 0);
+}
+
+static long begin(struct ts_http_req *r, void *ud, struct ts_error *err)
+{
+	struct ts_app *app = ud;
+	struct dstate *st = ts_arena_zalloc(r->arena, sizeof(*st));
+	if (!st)
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	r->app = st;
+	bool path_matched = false;
+	for (size_t i = 0; i < ts_nroutes; i++) {
+		const struct ts_route *rt = &ts_routes[i];
+		const char *vals[8];
+		int n = 0;
+		if (!ts_http_match(rt->pattern, r->path, r->arena, vals, 8, &n))
+			continue;
+		path_matched = true;
+		if (!method_matches(rt->method, r->method))
+			continue;
+		st->route = rt;
+		st->nparams = n;
+		memcpy(st->params, vals, sizeof(vals[0]) * (size_t)n);
+		return rt->spec ? (long)ts_config_int(app->cfg, TS_CFG_HTTP_MAX_BODY) : 0;
+	}
+	if (path_matched)
+		return ts_error_set(err, TS_ERR_METHOD, NULL, "Đường dẫn này không hỗ trợ phương thức %s", r->method);
+	if (strncmp(r->path, "/api/", 5) != 0 && method_matches("GET", r->method)) {
+		st->is_static = 1;
+		return 0;
+	}
+	return ts_error_set(err, TS_ERR_NOT_FOUND, NULL, "Không có đường dẫn %s", r->path);
+}
+
+static const char *bearer_of(struct ts_http_req *r)
+{
+	const char *h = ts_http_header_get(r, "Authorization");
+	if (h && strncasecmp(h, "Bearer ", 7) == 0)
+		return h + 7;
+	return NULL;
+}
+
+static bool json_content_type(struct ts_http_req *r)
+{
+	const char *ct = ts_http_header_get(r, "Content-Type");
+	if (!ct)
+		return false;
+	size_t n = strlen("application/json");
+	return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static int handle(struct ts_http_req *r, struct ts_http_resp *resp, void *ud, struct ts_error *err)
+{
+	struct ts_app *app = ud;
+	struct dstate *st = r->app;
+	if (st->is_static) {
+		resp->route_label = "static";
+		return ts_http_static(r, resp, app->web_root, r->path, err);
+	}
+	const struct ts_route *rt = st->route;
+	resp->route_label = rt->pattern;
+
+	struct ts_ctx ctx = {.db = app->db, .arena = r->arena, .client_addr = r->client_addr, .request_id = r->request_id};
+	const char *cookie = ts_http_cookie_get(r, TS_SESSION_COOKIE);
+	const char *bearer = bearer_of(r);
+	if (cookie || bearer) {
+		struct ts_error aerr = {0};
+		int rc = ts_iam_authenticate(&ctx, cookie, bearer, &aerr);
+		if (rc == TS_ERR_UNAUTHENTICATED && rt->perm == TS_PERM_PUBLIC) {
+			memset(&ctx.actor, 0, sizeof(ctx.actor)); /* a stale cookie does not block public pages */
+		} else if (rc) {
+			*err = aerr;
+			return rc;
+		}
+	}
+	if (!ts_iam_has(&ctx.actor, rt->perm)) {
+		if (!ctx.actor.account_id && !ctx.actor.api_client_id)
+			return ts_error_set(err, TS_ERR_UNAUTHENTICATED, NULL, "Vui lòng đăng nhập để thực hiện thao tác này");
+		return ts_error_set(err, TS_ERR_FORBIDDEN, NULL, NULL);
+	}
+	bool mutation = is_mutation(r->method);
+	if (mutation && ctx.actor.session_id > 0 && !(rt->flags & TS_ROUTE_CSRF_EXEMPT)) {
+		const char *tok = ts_http_header_get(r, TS_CSRF_HEADER);
+		if (!tok || !ctx.actor.csrf_token || !ts_str_eq_ct(tok, ctx.actor.csrf_token))
+			return ts_error_set(err, TS_ERR_CSRF, TS_CSRF_HEADER, "Thiếu hoặc sai mã chống giả mạo yêu cầu (%s)",
+					    TS_CSRF_HEADER);
+	}
+	struct ts_call call = {.req = r, .resp = resp, .ctx = &ctx, .nparams = st->nparams};
+	memcpy(call.params, st->params, sizeof(st->params));
+	if (rt->spec) {
+		if (!json_content_type(r))
+			return ts_error_set(err, TS_ERR_UNSUPPORTED_MEDIA, NULL, "Dữ liệu phải gửi dạng application/json");
+		int rc = ts_json_parse(r->arena, r->body, r->body_len, rt->spec, &call.body, err);
+		if (rc)
+			return rc;
+	}
+	int rc = rt->handler(&call, err);
+	if (rc)
+		return rc;
+	if (mutation && resp->status < 300 && ctx.audited == 0 && !(rt->flags & TS_ROUTE_NO_AUDIT)) {
+		atomic_fetch_add(&unaudited, 1);
+		app->unaudited = atomic_load(&unaudited);
+		ts_log(TS_LOG_ERROR, "mutation not audited", "rid", r->request_id, "route", rt->pattern, NULL);
+	}
+	return 0;
+}
+
+void ts_dispatch_init(struct ts_app *app, struct ts_http_app *out)
+{
+	the_app = app;
+	out->begin = begin;
+	out->handle = handle;
+	out->ud = app;
+}

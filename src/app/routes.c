@@ -1,0 +1,48 @@
+/* routes.c - THE route table: method, path, handler, required permission, flags, request
+ * spec. The dispatcher enforces authentication, permission, CSRF, body limits and audit
+ * from it; the OpenAPI description and docs/permissions.md's test are derived from it. */
+#include "app/app.h"
+#include "iam/iam.h"
+#include "org/org.h"
+
+#define R(m, p, h, perm, fl, spec, tag, sum) {m, p, h, TS_PERM_##perm, fl, spec, tag, sum}
+
+const struct ts_route ts_routes[] = {
+	R("GET", "/healthz", ts_app_http_healthz, PUBLIC, 0, NULL, "system", "Máy chủ đang chạy"),
+	R("GET", "/readyz", ts_app_http_readyz, PUBLIC, 0, NULL, "system", "Sẵn sàng phục vụ (cơ sở dữ liệu truy cập được)"),
+	R("GET", "/metrics", ts_app_http_metrics, METRICS_READ, 0, NULL, "system", "Số liệu vận hành (Prometheus)"),
+	R("GET", "/api/openapi.json", ts_app_http_openapi, PUBLIC, 0, NULL, "system", "Mô tả API (OpenAPI 3.1)"),
+	R("GET", "/api/docs", ts_app_http_docs, PUBLIC, 0, NULL, "system", "Trang mô tả API"),
+
+	R("POST", "/api/v1/auth/login", ts_iam_http_login, PUBLIC, TS_ROUTE_CSRF_EXEMPT, &ts_iam_spec_login, "auth", "Đăng nhập"),
+	R("POST", "/api/v1/auth/logout", ts_iam_http_logout, AUTHENTICATED, 0, NULL, "auth", "Đăng xuất"),
+	R("GET", "/api/v1/auth/me", ts_iam_http_me, AUTHENTICATED, 0, NULL, "auth", "Tài khoản đang đăng nhập"),
+	R("POST", "/api/v1/auth/register/citizen", ts_iam_http_register_citizen, PUBLIC, TS_ROUTE_CSRF_EXEMPT, &ts_iam_spec_register_citizen, "auth", "Công dân đăng ký tài khoản"),
+	R("POST", "/api/v1/auth/register/business", ts_iam_http_register_business, PUBLIC, TS_ROUTE_CSRF_EXEMPT, &ts_iam_spec_register_business, "auth", "Doanh nghiệp đăng ký tài khoản"),
+	R("GET", "/api/v1/auth/sessions", ts_iam_http_sessions_list, AUTHENTICATED, 0, NULL, "auth", "Các phiên đăng nhập của tôi"),
+	R("DELETE", "/api/v1/auth/sessions/{id}", ts_iam_http_session_revoke, AUTHENTICATED, 0, NULL, "auth", "Thu hồi một phiên đăng nhập của tôi"),
+	R("POST", "/api/v1/auth/password", ts_iam_http_password_change, AUTHENTICATED, 0, &ts_iam_spec_password_change, "auth", "Đổi mật khẩu"),
+
+	R("GET", "/api/v1/accounts", ts_iam_http_accounts_list, ACCOUNT_READ, 0, NULL, "accounts", "Danh sách tài khoản cán bộ"),
+	R("POST", "/api/v1/accounts", ts_iam_http_account_create, ACCOUNT_WRITE, 0, &ts_iam_spec_account_create, "accounts", "Tạo tài khoản cán bộ"),
+	R("GET", "/api/v1/accounts/{id}", ts_iam_http_account_get, ACCOUNT_READ, 0, NULL, "accounts", "Xem tài khoản"),
+	R("PATCH", "/api/v1/accounts/{id}", ts_iam_http_account_update, ACCOUNT_WRITE, 0, &ts_iam_spec_account_update, "accounts", "Sửa, khóa tài khoản"),
+	R("POST", "/api/v1/accounts/{id}/revoke-sessions", ts_iam_http_account_sessions_revoke, ACCOUNT_WRITE, 0, NULL, "accounts", "Thu hồi mọi phiên của tài khoản"),
+	R("POST", "/api/v1/accounts/{id}/grants", ts_iam_http_grant_add, ROLE_GRANT, 0, &ts_iam_spec_grant, "accounts", "Giao vai trò trên một đơn vị"),
+	R("DELETE", "/api/v1/accounts/{id}/grants/{grant_id}", ts_iam_http_grant_remove, ROLE_GRANT, 0, NULL, "accounts", "Thu hồi vai trò"),
+
+	R("GET", "/api/v1/api-clients", ts_iam_http_api_clients_list, APIKEY_MANAGE, 0, NULL, "api-clients", "Danh sách khóa API của hệ thống kết nối"),
+	R("POST", "/api/v1/api-clients", ts_iam_http_api_client_create, APIKEY_MANAGE, 0, &ts_iam_spec_api_client_create, "api-clients", "Cấp khóa API (hiển thị một lần)"),
+	R("DELETE", "/api/v1/api-clients/{id}", ts_iam_http_api_client_revoke, APIKEY_MANAGE, 0, NULL, "api-clients", "Thu hồi khóa API"),
+
+	R("GET", "/api/v1/audit", ts_iam_http_audit_list, AUDIT_READ, 0, NULL, "audit", "Nhật ký kiểm toán"),
+	R("GET", "/api/v1/audit/verify", ts_iam_http_audit_verify, AUDIT_READ, 0, NULL, "audit", "Kiểm tra chuỗi băm của nhật ký"),
+
+	R("GET", "/api/v1/units", ts_org_http_units_list, PUBLIC, 0, NULL, "units", "Danh sách đơn vị"),
+	R("POST", "/api/v1/units", ts_org_http_unit_create, ORG_WRITE, 0, &ts_org_spec_unit_create, "units", "Tạo đơn vị"),
+	R("GET", "/api/v1/units/{id}", ts_org_http_unit_get, PUBLIC, 0, NULL, "units", "Xem đơn vị"),
+	R("PATCH", "/api/v1/units/{id}", ts_org_http_unit_update, ORG_WRITE, 0, &ts_org_spec_unit_update, "units", "Sửa, giải thể, sáp nhập đơn vị"),
+	R("GET", "/api/v1/units/{id}/subtree", ts_org_http_unit_subtree, PUBLIC, 0, NULL, "units", "Cây đơn vị trực thuộc"),
+};
+
+const size_t ts_nroutes = sizeof(ts_routes) / sizeof(ts_routes[0]);

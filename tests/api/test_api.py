@@ -1,0 +1,400 @@
+"""Black-box API tests against the real tinhso server on 127.0.0.1, on the engine named by
+TS_TEST_ENGINE (sqlite or pgsql). Run by CTest as api_sqlite and api_pgsql."""
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from tinhso_client import (BIN, DEMO_PASSWORD, ROLE_ACCOUNTS, SRC, Client, Server,  # noqa: E402
+                           fresh_database, run_cli)
+
+ENGINE = os.environ.get("TS_TEST_ENGINE", "sqlite")
+
+
+def load_permission_spec():
+    """docs/permissions.md: the written spec of who may call which route."""
+    rows, roles = [], None
+    with open(os.path.join(SRC, "docs/permissions.md"), encoding="utf-8") as f:
+        for line in f:
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if cells[:2] == ["method", "path"]:
+                roles = cells[3:]
+            elif roles and len(cells) == 3 + len(roles) and cells[0] in ("GET", "POST", "PATCH", "PUT", "DELETE"):
+                rows.append((cells[0], cells[1].strip("`"), dict(zip(roles, (c == "yes" for c in cells[3:])))))
+    return rows
+
+
+class ApiTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.db = fresh_database("api_test")
+        run_cli(cls.db, "migrate")
+        out = run_cli(cls.db, "demo", "--password", DEMO_PASSWORD).stdout
+        assert "admin" in out and "congdan1" in out, out
+        cls.server = Server(cls.db)
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.server.stop()
+        assert rc == 0, f"server exit code {rc} after SIGTERM"
+
+    def client(self, login=None):
+        c = Client(self.server)
+        if login:
+            r = c.login(login)
+            self.assertEqual(r.status, 200, r)
+        return c
+
+    def assertProblem(self, r, status, code, field=None):
+        self.assertEqual(r.status, status, r)
+        self.assertTrue(r.ctype.startswith("application/problem+json"), r.ctype)
+        self.assertEqual(r.json["code"], code, r)
+        self.assertEqual(r.json["status"], status)
+        self.assertTrue(r.json["title"])
+        self.assertTrue(r.json.get("request_id"))
+        if field is not None:
+            self.assertEqual(r.json.get("field"), field, r)
+
+    # ---- transport, health, errors ----
+    def test_health_and_readiness(self):
+        c = self.client()
+        r = c.request("GET", "/healthz")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json["status"], "ok")
+        self.assertRegex(r.headers["x-request-id"], r"^[0-9a-f]{16}$")
+        r = c.request("GET", "/readyz")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json["database"], "sqlite" if ENGINE == "sqlite" else "postgresql")
+
+    def test_unknown_route_and_method(self):
+        c = self.client()
+        self.assertProblem(c.request("GET", "/api/v1/nothing-here"), 404, "not_found")
+        self.assertProblem(c.request("PUT", "/healthz"), 405, "method_not_allowed")
+
+    def test_home_page_says_the_server_runs(self):
+        r = self.client().request("GET", "/")
+        self.assertEqual(r.status, 200)
+        self.assertIn("text/html", r.ctype)
+        self.assertIn("/api/docs", r.body)
+
+    def test_static_refuses_path_escapes(self):
+        r = self.client().request("GET", "/../../etc/passwd")
+        self.assertIn(r.status, (400, 404))
+        self.assertNotIn("root:", r.body)
+
+    # ---- request validation ----
+    def test_json_body_validation(self):
+        c = self.client()
+        self.assertProblem(c.request("POST", "/api/v1/auth/login", raw=b"{not json", headers={"Content-Type": "application/json"}),
+                           400, "invalid_json")
+        self.assertProblem(c.request("POST", "/api/v1/auth/login", {"login": "a", "password": "b", "extra": 1}),
+                           422, "unknown_field", "extra")
+        self.assertProblem(c.request("POST", "/api/v1/auth/login", {"login": 5, "password": "b"}),
+                           422, "validation_failed", "login")
+        self.assertProblem(c.request("POST", "/api/v1/auth/login", {"password": "b"}), 422, "missing_field", "login")
+        self.assertProblem(c.request("POST", "/api/v1/auth/login", raw=b'{"login":"a","password":"b"}',
+                                     headers={"Content-Type": "text/plain"}), 415, "unsupported_media_type")
+        self.assertProblem(c.request("POST", "/api/v1/auth/login", raw=b'{"login":"a","login":"b","password":"c"}',
+                                     headers={"Content-Type": "application/json"}), 400, "invalid_json")
+        self.assertProblem(c.request("POST", "/api/v1/auth/login", raw=b'{"login":"\xff\xfe","password":"c"}',
+                                     headers={"Content-Type": "application/json"}), 400, "invalid_json")
+        deep = b'{"login":' + b"[" * 40 + b"]" * 40 + b',"password":"x"}'
+        r = c.request("POST", "/api/v1/auth/login", raw=deep, headers={"Content-Type": "application/json"})
+        self.assertIn(r.status, (413, 422), r)
+        big = json.dumps({"login": "a" * (2 << 20), "password": "x"}).encode()
+        self.assertProblem(c.request("POST", "/api/v1/auth/login", raw=big, headers={"Content-Type": "application/json"}),
+                           413, "payload_too_large")
+
+    # ---- authentication ----
+    def test_login_session_csrf_logout(self):
+        c = self.client()
+        self.assertProblem(c.login("admin", "wrong-password-1"), 401, "invalid_credentials")
+        self.assertProblem(c.login("no.such.user", "wrong-password-1"), 401, "invalid_credentials")
+        r = c.login("admin")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("tinhso_session", c.cookies)
+        self.assertIn("system_admin", [g["role"] for g in r.json["account"]["roles"]])
+        raw_cookie = [v for k, v in [("x", "")]]  # noqa: F841
+        me = c.request("GET", "/api/v1/auth/me")
+        self.assertEqual(me.status, 200)
+        self.assertEqual(me.json["account"]["username"] if "account" in me.json else me.json["username"], "admin")
+        # a browser mutation without the CSRF token is refused, and changes nothing
+        r = c.request("POST", "/api/v1/units", {"code": "000.99.01.H99", "name": "X", "kind": "division"}, csrf=False)
+        self.assertProblem(r, 403, "csrf_failed")
+        r = c.request("POST", "/api/v1/auth/logout")
+        self.assertEqual(r.status, 204, r)
+        self.assertProblem(c.request("GET", "/api/v1/auth/me"), 401, "unauthenticated")
+
+    def test_session_cookie_flags(self):
+        c = Client(self.server)
+        conn_r = c.request("POST", "/api/v1/auth/login", {"login": "thanhtra", "password": DEMO_PASSWORD})
+        self.assertEqual(conn_r.status, 200)
+        # http.client folds repeated headers; check the raw flags on the session cookie
+        sc = conn_r.headers.get("set-cookie", "")
+        self.assertIn("HttpOnly", sc)
+        self.assertIn("SameSite=Strict", sc)
+
+    def test_citizen_registration_and_identifier_checks(self):
+        c = self.client()
+        base = {"full_name": "Trần Văn An", "phone": "0987000111", "password": "matkhau-rat-manh-9"}
+        r = c.request("POST", "/api/v1/auth/register/citizen", dict(base, personal_id="12345"))
+        self.assertProblem(r, 422, "validation_failed", "personal_id")
+        r = c.request("POST", "/api/v1/auth/register/citizen", dict(base, personal_id="099190000001"))
+        self.assertProblem(r, 422, "validation_failed", "personal_id")  # province 099 does not exist
+        r = c.request("POST", "/api/v1/auth/register/citizen", dict(base, personal_id="079090000777", password="short1"))
+        self.assertProblem(r, 422, "weak_password", "password")
+        r = c.request("POST", "/api/v1/auth/register/citizen", dict(base, personal_id="079090000777"))
+        self.assertEqual(r.status, 201, r)
+        r = c.request("POST", "/api/v1/auth/register/citizen", dict(base, personal_id="079090000777"))
+        self.assertProblem(r, 409, "conflict")
+        self.assertEqual(c.login("0987000111", "matkhau-rat-manh-9").status, 200)
+        # the audit summary never holds the full personal ID
+        a = self.client("admin").request("GET", "/api/v1/audit?limit=200")
+        self.assertEqual(a.status, 200)
+        self.assertNotIn("079090000777", a.body)
+
+    def test_business_registration_checks_tax_code(self):
+        c = self.client()
+        base = {"name": "Công ty TNHH Thử Nghiệm", "email": "kt@example.vn", "password": "matkhau-rat-manh-8"}
+        self.assertProblem(c.request("POST", "/api/v1/auth/register/business", dict(base, tax_code="0100109107")),
+                           422, "validation_failed", "tax_code")
+        r = c.request("POST", "/api/v1/auth/register/business", dict(base, tax_code="0100109106-001"))
+        self.assertEqual(r.status, 201, r)
+
+    def test_failed_logins_are_throttled_per_account(self):
+        c = self.client()
+        r = c.request("POST", "/api/v1/auth/register/citizen",
+                      {"full_name": "Lê Thị Thử", "email": "thu@example.vn", "personal_id": "001190000555",
+                       "password": "matkhau-rat-manh-7"})
+        self.assertEqual(r.status, 201, r)
+        statuses = [c.login("thu@example.vn", "sai-mat-khau-123").status for _ in range(6)]
+        self.assertEqual(statuses[:5], [401] * 5)
+        self.assertEqual(statuses[5], 429)
+        # even the right password is refused while throttled
+        self.assertProblem(c.login("thu@example.vn", "matkhau-rat-manh-7"), 429, "too_many_requests")
+
+    # ---- permissions: every route x every role against docs/permissions.md ----
+    def test_every_route_for_every_role_matches_the_written_spec(self):
+        spec = load_permission_spec()
+        oapi = self.client().request("GET", "/api/openapi.json").json
+        served = {(m.upper(), p) for p, item in oapi["paths"].items() for m in item}
+        written = {(m, p) for m, p, _ in spec}
+        self.assertEqual(served, written, "route table and docs/permissions.md disagree")
+        clients = {"anonymous": self.client()}
+        for role, login in ROLE_ACCOUNTS.items():
+            clients[role] = self.client(login)
+        mismatches = []
+        # logout last: it ends the session the rest of the walk uses
+        for method, path, allowed in sorted(spec, key=lambda s: s[1] == "/api/v1/auth/logout"):
+            url = re.sub(r"\{[a-z_]+\}", "999999", path)
+            for role, c in clients.items():
+                body = {} if method in ("POST", "PATCH", "PUT") else None
+                if path in ("/api/v1/auth/login",):
+                    body = {"login": "nobody-" + role, "password": "x"}
+                r = c.request(method, url, body)
+                denied = r.status in (401, 403) and r.json and r.json.get("code") in ("unauthenticated", "forbidden")
+                if allowed[role] and denied:
+                    mismatches.append(f"{role} {method} {path}: denied ({r.status}) but spec says yes")
+                if not allowed[role]:
+                    want = 401 if role == "anonymous" else 403
+                    if r.status != want:
+                        mismatches.append(f"{role} {method} {path}: got {r.status}, spec says no ({want})")
+        self.assertEqual(mismatches, [])
+
+    def test_api_key_is_scoped_to_its_permissions(self):
+        admin = self.client("admin")
+        r = admin.request("POST", "/api/v1/api-clients", {"name": "Giám sát", "permissions": ["audit.read"]})
+        self.assertEqual(r.status, 201, r)
+        key = r.json["key"]
+        sys_client = Client(self.server, bearer=key)
+        self.assertEqual(sys_client.request("GET", "/api/v1/audit/verify").status, 200)
+        self.assertProblem(sys_client.request("GET", "/api/v1/accounts"), 403, "forbidden")
+        self.assertProblem(Client(self.server, bearer=key + "x").request("GET", "/api/v1/audit/verify"),
+                           401, "unauthenticated")
+        listed = admin.request("GET", "/api/v1/api-clients")
+        self.assertNotIn(key, listed.body)  # shown once, stored hashed
+        kid = r.json["id"]
+        self.assertIn(admin.request("DELETE", f"/api/v1/api-clients/{kid}").status, (200, 204))
+        self.assertProblem(sys_client.request("GET", "/api/v1/audit/verify"), 401, "unauthenticated")
+
+    # ---- organisation tree ----
+    def test_units_tree_admin_and_scope(self):
+        anon = self.client()
+        roots = anon.request("GET", "/api/v1/units?parent=root")
+        self.assertEqual(roots.status, 200, roots)
+        items = roots.json["items"] if isinstance(roots.json, dict) else roots.json
+        province = [u for u in items if u["code"] == "000.00.00.H99"][0]
+        sub = anon.request("GET", f"/api/v1/units/{province['id']}/subtree")
+        self.assertEqual(sub.status, 200)
+        subitems = sub.json["items"] if isinstance(sub.json, dict) else sub.json
+        self.assertGreaterEqual(len(subitems), 100)
+        ua = self.client("quantri.tinh")
+        self.assertProblem(ua.request("POST", "/api/v1/units", {"code": "000.00.0x.H99", "name": "Sai mã", "kind": "department",
+                                                                "parent_id": province["id"]}), 422, "validation_failed", "code")
+        new = {"code": "000.00.77.H99", "name": "Sở Thử nghiệm", "kind": "department", "parent_id": province["id"]}
+        r = ua.request("POST", "/api/v1/units", new)
+        self.assertEqual(r.status, 201, r)
+        uid = r.json["id"]
+        self.assertProblem(ua.request("POST", "/api/v1/units", new), 409, "conflict")
+        r = ua.request("PATCH", f"/api/v1/units/{uid}", {"version": 1, "name": "Sở Thử nghiệm mới"})
+        self.assertEqual(r.status, 200, r)
+        self.assertProblem(ua.request("PATCH", f"/api/v1/units/{uid}", {"version": 1, "name": "Cũ"}), 409, "conflict")
+        self.assertEqual(anon.request("GET", f"/api/v1/units/{uid}").json["name"], "Sở Thử nghiệm mới")
+        # a counter officer holds no org.write
+        self.assertProblem(self.client("motcua.xa1").request("POST", "/api/v1/units", dict(new, code="000.00.78.H99")),
+                           403, "forbidden")
+
+    def test_officer_accounts_are_created_by_admins_in_scope(self):
+        ua = self.client("quantri.tinh")
+        units = ua.request("GET", "/api/v1/units?q=" + "000.00.31.H99").json
+        items = units["items"] if isinstance(units, dict) else units
+        xa1 = [u for u in items if u["code"] == "000.00.31.H99"][0]
+        r = ua.request("POST", "/api/v1/accounts", {"username": "motcua.xa1b", "full_name": "Ngô Văn Bảy", "kind": "officer",
+                                                    "unit_id": xa1["id"], "password": "matkhau-can-bo-1",
+                                                    "roles": [{"role": "counter_officer", "unit_id": xa1["id"]}]})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(self.client().login("motcua.xa1b", "matkhau-can-bo-1").status, 200)
+        # a unit admin cannot make a system admin
+        r = ua.request("POST", f"/api/v1/accounts/{r.json['id']}/grants", {"role": "system_admin", "unit_id": xa1["id"]})
+        self.assertIn(r.status, (403, 422), r)
+
+    # ---- audit ----
+    def test_audit_chain_verifies_over_the_api(self):
+        c = self.client("thanhtra")
+        r = c.request("GET", "/api/v1/audit/verify")
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json["ok"], r)
+        self.assertGreater(r.json["rows_checked"], 10)
+
+    # ---- operations ----
+    def test_metrics_count_requests_by_route(self):
+        c = self.client("admin")
+        c.request("GET", "/api/v1/units/999999")
+        r = c.request("GET", "/metrics")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn('tinhso_http_requests_total{route="/api/v1/units/{id}",method="GET",status="404"}', r.body)
+        self.assertIn("tinhso_http_request_duration_seconds_bucket", r.body)
+        m = re.search(r"^tinhso_unaudited_mutations_total (\d+)$", r.body, re.M)
+        self.assertIsNotNone(m)
+        self.assertEqual(m.group(1), "0")
+
+    def test_openapi_describes_request_specs(self):
+        r = self.client().request("GET", "/api/openapi.json")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json["openapi"], "3.1.0")
+        login = r.json["components"]["schemas"]["LoginRequest"] if "LoginRequest" in r.json["components"]["schemas"] else None
+        self.assertIsNotNone(login, list(r.json["components"]["schemas"]))
+        self.assertFalse(login["additionalProperties"])
+        self.assertEqual(sorted(login["required"]), ["login", "password"])
+        self.assertEqual(self.client().request("GET", "/api/docs").status, 200)
+
+    def test_burst_of_simultaneous_connections(self):
+        results = []
+        lock = threading.Lock()
+
+        def hit():
+            s = Client(self.server).request("GET", "/healthz").status
+            with lock:
+                results.append(s)
+        threads = [threading.Thread(target=hit) for _ in range(300)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(results.count(200), 300, sorted(set(results)))
+
+
+class AuditTamperTest(unittest.TestCase):
+    """`tinhso audit verify` finds changed and deleted rows (direct edits in the store)."""
+
+    def sql(self, db, stmt):
+        if db.startswith("sqlite:"):
+            subprocess.run(["sqlite3", db[len("sqlite:"):], stmt], check=True)
+        else:
+            subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", db, "-c", stmt], check=True)
+
+    def fresh(self, name):
+        db = fresh_database(name)
+        run_cli(db, "migrate")
+        run_cli(db, "demo", "--password", DEMO_PASSWORD)
+        ok = run_cli(db, "audit", "verify")
+        self.assertIn("ok", ok.stdout)
+        return db
+
+    def test_changed_row_is_found(self):
+        db = self.fresh("audit_change")
+        self.sql(db, "UPDATE audit SET summary = 'sửa trộm' WHERE seq = 5")
+        p = run_cli(db, "audit", "verify", check=False)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("seq 5", p.stdout)
+
+    def test_deleted_middle_row_is_found(self):
+        db = self.fresh("audit_delete")
+        self.sql(db, "DELETE FROM audit WHERE seq = 7")
+        p = run_cli(db, "audit", "verify", check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stdout, r"seq (7|8)\b")
+
+    def test_deleted_tail_is_found(self):
+        db = self.fresh("audit_tail")
+        self.sql(db, "DELETE FROM audit WHERE seq = (SELECT MAX(seq) FROM audit)")
+        p = run_cli(db, "audit", "verify", check=False)
+        self.assertEqual(p.returncode, 1)
+
+
+class CommandLineTest(unittest.TestCase):
+    def test_help_lists_every_command(self):
+        out = subprocess.run([BIN, "--help"], capture_output=True, text=True, check=True).stdout
+        for cmd in ("serve", "migrate", "demo", "user", "config", "version", "audit"):
+            self.assertRegex(out, rf"\n  {cmd} ")
+        self.assertIn("--database", out)
+        self.assertIn("TINHSO_HTTP_THREADS", out)
+
+    def test_config_precedence_and_masking(self):
+        import tempfile
+        with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as f:
+            f.write("# test\nhttp.threads = 3\nlog.level = debug\ndatabase = postgresql://u:s3cret@127.0.0.1:1/x\n")
+        env = dict(os.environ, TINHSO_HTTP_THREADS="5")
+        out = subprocess.run([BIN, "config", "--config", f.name, "--log-level", "warn"], capture_output=True, text=True,
+                             env=env, check=True).stdout
+        self.assertRegex(out, r"http\.threads\s+= 5\s+# environment")
+        self.assertRegex(out, r"log\.level\s+= warn\s+# flag")
+        self.assertNotIn("s3cret", out)
+        self.assertIn("postgresql://u:********@127.0.0.1:1/x", out)
+
+    def test_unknown_settings_refuse_to_start(self):
+        import tempfile
+        with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as f:
+            f.write("http.thread = 3\n")
+        p = subprocess.run([BIN, "config", "--config", f.name], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown setting 'http.thread'", p.stderr)
+        p = subprocess.run([BIN, "config"], capture_output=True, text=True, env=dict(os.environ, TINHSO_NOPE="1"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("TINHSO_NOPE", p.stderr)
+        p = subprocess.run([BIN, "serve", "--no-such-flag", "1"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+
+    def test_user_command_creates_an_officer_who_can_log_in(self):
+        db = fresh_database("cli_user")
+        run_cli(db, "migrate")
+        run_cli(db, "demo", "--password", DEMO_PASSWORD)
+        out = run_cli(db, "user", "add", "chuyenvien.xa1", "--full-name", "Đỗ Thị Hạnh", "--unit", "000.00.31.H99",
+                      "--role", "specialist", "--password", "matkhau-moi-2026").stdout
+        self.assertIn("created chuyenvien.xa1", out)
+        srv = Server(db)
+        try:
+            c = Client(srv)
+            r = c.login("chuyenvien.xa1", "matkhau-moi-2026")
+            self.assertEqual(r.status, 200, r)
+            self.assertIn("specialist", [g["role"] for g in r.json["account"]["roles"]])
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
