@@ -21,7 +21,9 @@ struct ts_http_header {
 struct ts_http_req {
 	struct ts_arena *arena;     /* request-scoped; released when the response is sent */
 	const char *method;         /* "GET", ... */
-	const char *path;           /* decoded path without the query string */
+	const char *path;           /* path as sent, still percent-encoded, without the query
+	                             * string; ts_http_match decodes each segment on its own so
+	                             * that "%2F" never splits one */
 	const char *request_id;     /* 16 hex chars, also sent back as X-Request-Id */
 	const char *client_addr;    /* textual peer address */
 	char *body;                 /* NUL-terminated copy of the body (NULL if none) */
@@ -41,8 +43,8 @@ struct ts_http_resp {
 	const char *route_label;    /* for metrics and the access log: the route pattern */
 };
 
-/* What a route handler gets (app/dispatch.c fills it). ctx is the acting context defined in
- * iam/iam.h (who acts, the store, the arena); http treats it as opaque. */
+/* What a route handler receives (app/dispatch.c fills it). ctx is the acting context
+ * defined in iam/iam.h (who acts, the store, the arena); http treats it as opaque. */
 struct ts_ctx;
 struct ts_call {
 	struct ts_http_req *req;
@@ -57,7 +59,9 @@ typedef int (*ts_handler_fn)(struct ts_call *call, struct ts_error *err);
 /* Serialises v (reference stolen) as the JSON response with status. 0 or TS_ERR_NOMEM. */
 int ts_http_reply(struct ts_call *call, int status, json_t *v);
 
-/* Lookups; returned strings live as long as the request. NULL when absent. */
+/* Lookups; returned strings live as long as the request. NULL when absent. Header names
+ * are case-insensitive; query names and values are percent-decoded ('+' is a space; a
+ * malformed escape reads as absent); cookie names are exact. Call from handler threads. */
 const char *ts_http_header_get(struct ts_http_req *r, const char *name);
 const char *ts_http_query_get(struct ts_http_req *r, const char *name);
 const char *ts_http_cookie_get(struct ts_http_req *r, const char *name);
@@ -97,13 +101,15 @@ struct ts_http_options {
 
 struct ts_http_server;
 
-/* Starts listening and serving on background threads. Returns 0, TS_ERR_UNAVAILABLE
- * (cannot bind; err names the address). */
+/* Starts listening and serving on background threads. opt and app are copied (app->ud is
+ * borrowed until stop). Returns 0, TS_ERR_UNAVAILABLE (cannot bind or bad address; err
+ * names it), TS_ERR_CONFIG (no handle hook), TS_ERR_NOMEM or TS_ERR_INTERNAL. */
 int ts_http_server_start(const struct ts_http_options *opt, const struct ts_http_app *app,
 			 struct ts_http_server **out, struct ts_error *err);
 unsigned ts_http_server_port(const struct ts_http_server *s);
 /* Graceful stop: stops accepting, lets in-flight requests finish (up to the grace time),
- * then closes everything and frees s. NULL is a no-op. */
+ * then closes everything and frees s. A handler still running after the grace time is
+ * waited for (its connection is closed). NULL is a no-op. Call from one thread, once. */
 void ts_http_server_stop(struct ts_http_server *s);
 
 /* Matches a route pattern like "/api/v1/units/{id}/children" against a path. On a match
@@ -113,12 +119,16 @@ bool ts_http_match(const char *pattern, const char *path, struct ts_arena *a, co
 		   int max, int *nvals);
 
 /* Serves a file below root for path ("/" -> index.html); refuses ".." and hidden files.
+ * path is percent-encoded as in r->path (or a decoded "{rest...}" parameter without '%').
  * Sets a content type from the extension (never text/html for unknown types).
- * Returns 0 or TS_ERR_NOT_FOUND. */
+ * Returns 0 or TS_ERR_NOT_FOUND (also for refused paths and files over 8 MiB); rarely
+ * TS_ERR_NOMEM (arena full) or TS_ERR_IO (read failed). */
 int ts_http_static(struct ts_http_req *r, struct ts_http_resp *resp, const char *root,
 		   const char *path, struct ts_error *err);
 
-/* Metrics: the server records every response (route label, method, status, latency). */
+/* Metrics: the server records every response (route label, method, status, latency).
+ * Thread-safe; unknown methods count as "OTHER" and series beyond a fixed cap fold into
+ * route="other". */
 void ts_http_metrics_observe(const char *route, const char *method, int status, double seconds);
 /* Prometheus text exposition of all metrics so far, plus extra lines (may be NULL);
  * result in the arena. */
