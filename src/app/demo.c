@@ -14,7 +14,8 @@ extern const size_t ts_demo_province_json_len;
 struct demo_account {
 	const char *username, *full_name;
 	int kind, role;
-	const char *unit_code; /* NULL = everywhere */
+	const char *unit_code;  /* home unit (officers) */
+	const char *grant_code; /* the role's subtree; NULL = everywhere */
 	const char *personal_id, *tax_code, *phone;
 };
 
@@ -26,24 +27,26 @@ struct demo_account {
 #define XA1 "000.00.31.H99"
 
 static const struct demo_account accounts[] = {
-	{"admin", "Quản trị hệ thống", TS_ACCT_ADMIN, TS_ROLE_SYS_ADMIN, NULL, NULL, NULL, NULL},
-	{"quantri.tinh", "Nguyễn Văn Quản", TS_ACCT_ADMIN, TS_ROLE_UNIT_ADMIN, PROVINCE, NULL, NULL, NULL},
-	{"motcua.xa1", "Trần Thị Mai", TS_ACCT_OFFICER, TS_ROLE_COUNTER, XA1, NULL, NULL, NULL},
-	{"chuyenvien.tp", "Lê Văn Chính", TS_ACCT_OFFICER, TS_ROLE_SPECIALIST, PHONG_HCTP, NULL, NULL, NULL},
-	{"truongphong.tp", "Phạm Thị Hoa", TS_ACCT_OFFICER, TS_ROLE_DIVISION_HEAD, PHONG_HCTP, NULL, NULL, NULL},
-	{"lanhdao.tp", "Hoàng Văn Đức", TS_ACCT_OFFICER, TS_ROLE_LEADER, SO_TU_PHAP, NULL, NULL, NULL},
-	{"vanthu.tp", "Vũ Thị Lan", TS_ACCT_OFFICER, TS_ROLE_CLERK, SO_TU_PHAP, NULL, NULL, NULL},
-	{"thanhtra", "Đặng Văn Minh", TS_ACCT_OFFICER, TS_ROLE_INSPECTOR, PROVINCE, NULL, NULL, NULL},
-	{"congdan1", "Nguyễn Thị Bình", TS_ACCT_CITIZEN, TS_ROLE_CITIZEN, NULL, "001190000123", NULL, "0912000001"},
-	{"doanhnghiep1", "Công ty TNHH Dữ liệu Mẫu", TS_ACCT_BUSINESS, TS_ROLE_CITIZEN, NULL, NULL, "0100109106",
+	{"admin", "Quản trị hệ thống", TS_ACCT_ADMIN, TS_ROLE_SYS_ADMIN, PROVINCE, NULL, NULL, NULL, NULL},
+	{"quantri.tinh", "Nguyễn Văn Quản", TS_ACCT_ADMIN, TS_ROLE_UNIT_ADMIN, PROVINCE, PROVINCE, NULL, NULL, NULL},
+	{"motcua.xa1", "Trần Thị Mai", TS_ACCT_OFFICER, TS_ROLE_COUNTER, XA1, XA1, NULL, NULL, NULL},
+	{"chuyenvien.tp", "Lê Văn Chính", TS_ACCT_OFFICER, TS_ROLE_SPECIALIST, PHONG_HCTP, PHONG_HCTP, NULL, NULL, NULL},
+	{"truongphong.tp", "Phạm Thị Hoa", TS_ACCT_OFFICER, TS_ROLE_DIVISION_HEAD, PHONG_HCTP, PHONG_HCTP, NULL, NULL, NULL},
+	{"lanhdao.tp", "Hoàng Văn Đức", TS_ACCT_OFFICER, TS_ROLE_LEADER, SO_TU_PHAP, SO_TU_PHAP, NULL, NULL, NULL},
+	{"vanthu.tp", "Vũ Thị Lan", TS_ACCT_OFFICER, TS_ROLE_CLERK, SO_TU_PHAP, SO_TU_PHAP, NULL, NULL, NULL},
+	{"thanhtra", "Đặng Văn Minh", TS_ACCT_OFFICER, TS_ROLE_INSPECTOR, THANH_TRA, PROVINCE, NULL, NULL, NULL},
+	{"congdan1", "Nguyễn Thị Bình", TS_ACCT_CITIZEN, TS_ROLE_CITIZEN, NULL, NULL, "001190000123", NULL, "0912000001"},
+	{"doanhnghiep1", "Công ty TNHH Dữ liệu Mẫu", TS_ACCT_BUSINESS, TS_ROLE_CITIZEN, NULL, NULL, NULL, "0100109106",
 	 "0912000002"},
 };
 
 static int load_account(struct ts_ctx *ctx, const struct demo_account *d, const char *password, struct ts_error *err)
 {
-	int64_t id = 0, unit_id = 0;
+	int64_t id = 0, unit_id = 0, grant_unit = 0;
 	int rc;
 	if (d->unit_code && (rc = ts_org_unit_by_code(ctx, d->unit_code, &unit_id, err)))
+		return rc;
+	if (d->grant_code && (rc = ts_org_unit_by_code(ctx, d->grant_code, &grant_unit, err)))
 		return rc;
 	struct ts_error lookup = {0};
 	rc = ts_iam_account_by_username(ctx, d->username, &id, &lookup);
@@ -53,7 +56,7 @@ static int load_account(struct ts_ctx *ctx, const struct demo_account *d, const 
 					    .password = password, .unit_id = d->kind == TS_ACCT_CITIZEN || d->kind == TS_ACCT_BUSINESS ? 0 : unit_id};
 		if ((rc = ts_iam_account_create(ctx, &in, &id, err)))
 			return rc;
-		if (d->role != TS_ROLE_CITIZEN && (rc = ts_iam_grant(ctx, id, d->role, unit_id, NULL, err)))
+		if (d->role != TS_ROLE_CITIZEN && (rc = ts_iam_grant(ctx, id, d->role, grant_unit, NULL, err)))
 			return rc;
 		return 0;
 	}
@@ -103,7 +106,7 @@ int ts_demo_load(struct ts_db *db, const char *password, FILE *out, struct ts_er
 	fprintf(out, "demo accounts (password for all: %s)\n", password);
 	for (size_t i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++)
 		fprintf(out, "  %-15s %-22s %s\n", accounts[i].username, ts_role_title(accounts[i].role),
-			accounts[i].unit_code ? accounts[i].unit_code : "");
+			accounts[i].grant_code ? accounts[i].grant_code : (accounts[i].role == TS_ROLE_CITIZEN ? "" : "toàn tỉnh"));
 	fflush(out);
 out:
 	ts_arena_release(&a);
