@@ -25,8 +25,13 @@ struct ts_dbval {
 };
 #define TS_DB_NULL ((struct ts_dbval){.type = TS_DBV_NULL})
 #define TS_DB_INT(x) ((struct ts_dbval){.type = TS_DBV_INT, .i = (int64_t)(x)})
-/* NULL pointer binds SQL NULL */
-#define TS_DB_TEXT(x) ((struct ts_dbval){.type = (x) ? TS_DBV_TEXT : TS_DBV_NULL, .s = (x)})
+/* NULL pointer binds SQL NULL. A function, not a conditional in the macro, so that passing
+ * a char array does not trip -Waddress ("address will always evaluate as true"). */
+static inline struct ts_dbval ts_dbval_text(const char *s)
+{
+	return (struct ts_dbval){.type = s ? TS_DBV_TEXT : TS_DBV_NULL, .s = s};
+}
+#define TS_DB_TEXT(x) ts_dbval_text(x)
 
 /* A fully materialised result; lives in the arena given to ts_db_query. Cells are text
  * (integers rendered in decimal) or NULL. */
@@ -88,5 +93,11 @@ int ts_db_ping(struct ts_db *db, struct ts_error *err);
 
 /* Count of database errors (not busy retries that later succeeded) since start; for /metrics. */
 uint64_t ts_db_error_count(const struct ts_db *db);
+/* Count of transactions re-run by ts_db_tx after TS_ERR_DB_BUSY since start; for /metrics. */
+uint64_t ts_db_retry_count(const struct ts_db *db);
+
+/* Fault injection (only effective in TS_FAULT_INJECTION builds): after n more queries,
+ * every ts_db_query fails with TS_ERR_DB (n < 0 disables). Process-wide; thread-safe. */
+void ts_db_fail_queries_after(long n);
 
 #endif

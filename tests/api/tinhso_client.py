@@ -73,7 +73,8 @@ class Server:
 
 
 class Response:
-    def __init__(self, status, headers, body):
+    def __init__(self, status, headers, body, set_cookies=()):
+        self.set_cookies = list(set_cookies)
         self.status = status
         self.headers = headers
         self.body = body
@@ -114,8 +115,9 @@ class Client:
         r = conn.getresponse()
         payload = r.read()
         hdrs = {k.lower(): v for k, v in r.getheaders()}
-        for k, v in r.getheaders():
-            if k.lower() == "set-cookie":
+        set_cookies = r.msg.get_all("Set-Cookie") or []
+        for v in set_cookies:
+            if "=" in v:
                 name, _, rest = v.partition("=")
                 value = rest.split(";")[0]
                 if "Max-Age=0" in v or value == "":
@@ -123,7 +125,28 @@ class Client:
                 else:
                     self.cookies[name] = value
         conn.close()
-        return Response(r.status, hdrs, payload.decode("utf-8", "replace"))
+        return Response(r.status, hdrs, payload.decode("utf-8", "replace"), set_cookies)
+
+    def raw_exchange(self, method, path, headers, body):
+        """Sends headers and a (possibly partial) body over a raw socket; returns (status, body)."""
+        import socket
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=30)
+        head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        s.sendall(head.encode() + b"\r\n" + body)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+            if b"\r\n\r\n" in data:
+                hdr, _, rest = data.partition(b"\r\n\r\n")
+                m = re.search(rb"content-length: *(\d+)", hdr, re.I)
+                if m and len(rest) >= int(m.group(1)):
+                    break
+        s.close()
+        hdr, _, rest = data.partition(b"\r\n\r\n")
+        return int(hdr.split()[1]), rest.decode("utf-8", "replace")
 
     def login(self, login, password=DEMO_PASSWORD):
         r = self.request("POST", "/api/v1/auth/login", {"login": login, "password": password})

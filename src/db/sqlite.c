@@ -1,0 +1,453 @@
+/* sqlite.c - the SQLite engine behind db.h; the only file that includes <sqlite3.h>.
+ * One writer connection (mutex; write transactions BEGIN IMMEDIATE) plus pool_size
+ * read-only reader connections (deferred BEGIN), all in WAL mode. Prepared statements are
+ * cached per connection by query (index in ts_sql_queries); $N parameters bind by name. */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/mem.h"
+#include "db/db_int.h"
+
+struct sq_conn {
+	struct ts_dbconn base; /* first: struct ts_dbconn * <-> struct sq_conn * */
+	sqlite3 *h;
+	sqlite3_stmt **stmts; /* ts_sql_query_count entries, prepared on first use */
+};
+
+struct sq_db {
+	struct sq_conn writer;
+	pthread_mutex_t wlock;
+	struct sq_conn *readers;
+	int nreaders;
+	struct sq_conn **idle; /* stack of free readers */
+	int nidle;
+	pthread_mutex_t rlock;
+	pthread_cond_t rcond;
+	bool sync_init; /* mutexes initialised */
+};
+
+static int map_rc(int rc)
+{
+	switch (rc) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return TS_ERR_CONFLICT;
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+	case SQLITE_CONSTRAINT_CHECK:
+	case SQLITE_CONSTRAINT_NOTNULL:
+		return TS_ERR_VALIDATION;
+	default:
+		break;
+	}
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return TS_ERR_DB_BUSY;
+	case SQLITE_NOMEM:
+		return TS_ERR_NOMEM;
+	default:
+		return TS_ERR_DB;
+	}
+}
+
+/* Reports the connection's last error for `what` (a query name or a step like "begin"). */
+static int fail_rc(struct sq_conn *c, int rc, const char *what, struct ts_error *err)
+{
+	char code[16];
+	snprintf(code, sizeof(code), "%d", rc);
+	return ts_db_report(c->base.db, map_rc(rc), what, code,
+			    c->h ? sqlite3_errmsg(c->h) : sqlite3_errstr(rc), err);
+}
+
+static void conn_close(struct sq_conn *c)
+{
+	if (c->stmts) {
+		for (size_t i = 0; i < ts_sql_query_count; i++)
+			sqlite3_finalize(c->stmts[i]);
+		ts_free(c->stmts);
+		c->stmts = NULL;
+	}
+	if (c->h) {
+		sqlite3_close_v2(c->h);
+		c->h = NULL;
+	}
+}
+
+static int conn_open(struct ts_db *db, struct sq_conn *c, const char *path, bool writer,
+		     struct ts_error *err)
+{
+	c->base.db = db;
+	c->stmts = ts_calloc(ts_sql_query_count ? ts_sql_query_count : 1, sizeof(*c->stmts));
+	if (!c->stmts)
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, "Không đủ bộ nhớ để mở cơ sở dữ liệu");
+	int flags = SQLITE_OPEN_NOMUTEX |
+		    (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY);
+	int rc = sqlite3_open_v2(path, &c->h, flags, NULL);
+	if (rc != SQLITE_OK) {
+		ts_log(TS_LOG_ERROR, "db open failed", "engine", "sqlite", "path", path, "error",
+		       c->h ? sqlite3_errmsg(c->h) : sqlite3_errstr(rc), NULL);
+		atomic_fetch_add(&db->errors, 1);
+		return ts_error_set(err, TS_ERR_UNAVAILABLE, "database",
+				    "Không mở được tệp cơ sở dữ liệu SQLite '%s'", path);
+	}
+	sqlite3_extended_result_codes(c->h, 1);
+	sqlite3_busy_timeout(c->h, db->opt.busy_timeout_ms);
+	if (writer) {
+		/* journal_mode answers with the mode in force; anything but "wal" (":memory:",
+		 * a file system without shared memory) cannot give readers their own view. */
+		sqlite3_stmt *st = NULL;
+		rc = sqlite3_prepare_v2(c->h, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(st);
+		const unsigned char *mode = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+		bool wal = mode && strcmp((const char *)mode, "wal") == 0;
+		sqlite3_finalize(st);
+		if (!wal) {
+			ts_log(TS_LOG_ERROR, "db open failed", "engine", "sqlite", "path", path,
+			       "error",
+			       rc == SQLITE_ROW ? "journal_mode WAL refused" : sqlite3_errmsg(c->h),
+			       NULL);
+			atomic_fetch_add(&db->errors, 1);
+			return ts_error_set(
+			    err, rc == SQLITE_ROW ? TS_ERR_CONFIG : TS_ERR_UNAVAILABLE, "database",
+			    "Không bật được chế độ WAL cho cơ sở dữ liệu SQLite '%s'", path);
+		}
+	}
+	char *msg = NULL;
+	rc =
+	    sqlite3_exec(c->h, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		ts_log(TS_LOG_ERROR, "db open failed", "engine", "sqlite", "path", path, "error",
+		       msg ? msg : sqlite3_errstr(rc), NULL);
+		sqlite3_free(msg);
+		atomic_fetch_add(&db->errors, 1);
+		return ts_error_set(err, TS_ERR_UNAVAILABLE, "database",
+				    "Không cấu hình được cơ sở dữ liệu SQLite '%s'", path);
+	}
+	return 0;
+}
+
+static void sq_close(struct ts_db *db)
+{
+	struct sq_db *s = db->impl;
+	if (!s)
+		return;
+	for (int i = 0; i < s->nreaders; i++)
+		conn_close(&s->readers[i]);
+	conn_close(&s->writer);
+	if (s->sync_init) {
+		pthread_mutex_destroy(&s->wlock);
+		pthread_mutex_destroy(&s->rlock);
+		pthread_cond_destroy(&s->rcond);
+	}
+	ts_free(s->readers);
+	ts_free(s->idle);
+	ts_free(s);
+	db->impl = NULL;
+}
+
+static int sq_open(struct ts_db *db, const char *path, struct ts_error *err)
+{
+	int rc;
+	struct sq_db *s = ts_calloc(1, sizeof(*s));
+	if (!s)
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, "Không đủ bộ nhớ để mở cơ sở dữ liệu");
+	db->impl = s;
+	int n = db->opt.pool_size;
+	s->readers = ts_calloc((size_t)n, sizeof(*s->readers));
+	s->idle = ts_calloc((size_t)n, sizeof(*s->idle));
+	if (!s->readers || !s->idle) {
+		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không đủ bộ nhớ để mở cơ sở dữ liệu");
+		goto out;
+	}
+	if (pthread_mutex_init(&s->wlock, NULL) != 0) {
+		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không khởi tạo được khóa");
+		goto out;
+	}
+	if (pthread_mutex_init(&s->rlock, NULL) != 0) {
+		pthread_mutex_destroy(&s->wlock);
+		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không khởi tạo được khóa");
+		goto out;
+	}
+	if (pthread_cond_init(&s->rcond, NULL) != 0) {
+		pthread_mutex_destroy(&s->wlock);
+		pthread_mutex_destroy(&s->rlock);
+		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không khởi tạo được khóa");
+		goto out;
+	}
+	s->sync_init = true;
+	/* The writer first: it creates the file and switches it to WAL for the readers. */
+	rc = conn_open(db, &s->writer, path, true, err);
+	if (rc)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		s->nreaders = i + 1;
+		rc = conn_open(db, &s->readers[i], path, false, err);
+		if (rc)
+			goto out;
+		s->idle[s->nidle++] = &s->readers[i];
+	}
+out:
+	if (rc)
+		sq_close(db);
+	return rc;
+}
+
+static int sq_acquire(struct ts_db *db, int flags, struct ts_dbconn **out, struct ts_error *err)
+{
+	(void)err;
+	struct sq_db *s = db->impl;
+	if (flags & TS_DB_TX_WRITE) {
+		pthread_mutex_lock(&s->wlock);
+		*out = &s->writer.base;
+		return 0;
+	}
+	pthread_mutex_lock(&s->rlock);
+	while (s->nidle == 0)
+		pthread_cond_wait(&s->rcond, &s->rlock);
+	*out = &s->idle[--s->nidle]->base;
+	pthread_mutex_unlock(&s->rlock);
+	return 0;
+}
+
+static void sq_release(struct ts_db *db, struct ts_dbconn *c)
+{
+	struct sq_db *s = db->impl;
+	if (c == &s->writer.base) {
+		pthread_mutex_unlock(&s->wlock);
+		return;
+	}
+	pthread_mutex_lock(&s->rlock);
+	s->idle[s->nidle++] = (struct sq_conn *)c;
+	pthread_cond_signal(&s->rcond);
+	pthread_mutex_unlock(&s->rlock);
+}
+
+static int exec_simple(struct sq_conn *c, const char *sql, const char *what, struct ts_error *err)
+{
+	int rc = sqlite3_exec(c->h, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return fail_rc(c, sqlite3_extended_errcode(c->h), what, err);
+	return 0;
+}
+
+static int sq_begin(struct ts_dbconn *base, int flags, struct ts_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)base;
+	if (flags & TS_DB_TX_WRITE)
+		return exec_simple(c, "BEGIN IMMEDIATE", "begin", err);
+	return exec_simple(c, "BEGIN", "begin", err);
+}
+
+static int sq_commit(struct ts_dbconn *base, struct ts_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)base;
+	int rc = exec_simple(c, "COMMIT", "commit", err);
+	if (rc == 0)
+		base->in_tx = false;
+	return rc;
+}
+
+static void sq_rollback(struct ts_dbconn *base)
+{
+	struct sq_conn *c = (struct sq_conn *)base;
+	/* Some errors (I/O, full disk) already rolled back; a failing ROLLBACK then only says
+	 * that no transaction is active. */
+	if (!sqlite3_get_autocommit(c->h))
+		sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+	base->in_tx = false;
+}
+
+static bool all_space(const char *s)
+{
+	for (; s && *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	return true;
+}
+
+static int prepare(struct sq_conn *c, const struct ts_sql_query *q, sqlite3_stmt **out,
+		   struct ts_error *err)
+{
+	size_t idx = (size_t)(q - ts_sql_queries);
+	if (c->stmts[idx]) {
+		*out = c->stmts[idx];
+		return 0;
+	}
+	sqlite3_stmt *st = NULL;
+	const char *tail = NULL;
+	int rc = sqlite3_prepare_v3(c->h, q->sqlite, -1, SQLITE_PREPARE_PERSISTENT, &st, &tail);
+	if (rc != SQLITE_OK)
+		return fail_rc(c, rc, q->name, err);
+	if (!st || !all_space(tail)) {
+		sqlite3_finalize(st);
+		return ts_db_report(c->base.db, TS_ERR_INTERNAL, q->name, NULL,
+				    st ? "query holds more than one statement" : "query is empty",
+				    err);
+	}
+	c->stmts[idx] = st;
+	*out = st;
+	return 0;
+}
+
+static int bind_params(struct sq_conn *c, sqlite3_stmt *st, const struct ts_sql_query *q,
+		       const struct ts_dbval *params, int nparams, struct ts_error *err)
+{
+	/* Every $1..$n must be used, and nothing else: the same rule PostgreSQL applies. */
+	if (sqlite3_bind_parameter_count(st) != nparams) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "query takes %d parameters, %d given",
+			 sqlite3_bind_parameter_count(st), nparams);
+		return ts_db_report(c->base.db, TS_ERR_INTERNAL, q->name, NULL, msg, err);
+	}
+	for (int i = 0; i < nparams; i++) {
+		char pname[16];
+		snprintf(pname, sizeof(pname), "$%d", i + 1);
+		int idx = sqlite3_bind_parameter_index(st, pname);
+		if (idx == 0) {
+			char msg[64];
+			snprintf(msg, sizeof(msg), "query does not use parameter %s", pname);
+			return ts_db_report(c->base.db, TS_ERR_INTERNAL, q->name, NULL, msg, err);
+		}
+		int rc;
+		switch (params[i].type) {
+		case TS_DBV_INT:
+			rc = sqlite3_bind_int64(st, idx, (sqlite3_int64)params[i].i);
+			break;
+		case TS_DBV_TEXT:
+			rc = params[i].s
+				 ? sqlite3_bind_text(st, idx, params[i].s, -1, SQLITE_STATIC)
+				 : sqlite3_bind_null(st, idx);
+			break;
+		default:
+			rc = sqlite3_bind_null(st, idx);
+			break;
+		}
+		if (rc != SQLITE_OK)
+			return fail_rc(c, rc, q->name, err);
+	}
+	return 0;
+}
+
+/* Appends the current row's cells. Integers and reals are rendered as decimal text. */
+static int take_row(sqlite3_stmt *st, struct db_resbuf *b, int ncols)
+{
+	for (int i = 0; i < ncols; i++) {
+		char num[40];
+		int rc;
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_NULL:
+			rc = db_resbuf_cell(b, NULL, 0);
+			break;
+		case SQLITE_INTEGER: {
+			int n = snprintf(num, sizeof(num), "%lld",
+					 (long long)sqlite3_column_int64(st, i));
+			rc = db_resbuf_cell(b, num, (size_t)n);
+			break;
+		}
+		case SQLITE_FLOAT: {
+			int n = snprintf(num, sizeof(num), "%.17g", sqlite3_column_double(st, i));
+			rc = db_resbuf_cell(b, num, (size_t)n);
+			break;
+		}
+		default: {
+			const unsigned char *t = sqlite3_column_text(st, i);
+			if (!t)
+				return TS_ERR_NOMEM; /* not NULL-typed, so conversion failed */
+			rc =
+			    db_resbuf_cell(b, (const char *)t, (size_t)sqlite3_column_bytes(st, i));
+			break;
+		}
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int sq_query(struct ts_dbconn *base, struct ts_arena *a, const struct ts_sql_query *q,
+		    const struct ts_dbval *params, int nparams, struct ts_dbres **out,
+		    struct ts_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)base;
+	sqlite3_stmt *st = NULL;
+	struct db_resbuf b = {0};
+	bool collect = out != NULL;
+	int rc = prepare(c, q, &st, err);
+	if (rc)
+		return rc;
+	rc = bind_params(c, st, q, params, nparams, err);
+	if (rc)
+		goto out;
+	int ncols = sqlite3_column_count(st);
+	if (collect) {
+		rc = db_resbuf_init(&b, a, ncols);
+		for (int i = 0; rc == 0 && i < ncols; i++)
+			rc = db_resbuf_colname(&b, i, sqlite3_column_name(st, i));
+		if (rc) {
+			rc = ts_db_report(c->base.db, rc, q->name, NULL, "out of memory", err);
+			goto out;
+		}
+	}
+	sqlite3_int64 before = sqlite3_total_changes64(c->h);
+	for (;;) {
+		int src = sqlite3_step(st);
+		if (src == SQLITE_DONE)
+			break;
+		if (src != SQLITE_ROW) {
+			rc = fail_rc(c, src, q->name, err);
+			goto out;
+		}
+		if (collect && (rc = take_row(st, &b, ncols)) != 0) {
+			rc = ts_db_report(c->base.db, rc, q->name, NULL, "out of memory", err);
+			goto out;
+		}
+	}
+	/* sqlite3_changes64 keeps the count of the last INSERT/UPDATE/DELETE; only trust it
+	 * when this statement changed something. */
+	int64_t changes = sqlite3_total_changes64(c->h) != before ? sqlite3_changes64(c->h) : 0;
+	if (collect) {
+		rc = db_resbuf_finish(&b, changes, out);
+		if (rc)
+			rc = ts_db_report(c->base.db, rc, q->name, NULL, "out of memory", err);
+	}
+out:
+	if (collect)
+		db_resbuf_discard(&b);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+static int sq_exec_script(struct ts_dbconn *base, const char *label, const char *sql,
+			  struct ts_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)base;
+	char *msg = NULL;
+	int rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		char code[16];
+		snprintf(code, sizeof(code), "%d", sqlite3_extended_errcode(c->h));
+		rc = ts_db_report(c->base.db, map_rc(sqlite3_extended_errcode(c->h)), label, code,
+				  msg ? msg : sqlite3_errstr(rc), err);
+		sqlite3_free(msg);
+		return rc;
+	}
+	return 0;
+}
+
+const struct db_ops ts_db_sqlite_ops = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .acquire = sq_acquire,
+    .release = sq_release,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .query = sq_query,
+    .exec_script = sq_exec_script,
+};
