@@ -76,6 +76,15 @@ void ts_app_random_password(char *out, size_t outsz)
 	snprintf(out, outsz, "ts%s%u", tok, 10u + (unsigned)((digits[0] * 16 + digits[1]) % 90));
 }
 
+/* Spaces needed after s to fill width columns (counting code points, not bytes). */
+static int pad_to(const char *s, int width)
+{
+	int n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n < width ? width - n : 0;
+}
+
 int ts_demo_load(struct ts_db *db, const char *password, FILE *out, struct ts_error *err)
 {
 	struct ts_arena a;
@@ -105,7 +114,8 @@ int ts_demo_load(struct ts_db *db, const char *password, FILE *out, struct ts_er
 	fprintf(out, "demo province: %d units created, %d already there\n", created, existing);
 	fprintf(out, "demo accounts (password for all: %s)\n", password);
 	for (size_t i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++)
-		fprintf(out, "  %-15s %-22s %s\n", accounts[i].username, ts_role_title(accounts[i].role),
+		fprintf(out, "  %-15s %s%*s %s\n", accounts[i].username, ts_role_title(accounts[i].role),
+			pad_to(ts_role_title(accounts[i].role), 24), "",
 			accounts[i].grant_code ? accounts[i].grant_code : (accounts[i].role == TS_ROLE_CITIZEN ? "" : "toàn tỉnh"));
 	fflush(out);
 out:

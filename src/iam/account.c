@@ -109,7 +109,7 @@ static int create_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
 		return rc;
 
 	/* Name the taken field instead of a bare unique violation. */
-	struct ts_dbval pt[] = {TS_DB_TEXT(staff ? in->username : NULL), TS_DB_TEXT(st->phone),
+	struct ts_dbval pt[] = {TS_DB_TEXT(in->username), TS_DB_TEXT(st->phone),
 				TS_DB_TEXT(st->email), TS_DB_TEXT(in->personal_id),
 				TS_DB_TEXT(in->tax_code)};
 	if ((rc = ts_db_query(c, ctx->arena, "iam_account_taken", pt, 5, &r, err)))
@@ -126,7 +126,7 @@ static int create_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
 	int64_t now = ts_iam_now();
 	struct ts_dbval p[] = {
 		TS_DB_TEXT(ts_iam_kind_name(in->kind)),
-		TS_DB_TEXT(staff ? in->username : NULL),
+		TS_DB_TEXT(in->username),
 		TS_DB_TEXT(in->full_name),
 		TS_DB_TEXT(in->kind == TS_ACCT_BUSINESS ? st->rep_name : NULL),
 		TS_DB_TEXT(st->phone),
@@ -194,6 +194,8 @@ static int account_create_roles(struct ts_ctx *ctx, const struct ts_account_new 
 			return ts_error_set(err, TS_ERR_MISSING_FIELD, "unit_id",
 					    "vui lòng chọn đơn vị công tác");
 		login = in->username;
+	} else if (in->username && (rc = ts_iam_check_username(in->username, "username", err))) {
+		return rc; /* citizens and businesses may also have a login name (demo accounts) */
 	} else if (in->kind == TS_ACCT_CITIZEN) {
 		if ((rc = ts_iam_check_personal_id(in->personal_id, "personal_id", err)))
 			return rc;

@@ -157,7 +157,7 @@ int ts_iam_require_unit(struct ts_ctx *ctx, struct ts_dbconn *c, int perm, int64
 /* ---- accounts (used by the CLI and the demo loader as well as the API) ---- */
 struct ts_account_new {
 	int kind;                 /* enum ts_account_kind */
-	const char *username;     /* officers/admins: required; citizens: NULL */
+	const char *username;     /* officers/admins: required; citizens, businesses: optional */
 	const char *full_name;
 	const char *phone, *email;
 	const char *personal_id;  /* citizens: required */

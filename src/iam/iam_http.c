@@ -197,12 +197,13 @@ static int need_body(struct ts_call *call, struct ts_error *err)
 static int set_cookies(struct ts_call *call, const char *session, const char *csrf, long max_age)
 {
 	struct ts_arena *a = call->req->arena;
-	char *sc = session ? ts_arena_printf(a, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld",
-					     TS_SESSION_COOKIE, session, max_age)
-			   : ts_arena_printf(a, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
-					     TS_SESSION_COOKIE);
-	char *cc = csrf ? ts_arena_printf(a, "%s=%s; Path=/; SameSite=Strict", TS_CSRF_COOKIE, csrf)
-			: ts_arena_printf(a, "%s=; Path=/; SameSite=Strict; Max-Age=0", TS_CSRF_COOKIE);
+	const char *secure = ts_iam_opt()->cookie_secure ? "; Secure" : "";
+	char *sc = session ? ts_arena_printf(a, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s",
+					     TS_SESSION_COOKIE, session, max_age, secure)
+			   : ts_arena_printf(a, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+					     TS_SESSION_COOKIE, secure);
+	char *cc = csrf ? ts_arena_printf(a, "%s=%s; Path=/; SameSite=Strict%s", TS_CSRF_COOKIE, csrf, secure)
+			: ts_arena_printf(a, "%s=; Path=/; SameSite=Strict; Max-Age=0%s", TS_CSRF_COOKIE, secure);
 	if (!sc || !cc)
 		return TS_ERR_NOMEM;
 	int rc = ts_http_resp_header(call->req, call->resp, "Set-Cookie", sc);
