@@ -22,7 +22,9 @@ run: build
 	$(BUILD)/tinhso demo --database $(DB)
 	$(BUILD)/tinhso serve --database $(DB) --listen $(LISTEN)
 
-test: deps
+# The release build is compiled too (optimised builds warn about other things), then the
+# sanitizer build runs every test.
+test: build
 	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTS_SANITIZE=ON -DTS_FAULT_INJECTION=ON >/dev/null
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -213,7 +213,7 @@ static int cmd_serve(struct cli *cli)
 	struct ts_db *db = NULL;
 	struct ts_http_server *srv = NULL;
 	char host[256];
-	unsigned port;
+	unsigned port = 0;
 	int rc;
 	if ((rc = split_listen(ts_config_str(&cli->cfg, TS_CFG_LISTEN), host, sizeof(host), &port, &err)))
 		goto out;
