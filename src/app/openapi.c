@@ -166,36 +166,12 @@ json_t *ts_openapi_build(void)
 			 "security", "session", "apiKey");
 }
 
-/* Minimal HTML escaping into a growing arena string. */
+/* Minimal HTML building into a growing arena string. */
 struct html {
-	struct ts_arena *a;
-	char *buf;
-	size_t len, cap;
-	int failed;
+	struct ts_sbuf b;
 };
 
-static void put(struct html *h, const char *s, size_t n)
-{
-	if (h->failed)
-		return;
-	if (h->len + n + 1 > h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 8192;
-		while (cap < h->len + n + 1)
-			cap *= 2;
-		char *nb = ts_arena_alloc(h->a, cap);
-		if (!nb) {
-			h->failed = 1;
-			return;
-		}
-		if (h->len)
-			memcpy(nb, h->buf, h->len);
-		h->buf = nb;
-		h->cap = cap;
-	}
-	memcpy(h->buf + h->len, s, n);
-	h->len += n;
-	h->buf[h->len] = '\0';
-}
+static void put(struct html *h, const char *s, size_t n) { ts_sbuf_put(&h->b, s, n); }
 
 static void puts_raw(struct html *h, const char *s) { put(h, s, strlen(s)); }
 
@@ -215,7 +191,8 @@ static void puts_esc(struct html *h, const char *s)
 char *ts_openapi_html(struct ts_arena *a, size_t *len)
 {
 	static const char *const types[] = {"chuỗi", "số nguyên", "true/false", "đối tượng", "danh sách"};
-	struct html h = {.a = a};
+	struct html h;
+	ts_sbuf_init(&h.b, a);
 	puts_raw(&h, "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
 		     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 		     "<title>tinhso API</title><style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;"
@@ -260,8 +237,8 @@ char *ts_openapi_html(struct ts_arena *a, size_t *len)
 		puts_raw(&h, "</td></tr>");
 	}
 	puts_raw(&h, "</tbody></table></body></html>\n");
-	if (h.failed)
+	if (h.b.failed)
 		return NULL;
-	*len = h.len;
-	return h.buf;
+	*len = h.b.len;
+	return h.b.buf;
 }

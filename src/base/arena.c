@@ -149,3 +149,33 @@ int ts_arena_on_release(struct ts_arena *a, void (*fn)(void *), void *data)
 	a->cleanups = c;
 	return 0;
 }
+
+void ts_sbuf_init(struct ts_sbuf *b, struct ts_arena *a)
+{
+	memset(b, 0, sizeof(*b));
+	b->a = a;
+}
+
+int ts_sbuf_put(struct ts_sbuf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return TS_ERR_NOMEM;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *nb = ts_arena_alloc(b->a, cap); /* the old block stays in the arena until release */
+		if (!nb) {
+			b->failed = 1;
+			return TS_ERR_NOMEM;
+		}
+		if (b->len)
+			memcpy(nb, b->buf, b->len);
+		b->buf = nb;
+		b->cap = cap;
+	}
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+	return 0;
+}

@@ -39,4 +39,17 @@ char *ts_arena_vprintf(struct ts_arena *a, const char *fmt, va_list ap);
  * already been called, so the resource is never leaked). */
 int ts_arena_on_release(struct ts_arena *a, void (*fn)(void *), void *data);
 
+/* A growable string in an arena (capped by the arena's cap). Once an append fails,
+ * `failed` stays set and later appends do nothing; buf is always NUL-terminated when
+ * non-NULL. */
+struct ts_sbuf {
+	struct ts_arena *a;
+	char *buf;
+	size_t len, cap;
+	int failed;
+};
+void ts_sbuf_init(struct ts_sbuf *b, struct ts_arena *a);
+/* Appends n bytes of s; 0 or TS_ERR_NOMEM. */
+int ts_sbuf_put(struct ts_sbuf *b, const char *s, size_t n);
+
 #endif

@@ -257,46 +257,22 @@ bool ts_json_has(const json_t *obj, const char *key)
 	return v && !json_is_null(v);
 }
 
-struct dump_ctx {
-	struct ts_arena *a;
-	char *buf;
-	size_t len, cap;
-	int failed;
-};
-
 static int dump_cb(const char *s, size_t n, void *data)
 {
-	struct dump_ctx *d = data;
-	if (d->len + n + 1 > d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 256;
-		while (cap < d->len + n + 1)
-			cap *= 2;
-		char *nb = ts_arena_alloc(d->a, cap);
-		if (!nb) {
-			d->failed = 1;
-			return -1;
-		}
-		if (d->len)
-			memcpy(nb, d->buf, d->len);
-		d->buf = nb;
-		d->cap = cap;
-	}
-	memcpy(d->buf + d->len, s, n);
-	d->len += n;
-	d->buf[d->len] = '\0';
-	return 0;
+	return ts_sbuf_put(data, s, n) ? -1 : 0;
 }
 
 char *ts_json_dump(struct ts_arena *a, const json_t *v, size_t *len)
 {
-	struct dump_ctx d = {.a = a};
-	if (json_dump_callback(v, dump_cb, &d, JSON_COMPACT | JSON_ENCODE_ANY) != 0 || d.failed)
+	struct ts_sbuf b;
+	ts_sbuf_init(&b, a);
+	if (json_dump_callback(v, dump_cb, &b, JSON_COMPACT | JSON_ENCODE_ANY) != 0 || b.failed)
 		return NULL;
-	if (!d.buf && dump_cb("", 0, &d))
+	if (!b.buf && ts_sbuf_put(&b, "", 0))
 		return NULL;
 	if (len)
-		*len = d.len;
-	return d.buf;
+		*len = b.len;
+	return b.buf;
 }
 
 static void decref(void *p) { json_decref(p); }
