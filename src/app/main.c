@@ -10,6 +10,7 @@
 #include "base/config.h"
 #include "base/crypto.h"
 #include "base/log.h"
+#include "calendar/calendar.h"
 #include "iam/iam.h"
 #include "org/org.h"
 
@@ -41,6 +42,30 @@ static int cmd_user(struct cli *cli);
 static int cmd_config(struct cli *cli);
 static int cmd_version(struct cli *cli);
 static int cmd_audit(struct cli *cli);
+static int cmd_calendar(struct cli *cli);
+static int cmd_calendar(struct cli *cli)
+{
+	if (cli->npos != 4 || strcmp(cli->pos[0], "due")) {
+		fprintf(stderr, "usage: tinhso calendar %s\n", cli->cmd->usage);
+		return 2;
+	}
+	struct ts_error err = {0};
+	struct ts_db *db = NULL;
+	char out[TS_CAL_ISO_LEN];
+	int rc = open_db(cli, &db, &err);
+	if (!rc)
+		rc = require_schema(db, &err);
+	if (!rc)
+		rc = ts_cal_cli_due(db, cli->pos[1], cli->pos[2], cli->pos[3], cli->own[0] != NULL, out, sizeof(out), &err);
+	ts_db_close(db);
+	if (rc) {
+		die_err(&err);
+		return 1;
+	}
+	printf("%s\n", out);
+	return 0;
+}
+
 static int cmd_help(struct cli *cli);
 
 static const struct command commands[] = {
@@ -53,6 +78,9 @@ static const struct command commands[] = {
 		 "       user grant USERNAME ROLE UNIT_CODE|*",
 	 "manage officer and administrator accounts", cmd_user, {"full-name", "unit", "role", "password", "admin!", NULL}},
 	{"config", "", "print the effective settings (secrets masked)", cmd_config, {NULL}},
+	{"calendar", "due FROM AMOUNT working_hours|working_days|calendar_days [--after-cutoff-rule]",
+	 "compute a due time on the working calendar (FROM as 2026-02-13T16:00:00+07:00)", cmd_calendar,
+	 {"after-cutoff-rule!", NULL}},
 	{"audit", "verify", "check the audit trail's hash chain; exit 1 at the first broken link", cmd_audit, {NULL}},
 	{"version", "", "print the version", cmd_version, {NULL}},
 	{"help", "", "show this help", cmd_help, {NULL}},
@@ -409,6 +437,29 @@ static int cmd_audit(struct cli *cli)
 		return 1;
 	}
 	printf("audit chain ok: %lld rows verified\n", (long long)rows);
+	return 0;
+}
+
+static int cmd_calendar(struct cli *cli)
+{
+	if (cli->npos != 4 || strcmp(cli->pos[0], "due")) {
+		fprintf(stderr, "usage: tinhso calendar %s\n", cli->cmd->usage);
+		return 2;
+	}
+	struct ts_error err = {0};
+	struct ts_db *db = NULL;
+	char out[TS_CAL_ISO_LEN];
+	int rc = open_db(cli, &db, &err);
+	if (!rc)
+		rc = require_schema(db, &err);
+	if (!rc)
+		rc = ts_cal_cli_due(db, cli->pos[1], cli->pos[2], cli->pos[3], cli->own[0] != NULL, out, sizeof(out), &err);
+	ts_db_close(db);
+	if (rc) {
+		die_err(&err);
+		return 1;
+	}
+	printf("%s\n", out);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
  * spec. The dispatcher enforces authentication, permission, CSRF, body limits and audit
  * from it; the OpenAPI description and docs/permissions.md's test are derived from it. */
 #include "app/app.h"
+#include "calendar/calendar.h"
 #include "iam/iam.h"
 #include "org/org.h"
 
@@ -43,6 +44,14 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/units/{id}", ts_org_http_unit_get, PUBLIC, 0, NULL, "units", "Xem đơn vị"),
 	R("PATCH", "/api/v1/units/{id}", ts_org_http_unit_update, ORG_WRITE, 0, &ts_org_spec_unit_update, "units", "Sửa, giải thể, sáp nhập đơn vị"),
 	R("GET", "/api/v1/units/{id}/subtree", ts_org_http_unit_subtree, PUBLIC, 0, NULL, "units", "Cây đơn vị trực thuộc"),
+
+	R("GET", "/api/v1/calendar/due", ts_cal_http_due, PUBLIC, 0, NULL, "calendar", "Tính hạn xử lý theo giờ làm việc, ngày làm việc hoặc ngày lịch"),
+	R("GET", "/api/v1/calendar/days", ts_cal_http_days_list, PUBLIC, 0, NULL, "calendar", "Ngày nghỉ lễ, nghỉ bù, làm bù trong năm"),
+	R("PUT", "/api/v1/calendar/days/{date}", ts_cal_http_day_set, ORG_WRITE, 0, &ts_cal_spec_day_set, "calendar", "Đặt ngày nghỉ lễ, nghỉ bù, hoán đổi hoặc làm bù"),
+	R("DELETE", "/api/v1/calendar/days/{date}", ts_cal_http_day_delete, ORG_WRITE, 0, NULL, "calendar", "Xóa một ngày khỏi lịch nghỉ"),
+	R("POST", "/api/v1/calendar/years/{year}/fill", ts_cal_http_year_fill, ORG_WRITE, 0, NULL, "calendar", "Lập lịch nghỉ của năm theo gợi ý (giữ các ngày quản trị đã sửa)"),
+	R("GET", "/api/v1/calendar/settings", ts_cal_http_hours_get, PUBLIC, 0, NULL, "calendar", "Giờ làm việc, ngày làm việc trong tuần, giờ chốt nhận hồ sơ"),
+	R("PUT", "/api/v1/calendar/settings", ts_cal_http_hours_set, ORG_WRITE, 0, &ts_cal_spec_hours_set, "calendar", "Đặt giờ làm việc"),
 };
 
 const size_t ts_nroutes = sizeof(ts_routes) / sizeof(ts_routes[0]);

@@ -338,6 +338,37 @@ class ApiTest(unittest.TestCase):
         self.assertTrue(r.json["ok"], r)
         self.assertGreater(r.json["rows_checked"], 10)
 
+    # ---- working calendar ----
+    def test_calendar_due_skips_tet_2026_and_honours_the_cutoff(self):
+        c = self.client()
+        q = "/api/v1/calendar/due?from=2026-02-13T16:00:00%2B07:00&amount=1&unit=working_days"
+        r = c.request("GET", q)
+        self.assertEqual(r.status, 200, r)
+        # Friday 16:00: 1 hour that day, the Tết break (16-20 Feb) and the weekend skipped, 7 hours on Monday 23
+        self.assertEqual(r.json["due"], "2026-02-23T16:00:00+07:00")
+        r = c.request("GET", q + "&after_cutoff_rule=true")
+        self.assertEqual(r.json["due"], "2026-02-23T17:00:00+07:00")
+        self.assertProblem(c.request("GET", "/api/v1/calendar/due?from=2026-02-13T16:00:00%2B07:00&amount=1&unit=weeks"),
+                           422, None, "unit")
+        self.assertProblem(c.request("GET", "/api/v1/calendar/due?from=yesterday&amount=1&unit=working_days"),
+                           422, None, "from")
+
+    def test_calendar_admin_edits_change_deadlines(self):
+        admin, anon = self.client("admin"), self.client()
+        q = "/api/v1/calendar/due?from=2027-03-01T07:00:00%2B07:00&amount=1&unit=working_days"
+        self.assertEqual(anon.request("GET", q).json["due"], "2027-03-01T17:00:00+07:00")
+        r = admin.request("PUT", "/api/v1/calendar/days/2027-03-01", {"kind": "holiday", "name": "Ngày nghỉ thử"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(anon.request("GET", q).json["due"], "2027-03-02T17:00:00+07:00")
+        self.assertEqual(admin.request("DELETE", "/api/v1/calendar/days/2027-03-01").status, 204)
+        self.assertEqual(anon.request("GET", q).json["due"], "2027-03-01T17:00:00+07:00")
+        self.assertProblem(self.client("motcua.xa1").request("PUT", "/api/v1/calendar/days/2027-03-01",
+                                                             {"kind": "holiday", "name": "X"}), 403, "forbidden")
+
+    def test_calendar_command_answers_the_same_due_time(self):
+        p = run_cli(self.db, "calendar", "due", "2026-02-13T16:00:00+07:00", "1", "working_days")
+        self.assertEqual(p.stdout.strip(), "2026-02-23T16:00:00+07:00")
+
     # ---- operations ----
     def test_metrics_count_requests_by_route(self):
         c = self.client("admin")
@@ -417,7 +448,7 @@ class AuditTamperTest(unittest.TestCase):
 class CommandLineTest(unittest.TestCase):
     def test_help_lists_every_command(self):
         out = subprocess.run([BIN, "--help"], capture_output=True, text=True, check=True).stdout
-        for cmd in ("serve", "migrate", "demo", "user", "config", "version", "audit"):
+        for cmd in ("serve", "migrate", "demo", "user", "config", "version", "audit", "calendar"):
             self.assertRegex(out, rf"\n  {cmd} ")
         self.assertIn("--database", out)
         self.assertIn("TINHSO_HTTP_THREADS", out)
