@@ -43,29 +43,6 @@ static int cmd_config(struct cli *cli);
 static int cmd_version(struct cli *cli);
 static int cmd_audit(struct cli *cli);
 static int cmd_calendar(struct cli *cli);
-static int cmd_calendar(struct cli *cli)
-{
-	if (cli->npos != 4 || strcmp(cli->pos[0], "due")) {
-		fprintf(stderr, "usage: tinhso calendar %s\n", cli->cmd->usage);
-		return 2;
-	}
-	struct ts_error err = {0};
-	struct ts_db *db = NULL;
-	char out[TS_CAL_ISO_LEN];
-	int rc = open_db(cli, &db, &err);
-	if (!rc)
-		rc = require_schema(db, &err);
-	if (!rc)
-		rc = ts_cal_cli_due(db, cli->pos[1], cli->pos[2], cli->pos[3], cli->own[0] != NULL, out, sizeof(out), &err);
-	ts_db_close(db);
-	if (rc) {
-		die_err(&err);
-		return 1;
-	}
-	printf("%s\n", out);
-	return 0;
-}
-
 static int cmd_help(struct cli *cli);
 
 static const struct command commands[] = {
