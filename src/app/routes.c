@@ -3,6 +3,7 @@
  * from it; the OpenAPI description and docs/permissions.md's test are derived from it. */
 #include "app/app.h"
 #include "calendar/calendar.h"
+#include "dossier/dossier.h"
 #include "iam/iam.h"
 #include "org/org.h"
 
@@ -52,6 +53,14 @@ const struct ts_route ts_routes[] = {
 	R("POST", "/api/v1/calendar/years/{year}/fill", ts_cal_http_year_fill, ORG_WRITE, 0, NULL, "calendar", "Lập lịch nghỉ của năm theo gợi ý (giữ các ngày quản trị đã sửa)"),
 	R("GET", "/api/v1/calendar/settings", ts_cal_http_hours_get, PUBLIC, 0, NULL, "calendar", "Giờ làm việc, ngày làm việc trong tuần, giờ chốt nhận hồ sơ"),
 	R("PUT", "/api/v1/calendar/settings", ts_cal_http_hours_set, ORG_WRITE, 0, &ts_cal_spec_hours_set, "calendar", "Đặt giờ làm việc"),
+
+	R("POST", "/api/v1/dossiers", ts_dossier_http_submit, DOSSIER_SUBMIT, 0, &ts_dossier_spec_submit, "dossiers", "Nộp hồ sơ trực tuyến"),
+	R("POST", "/api/v1/dossiers/intake", ts_dossier_http_intake, DOSSIER_RECEIVE, 0, &ts_dossier_spec_intake, "dossiers", "Tiếp nhận hồ sơ tại bộ phận một cửa"),
+	R("GET", "/api/v1/dossiers", ts_dossier_http_list, AUTHENTICATED, 0, NULL, "dossiers", "Danh sách hồ sơ cần xử lý / hồ sơ của tôi"),
+	R("GET", "/api/v1/dossiers/{code}", ts_dossier_http_get, AUTHENTICATED, 0, NULL, "dossiers", "Xem hồ sơ, lịch sử xử lý"),
+	R("POST", "/api/v1/dossiers/{code}/actions/{action}", ts_dossier_http_action, AUTHENTICATED, 0, &ts_dossier_spec_action, "dossiers", "Thao tác trên hồ sơ (tiếp nhận, chuyển, bổ sung, trả kết quả...)"),
+	R("GET", "/api/v1/dossiers/{code}/control-slip", ts_dossier_http_control_slip, DOSSIER_READ, 0, NULL, "dossiers", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+	R("GET", "/api/v1/public/dossiers/{code}", ts_dossier_http_public, PUBLIC, 0, NULL, "dossiers", "Tra cứu tình trạng hồ sơ (không dữ liệu cá nhân)"),
 };
 
 const size_t ts_nroutes = sizeof(ts_routes) / sizeof(ts_routes[0]);

@@ -47,7 +47,12 @@ enum ts_role {
 	X(ROLE_GRANT, "role.grant", "Phân quyền")                              \
 	X(APIKEY_MANAGE, "apikey.manage", "Quản lý khóa API cho hệ thống")      \
 	X(AUDIT_READ, "audit.read", "Xem nhật ký kiểm toán")                    \
-	X(METRICS_READ, "metrics.read", "Đọc số liệu vận hành")
+	X(METRICS_READ, "metrics.read", "Đọc số liệu vận hành")                 \
+	X(DOSSIER_SUBMIT, "dossier.submit", "Nộp hồ sơ")                        \
+	X(DOSSIER_RECEIVE, "dossier.receive", "Tiếp nhận hồ sơ")                \
+	X(DOSSIER_PROCESS, "dossier.process", "Thụ lý, xử lý hồ sơ")            \
+	X(DOSSIER_APPROVE, "dossier.approve", "Phê duyệt hồ sơ")                \
+	X(DOSSIER_READ, "dossier.read", "Xem hồ sơ trong phạm vi đơn vị")
 
 enum ts_perm {
 #define X(n, s, d) TS_PERM_##n,

@@ -67,19 +67,23 @@ uint64_t ts_role_perms(int role)
 {
 	switch (role) {
 	case TS_ROLE_CITIZEN:
+		return B(DOSSIER_SUBMIT);
 	case TS_ROLE_COUNTER:
+		return B(DOSSIER_RECEIVE) | B(DOSSIER_READ);
 	case TS_ROLE_SPECIALIST:
 	case TS_ROLE_DIVISION_HEAD:
+		return B(DOSSIER_PROCESS) | B(DOSSIER_READ);
 	case TS_ROLE_CLERK:
-		return 0;
+		return B(DOSSIER_READ);
 	case TS_ROLE_LEADER:
-		return B(ACCOUNT_READ);
+		return B(ACCOUNT_READ) | B(DOSSIER_APPROVE) | B(DOSSIER_PROCESS) | B(DOSSIER_READ);
 	case TS_ROLE_UNIT_ADMIN:
-		return B(ORG_WRITE) | B(ACCOUNT_READ) | B(ACCOUNT_WRITE) | B(ROLE_GRANT) | B(AUDIT_READ);
+		return B(ORG_WRITE) | B(ACCOUNT_READ) | B(ACCOUNT_WRITE) | B(ROLE_GRANT) | B(AUDIT_READ) |
+		       B(DOSSIER_READ);
 	case TS_ROLE_SYS_ADMIN:
 		return ts_iam_all_perms();
 	case TS_ROLE_INSPECTOR:
-		return B(ACCOUNT_READ) | B(AUDIT_READ);
+		return B(ACCOUNT_READ) | B(AUDIT_READ) | B(DOSSIER_READ);
 	default:
 		return 0;
 	}

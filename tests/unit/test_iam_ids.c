@@ -209,16 +209,16 @@ static void test_mask_keeps_at_most_three(void **state)
 static void test_role_permissions_match_the_documented_list(void **state)
 {
 	(void)state;
-	assert_int_equal(ts_role_perms(TS_ROLE_CITIZEN), 0);
-	assert_int_equal(ts_role_perms(TS_ROLE_COUNTER), 0);
-	assert_int_equal(ts_role_perms(TS_ROLE_SPECIALIST), 0);
-	assert_int_equal(ts_role_perms(TS_ROLE_DIVISION_HEAD), 0);
-	assert_int_equal(ts_role_perms(TS_ROLE_CLERK), 0);
-	assert_int_equal(ts_role_perms(TS_ROLE_LEADER), P(ACCOUNT_READ));
-	assert_int_equal(ts_role_perms(TS_ROLE_UNIT_ADMIN), P(ORG_WRITE) | P(ACCOUNT_READ) |
-								    P(ACCOUNT_WRITE) | P(ROLE_GRANT) |
-								    P(AUDIT_READ));
-	assert_int_equal(ts_role_perms(TS_ROLE_INSPECTOR), P(ACCOUNT_READ) | P(AUDIT_READ));
+	assert_int_equal(ts_role_perms(TS_ROLE_CITIZEN), P(DOSSIER_SUBMIT));
+	assert_int_equal(ts_role_perms(TS_ROLE_COUNTER), P(DOSSIER_RECEIVE) | P(DOSSIER_READ));
+	assert_int_equal(ts_role_perms(TS_ROLE_SPECIALIST), P(DOSSIER_PROCESS) | P(DOSSIER_READ));
+	assert_int_equal(ts_role_perms(TS_ROLE_DIVISION_HEAD), P(DOSSIER_PROCESS) | P(DOSSIER_READ));
+	assert_int_equal(ts_role_perms(TS_ROLE_CLERK), P(DOSSIER_READ));
+	assert_int_equal(ts_role_perms(TS_ROLE_LEADER),
+			 P(ACCOUNT_READ) | P(DOSSIER_APPROVE) | P(DOSSIER_PROCESS) | P(DOSSIER_READ));
+	assert_int_equal(ts_role_perms(TS_ROLE_UNIT_ADMIN), P(ORG_WRITE) | P(ACCOUNT_READ) | P(ACCOUNT_WRITE) |
+								    P(ROLE_GRANT) | P(AUDIT_READ) | P(DOSSIER_READ));
+	assert_int_equal(ts_role_perms(TS_ROLE_INSPECTOR), P(ACCOUNT_READ) | P(AUDIT_READ) | P(DOSSIER_READ));
 	uint64_t sys = ts_role_perms(TS_ROLE_SYS_ADMIN);
 	for (int p = TS_PERM_AUTHENTICATED; p < TS_PERM__COUNT; p++)
 		assert_true(sys & TS_PERM_BIT(p));

@@ -1,0 +1,107 @@
+-- dossier.sql - named queries of dossiers (src/dossier/dossier.c). Both SQLite 3.40 and
+-- PostgreSQL 15: timestamps BIGINT unix seconds, 0/NULL for "not yet"; parameters whose
+-- type cannot be inferred are CAST.
+
+-- name: dossier_insert
+INSERT INTO dossier (code, procedure_id, procedure_version_id, variant_id, procedure_code,
+    procedure_name, flow_version_id, legal_hours, time_amount, time_unit,
+    next_day_after_cutoff, no_due_date, received_unit_id, receiving_unit_id,
+    competent_unit_id, applicant_account_id, applicant_name, applicant_phone,
+    applicant_id_last4, channel, delivery, status, current_step, step_started_at, step_due_at,
+    submitted_at, form_data, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+    $20, $21, $22, $23, $24, $25, $26, $27, $26, $26)
+RETURNING id
+
+-- name: dossier_get
+-- $1 code or alias
+SELECT * FROM dossier
+WHERE code = $1 OR id = (SELECT a.dossier_id FROM dossier_code_alias a WHERE a.alias = $1 LIMIT 1)
+
+-- name: dossier_update
+-- $1 id, $2 expected version, then the mutable fields; changes 0 rows when stale.
+UPDATE dossier SET status = $3, resume_status = $4, current_step = $5, step_started_at = $6,
+    step_due_at = $7, assignee_account_id = $8, accepted_at = $9, due_at = $10,
+    current_due_at = $11, original_due_at = $12, ended_at = $13, delivered_at = $14,
+    paused_seconds = $15, paused_since = $16, supplement_count = $17, apology_count = $18,
+    on_time = $19, rating = $20, comment = $21, delivery = $22, version = version + 1,
+    updated_at = $23
+WHERE id = $1 AND version = $2
+
+-- name: dossier_event_insert
+INSERT INTO dossier_event (dossier_id, at, actor_account_id, actor_label, action, from_status,
+    to_status, step, to_step, receiver_account_id, step_started_at, step_due_at, handed_at,
+    result, reason, items)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+
+-- name: dossier_events
+SELECT id, at, actor_account_id, actor_label, action, from_status, to_status, step, to_step,
+    receiver_account_id, step_started_at, step_due_at, handed_at, result, reason, items
+FROM dossier_event WHERE dossier_id = $1 ORDER BY id
+
+-- name: dossier_doc_insert
+INSERT INTO dossier_document (dossier_id, doc_code, name, originals, copies, digitised, reused)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+
+-- name: dossier_docs
+SELECT doc_code, name, originals, copies, digitised, reused FROM dossier_document
+WHERE dossier_id = $1 ORDER BY doc_code
+
+-- name: dossier_outbox_insert
+-- $1 topic, $2 key, $3 payload, $4 now
+INSERT INTO outbox (topic, key, payload, attempts, next_attempt_at, created_at)
+VALUES ($1, $2, $3, 0, $4, $4)
+
+-- name: dossier_stats_bump
+-- $1 day yyyymmdd, $2 unit, $3 procedure, $4 channel, $5 metric
+INSERT INTO stats_daily (day, unit_id, procedure_id, channel, metric, count)
+VALUES ($1, $2, $3, $4, $5, 1)
+ON CONFLICT (day, unit_id, procedure_id, channel, metric)
+DO UPDATE SET count = stats_daily.count + 1
+
+-- name: dossier_stats_get
+SELECT COALESCE(SUM(count), 0) AS n FROM stats_daily WHERE unit_id = $1 AND metric = $2
+
+-- name: dossier_unit_ancestors
+WITH RECURSIVE anc(id, parent_id, depth) AS (
+    SELECT id, parent_id, 0 FROM org_unit WHERE id = $1
+    UNION ALL
+    SELECT u.id, u.parent_id, anc.depth + 1 FROM org_unit u JOIN anc ON u.id = anc.parent_id
+    WHERE anc.depth < 64
+)
+SELECT id FROM anc
+
+-- name: dossier_unit_get
+SELECT id, code, name FROM org_unit WHERE id = $1
+
+-- name: dossier_alias_insert
+-- $1 alias, $2 system, $3 dossier id, $4 now
+INSERT INTO dossier_code_alias (alias, system, dossier_id, created_at) VALUES ($1, $2, $3, $4)
+
+-- name: dossier_list
+-- $1 unit subtree root (0 = everywhere), $2 applicant (0 any), $3 status, $4 step,
+-- $5 assignee, $6 procedure, $7 due_before, $8 overdue flag, $9 now, $10 q (lower case)
+-- or NULL, $11/$12 cursor (sort key, id), $13 limit. Sort key: current due, no due last.
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT d.*, COALESCE(d.current_due_at, 9223372036854775807) AS sort_due
+FROM dossier d
+WHERE (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
+       OR d.competent_unit_id IN (SELECT id FROM sub))
+  AND (CAST($2 AS BIGINT) = 0 OR d.applicant_account_id = CAST($2 AS BIGINT))
+  AND (CAST($3 AS BIGINT) = 0 OR d.status = CAST($3 AS BIGINT))
+  AND (CAST($4 AS BIGINT) = 0 OR d.current_step = CAST($4 AS BIGINT))
+  AND (CAST($5 AS BIGINT) = 0 OR d.assignee_account_id = CAST($5 AS BIGINT))
+  AND (CAST($6 AS BIGINT) = 0 OR d.procedure_id = CAST($6 AS BIGINT))
+  AND (CAST($7 AS BIGINT) = 0 OR d.current_due_at < CAST($7 AS BIGINT))
+  AND (CAST($8 AS BIGINT) = 0 OR (d.current_due_at < CAST($9 AS BIGINT) AND d.ended_at IS NULL))
+  AND (CAST($10 AS TEXT) IS NULL OR lower(d.code) LIKE CAST($10 AS TEXT) || '%'
+       OR lower(d.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
+  AND (COALESCE(d.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT)
+       OR (COALESCE(d.current_due_at, 9223372036854775807) = CAST($11 AS BIGINT)
+           AND d.id > CAST($12 AS BIGINT)))
+ORDER BY sort_due, d.id
+LIMIT $13

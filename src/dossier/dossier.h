@@ -1,0 +1,214 @@
+/* dossier.h - dossiers (hồ sơ, DOMAIN.md §4-6): online submission and counter intake,
+ * every transition of the flow table (flow/flow.h) as ONE write transaction (state change
+ * + dossier_event + outbox row + audit + daily counters) with optimistic concurrency and
+ * Idempotency-Key support, codes <agency>-<yyMMdd>-<NNNN>, work queues, the public status
+ * lookup and the control slip. Never sees HTTP (dossier_http.c is the adapter). */
+#ifndef TS_DOSSIER_DOSSIER_H
+#define TS_DOSSIER_DOSSIER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/json.h"
+#include "catalog/catalog.h"
+#include "flow/flow.h"
+#include "iam/iam.h"
+
+/* Result delivery (separate from the channel). */
+enum ts_delivery { TS_DELIVERY_COUNTER, TS_DELIVERY_POST, TS_DELIVERY_ELECTRONIC };
+const char *ts_delivery_name(int d);
+int ts_delivery_parse(const char *s); /* -1 if unknown */
+
+/* Apology letters allowed per dossier (DOMAIN.md §4: at most once). */
+#define TS_DOSSIER_MAX_APOLOGIES 1
+/* Items of one consolidated supplement request / refusal. */
+#define TS_DOSSIER_MAX_ITEMS 50
+#define TS_DOSSIER_CODE_MAX 64
+
+/* One dossier as stored. Strings live in the arena of the call that read it. */
+struct ts_dossier {
+	int64_t id;
+	const char *code;
+	int64_t procedure_id, procedure_version_id, variant_id, flow_version_id;
+	const char *procedure_code, *procedure_name;
+	int64_t legal_hours, time_amount;
+	int time_unit;
+	bool next_day_after_cutoff, no_due_date;
+	int64_t received_unit_id, receiving_unit_id, competent_unit_id;
+	int64_t applicant_account_id; /* 0 = none (counter intake for a person without account) */
+	const char *applicant_name, *applicant_phone, *applicant_id_last4;
+	int channel;  /* enum ts_channel */
+	int delivery; /* enum ts_delivery */
+	int status;   /* enum ts_dossier_status */
+	int resume_status; /* status to return to after a pause (5/6), else 0 */
+	int current_step;  /* ord in the flow */
+	int64_t step_started_at, step_due_at;
+	int64_t assignee_account_id;
+	int64_t submitted_at, accepted_at, due_at, current_due_at, original_due_at, ended_at,
+		delivered_at, paused_seconds, paused_since; /* unix seconds, 0 = not yet */
+	int supplement_count, apology_count;
+	int on_time; /* -1 unknown (not ended), 0 late, 1 on time */
+	int64_t version;
+	const char *form_data; /* JSON object text */
+	int rating;            /* 0 = none */
+	const char *comment;
+	int64_t created_at, updated_at;
+};
+
+/* One row of the dossier's history (the control slip). */
+struct ts_dossier_event {
+	int64_t id, at;
+	int64_t actor_account_id;
+	const char *actor_label;
+	const char *action;
+	int from_status, to_status, step, to_step;
+	int64_t receiver_account_id;
+	int64_t step_started_at, step_due_at, handed_at;
+	const char *result; /* "early" | "on_time" | "late" | NULL */
+	const char *reason;
+	const char *items;  /* JSON array text or NULL */
+};
+
+/* One submitted component. */
+struct ts_dossier_doc {
+	const char *code, *name;
+	int originals, copies;
+	bool digitised, reused;
+};
+
+/* Idempotency of a mutating call: key from the Idempotency-Key header (NULL = none) and a
+ * hash of the request (method, path, body) so that a key reused for another request is
+ * refused. A retried call returns the dossier as the first call left it. */
+struct ts_idem {
+	const char *key;
+	const char *request_hash;
+	const char *route;
+};
+
+struct ts_dossier_new {
+	const char *procedure_code;
+	const char *variant_code;     /* NULL = default variant */
+	int64_t competent_unit_id;    /* the deciding agency (must offer the procedure) */
+	int64_t receiving_unit_id;    /* 0 = competent unit (online); intake: the officer's unit */
+	int channel;                  /* enum ts_channel; submit: online (2) by default */
+	int delivery;                 /* enum ts_delivery */
+	const char *applicant_name;   /* submit: defaults to the account's name */
+	const char *applicant_phone;
+	const char *applicant_id;     /* personal ID / tax code: only its last 4 are stored */
+	int64_t applicant_account_id; /* intake: the person's account if any */
+	const json_t *form_data;      /* object or NULL; borrowed */
+	const struct ts_dossier_doc *docs;
+	int ndocs;
+	bool accept_now;              /* intake: accept at once */
+};
+
+/* Submits online (actor: a citizen or business account; status 1) or takes a dossier at
+ * the counter (ts_dossier_intake; actor: a counter_officer over receiving_unit_id, which
+ * defaults to the officer's home unit; accept_now accepts in the same transaction).
+ * Checks the procedure variant (catalog), the required documents and the required form
+ * fields (err->field "documents" / "form_data/<name>"), allocates the code, writes the
+ * dossier, documents, event, outbox, audit and counters in one transaction. out filled
+ * (strings in ctx->arena). TS_ERR_VALIDATION / MISSING_FIELD / NOT_FOUND / FORBIDDEN. */
+int ts_dossier_submit(struct ts_ctx *ctx, const struct ts_dossier_new *in,
+		      const struct ts_idem *idem, struct ts_dossier *out, struct ts_error *err);
+int ts_dossier_intake(struct ts_ctx *ctx, const struct ts_dossier_new *in,
+		      const struct ts_idem *idem, struct ts_dossier *out, struct ts_error *err);
+
+/* A transition request on an existing dossier. */
+struct ts_dossier_act {
+	int action;            /* enum ts_dossier_action (not submit/intake) */
+	int64_t version;       /* the version the caller read; stale -> TS_ERR_CONFLICT */
+	const char *reason;    /* refuse, return_to_step, stop, withdraw, apologize: required */
+	const json_t *items;   /* refuse / request_supplement: array of {document?, field?,
+	                        * reason}; request_supplement requires >= 1; borrowed */
+	int to_step;           /* return_to_step: target ord */
+	int64_t assignee_account_id; /* assign / forward: the receiver (0 = the step's pool) */
+	int64_t new_due;       /* apologize: the new appointment (unix seconds) */
+	int delivery;          /* deliver: how (-1 = as chosen at submission) */
+	int rating;            /* rate: 1..5 */
+	const char *comment;   /* rate */
+};
+
+/* Performs act on the dossier with code, checking the transition table, who may act
+ * (applicant: own dossier only; counter: counter_officer over the receiving unit; step:
+ * the current step's role over the step's unit), the version, and the action's own rules
+ * (deadline clock, pause, apology once and before the due time, ...). On success out has
+ * the new state. TS_ERR_CONFLICT when the version is stale (out then holds the CURRENT
+ * state, for a 409 reply with it) or the transition is not allowed (Vietnamese reason);
+ * TS_ERR_NOT_FOUND (also for dossiers the actor may not see); TS_ERR_FORBIDDEN;
+ * TS_ERR_VALIDATION. */
+int ts_dossier_perform(struct ts_ctx *ctx, const char *code, const struct ts_dossier_act *act,
+		       const struct ts_idem *idem, struct ts_dossier *out, struct ts_error *err);
+
+/* Reads a dossier by its code or an alias, with its events (may be NULL) and documents (may
+ * be NULL), if the actor may see it: the applicant, an officer with any role over one of its
+ * three units, or system rights. TS_ERR_NOT_FOUND otherwise. Arrays in ctx->arena. */
+int ts_dossier_get(struct ts_ctx *ctx, const char *code, struct ts_dossier *out,
+		   struct ts_dossier_event **events, int *nevents, struct ts_dossier_doc **docs,
+		   int *ndocs, struct ts_error *err);
+
+/* The public view (no sign-in): requires the applicant's phone or the last 4 characters of
+ * the ID; a mismatch reads as TS_ERR_NOT_FOUND, so codes cannot be probed. out->applicant_*,
+ * form_data, comment and assignee are cleared; events keep only action, statuses, step,
+ * times and results (no actors, reasons or items). Unit names in *unit_names (3: received,
+ * receiving, competent). */
+int ts_dossier_public(struct ts_ctx *ctx, const char *code, const char *phone,
+		      const char *id_last4, struct ts_dossier *out, const char *unit_names[3],
+		      struct ts_dossier_event **events, int *nevents, struct ts_error *err);
+
+/* Work queues, sorted by current due time (no due last) then id; keyset pagination. */
+#define TS_DOSSIER_LIST_MAX 200
+struct ts_dossier_filter {
+	int status;             /* 0 = any */
+	int step;               /* 0 = any */
+	int64_t assignee;       /* 0 = any */
+	int64_t unit_id;        /* dossiers whose receiving or competent unit lies in this
+	                         * subtree; officers limited to their scope (0 = home unit) */
+	int64_t procedure_id;   /* 0 = any */
+	int64_t due_before;     /* 0 = any */
+	bool overdue;           /* current_due_at < now and not ended */
+	const char *q;          /* code prefix or applicant name substring; NULL = any */
+	const char *after;      /* cursor from a previous page, NULL = first page */
+	int limit;              /* 1..TS_DOSSIER_LIST_MAX, 0 = 50 */
+};
+/* Citizens and businesses see only their own dossiers. *next is the cursor of the next
+ * page (NULL at the end). TS_ERR_VALIDATION (bad cursor), TS_ERR_FORBIDDEN (unit out of
+ * scope). */
+int ts_dossier_list(struct ts_ctx *ctx, const struct ts_dossier_filter *f,
+		    struct ts_dossier **items, int *n, const char **next, struct ts_error *err);
+
+/* Records an external system's code for a dossier (unique per system). */
+int ts_dossier_alias_add(struct ts_ctx *ctx, const char *code, const char *system,
+			 const char *alias, struct ts_error *err);
+
+/* Pure helpers (exposed for tests). The code for agency code, local (UTC+7) date of `at`
+ * and sequence number seq: "<agency>-<yyMMdd>-<NNNN>" (4 digits, more when seq > 9999).
+ * out >= TS_DOSSIER_CODE_MAX bytes. */
+void ts_dossier_code_format(char *out, size_t outsz, const char *agency, int64_t at, int64_t seq);
+/* Per-step on-time judgement at handover time: "late" after due, "early" on a local day
+ * before the due day, else "on_time". NULL when due is 0. */
+const char *ts_dossier_step_result(int64_t handed_at, int64_t due);
+
+/* Test seams: the clock (NULL = time()) and the procedure lookup (NULL =
+ * ts_catalog_variant_for). Process-wide; set before use, not while requests run. */
+void ts_dossier_set_clock(int64_t (*now)(void));
+typedef int (*ts_dossier_variant_fn)(struct ts_dbconn *conn, struct ts_arena *a,
+				     const char *procedure_code, const char *variant_code,
+				     int channel, int64_t unit_id, int64_t at,
+				     struct ts_proc_variant_info *out, struct ts_error *err);
+void ts_dossier_set_variant_lookup(ts_dossier_variant_fn fn);
+
+/* ---- HTTP adapters (dossier_http.c) ---- */
+struct ts_call;
+extern const struct ts_json_spec ts_dossier_spec_submit, ts_dossier_spec_intake,
+	ts_dossier_spec_action;
+int ts_dossier_http_submit(struct ts_call *call, struct ts_error *err);
+int ts_dossier_http_intake(struct ts_call *call, struct ts_error *err);
+int ts_dossier_http_get(struct ts_call *call, struct ts_error *err);
+int ts_dossier_http_action(struct ts_call *call, struct ts_error *err);
+int ts_dossier_http_list(struct ts_call *call, struct ts_error *err);
+int ts_dossier_http_public(struct ts_call *call, struct ts_error *err);
+int ts_dossier_http_control_slip(struct ts_call *call, struct ts_error *err);
+
+#endif
