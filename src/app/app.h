@@ -14,6 +14,7 @@
 /* Route flags */
 #define TS_ROUTE_CSRF_EXEMPT 0x1u /* a mutation that needs no CSRF token (no session exists yet) */
 #define TS_ROUTE_NO_AUDIT 0x2u    /* a mutation that writes nothing to audit (none yet) */
+#define TS_ROUTE_BULK_BODY 0x4u   /* bulk imports: body capped by http.max_import_body */
 
 struct ts_route {
 	const char *method;

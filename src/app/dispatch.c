@@ -52,7 +52,10 @@ static long begin(struct ts_http_req *r, void *ud, struct ts_error *err)
 		st->route = rt;
 		st->nparams = n;
 		memcpy(st->params, vals, sizeof(vals[0]) * (size_t)n);
-		return rt->spec ? (long)ts_config_int(app->cfg, TS_CFG_HTTP_MAX_BODY) : 0;
+		if (!rt->spec)
+			return 0;
+		return (long)ts_config_int(app->cfg, (rt->flags & TS_ROUTE_BULK_BODY) ? TS_CFG_HTTP_MAX_IMPORT_BODY
+											: TS_CFG_HTTP_MAX_BODY);
 	}
 	if (path_matched)
 		return ts_error_set(err, TS_ERR_METHOD, NULL, "Đường dẫn này không hỗ trợ phương thức %s", r->method);

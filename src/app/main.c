@@ -235,7 +235,7 @@ static int cmd_serve(struct cli *cli)
 		.max_connections = (unsigned)ts_config_int(&cli->cfg, TS_CFG_HTTP_MAX_CONNECTIONS),
 		.timeout_s = (unsigned)ts_config_int(&cli->cfg, TS_CFG_HTTP_TIMEOUT),
 		.shutdown_grace_s = (unsigned)ts_config_int(&cli->cfg, TS_CFG_HTTP_SHUTDOWN_GRACE),
-		.arena_cap = (size_t)ts_config_int(&cli->cfg, TS_CFG_HTTP_MAX_BODY) * 8 + (16u << 20),
+		.arena_cap = (size_t)ts_config_int(&cli->cfg, TS_CFG_HTTP_MAX_IMPORT_BODY) * 8 + (16u << 20),
 	};
 	/* Signals are taken by sigwait in this thread only; server threads inherit the mask. */
 	sigset_t set;

@@ -3,6 +3,7 @@
  * from it; the OpenAPI description and docs/permissions.md's test are derived from it. */
 #include "app/app.h"
 #include "calendar/calendar.h"
+#include "catalog/catalog.h"
 #include "dossier/dossier.h"
 #include "iam/iam.h"
 #include "org/org.h"
@@ -61,6 +62,12 @@ const struct ts_route ts_routes[] = {
 	R("POST", "/api/v1/dossiers/{code}/actions/{action}", ts_dossier_http_action, AUTHENTICATED, 0, &ts_dossier_spec_action, "dossiers", "Thao tác trên hồ sơ (tiếp nhận, chuyển, bổ sung, trả kết quả...)"),
 	R("GET", "/api/v1/dossiers/{code}/control-slip", ts_dossier_http_control_slip, DOSSIER_READ, 0, NULL, "dossiers", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
 	R("GET", "/api/v1/public/dossiers/{code}", ts_dossier_http_public, PUBLIC, 0, NULL, "dossiers", "Tra cứu tình trạng hồ sơ (không dữ liệu cá nhân)"),
+
+	R("GET", "/api/v1/procedures", ts_catalog_http_search, PUBLIC, 0, NULL, "procedures", "Tra cứu thủ tục hành chính (có dấu hoặc không dấu)"),
+	R("GET", "/api/v1/procedures/export", ts_catalog_http_export, PUBLIC, 0, NULL, "procedures", "Xuất danh mục thủ tục (JSON hoặc CSV)"),
+	R("POST", "/api/v1/procedures/import", ts_catalog_http_import, ORG_WRITE, TS_ROUTE_BULK_BODY, &ts_catalog_spec_import, "procedures", "Nhập danh mục thủ tục (JSON, áp dụng tất cả hoặc không)"),
+	R("GET", "/api/v1/procedures/{code}", ts_catalog_http_get, PUBLIC, 0, NULL, "procedures", "Xem chi tiết thủ tục (phiên bản hiện hành)"),
+	R("GET", "/api/v1/procedure-versions/{id}", ts_catalog_http_version_get, PUBLIC, 0, NULL, "procedures", "Xem một phiên bản thủ tục"),
 };
 
 const size_t ts_nroutes = sizeof(ts_routes) / sizeof(ts_routes[0]);

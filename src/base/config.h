@@ -30,6 +30,8 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	  "seconds in-flight requests may finish after SIGTERM")                                    \
 	X(HTTP_MAX_BODY, "http.max_body", TS_CFG_INT, "1048576", 1024, 67108864, 0,                  \
 	  "largest JSON request body, bytes")                                                       \
+	X(HTTP_MAX_IMPORT_BODY, "http.max_import_body", TS_CFG_INT, "67108864", 1024, 1073741824, 0,   \
+	  "largest body of a bulk import (procedure catalogue), bytes")                             \
 	X(DB_POOL_SIZE, "db.pool_size", TS_CFG_INT, "4", 1, 256, 0, "database connections per node") \
 	X(SESSION_TTL, "session.ttl", TS_CFG_INT, "43200", 60, 2592000, 0,                           \
 	  "absolute lifetime of a browser session, seconds")                                        \
