@@ -5,11 +5,17 @@
 
 #include "app/app.h"
 #include "base/crypto.h"
+#include "catalog/catalog.h"
 #include "iam/iam.h"
 #include "org/org.h"
 
 extern const unsigned char ts_demo_province_json[];
 extern const size_t ts_demo_province_json_len;
+extern const unsigned char ts_demo_procedures_json[];
+extern const size_t ts_demo_procedures_json_len;
+
+/* Bến Tre publishes 1,781 procedures: the 132 real ones plus generated DEMO.nnnnnn for volume. */
+#define DEMO_PROCEDURES_TOTAL 1781
 
 struct demo_account {
 	const char *username, *full_name;
@@ -111,7 +117,22 @@ int ts_demo_load(struct ts_db *db, const char *password, FILE *out, struct ts_er
 	for (size_t i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++)
 		if ((rc = load_account(&ctx, &accounts[i], password, err)))
 			goto out;
+	/* the real catalogue sample through the same import path as any province's catalogue */
+	json_t *sample = ts_json_own(&a, json_loadb((const char *)ts_demo_procedures_json, ts_demo_procedures_json_len, 0, &jerr));
+	if (!sample) {
+		rc = ts_error_set(err, TS_ERR_INTERNAL, NULL, "demo catalogue unreadable: %s", jerr.text);
+		goto out;
+	}
+	int pcreated = 0, pversioned = 0, punchanged = 0, ngenerated = 0, linked = 0;
+	if ((rc = ts_catalog_import_sample(&ctx, sample, NULL, &pcreated, &pversioned, &punchanged, err)))
+		goto out;
+	int real = pcreated + pversioned + punchanged;
+	if ((rc = ts_catalog_generate_demo(&ctx, DEMO_PROCEDURES_TOTAL - real, NULL, &ngenerated, err)) ||
+	    (rc = ts_catalog_link_demo_units(&ctx, &linked, err)))
+		goto out;
 	fprintf(out, "demo province: %d units created, %d already there\n", created, existing);
+	fprintf(out, "procedures: %d real from the national catalogue sample (%d new), %d generated DEMO.nnnnnn, "
+		     "%d offering links\n", real, pcreated, ngenerated, linked);
 	fprintf(out, "demo accounts (password for all: %s)\n", password);
 	for (size_t i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++)
 		fprintf(out, "  %-15s %s%*s %s\n", accounts[i].username, ts_role_title(accounts[i].role),

@@ -131,7 +131,7 @@ static int handle(struct ts_http_req *r, struct ts_http_resp *resp, void *ud, st
 	int rc = rt->handler(&call, err);
 	if (rc)
 		return rc;
-	if (mutation && resp->status < 300 && ctx.audited == 0 && !(rt->flags & TS_ROUTE_NO_AUDIT)) {
+	if (mutation && resp->status < 300 && ctx.audited == 0 && !ctx.replayed && !(rt->flags & TS_ROUTE_NO_AUDIT)) {
 		atomic_fetch_add(&unaudited, 1);
 		app->unaudited = atomic_load(&unaudited);
 		ts_log(TS_LOG_ERROR, "mutation not audited", "rid", r->request_id, "route", rt->pattern, NULL);

@@ -1390,3 +1390,35 @@ int ts_catalog_variant_for(struct ts_dbconn *conn, struct ts_arena *a, const cha
 	out->form_fields = cv->form_fields;
 	return 0;
 }
+
+struct link_demo_st {
+	struct ts_ctx *ctx;
+	int64_t linked;
+};
+
+static int link_demo_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
+{
+	struct link_demo_st *st = arg;
+	struct ts_dbres *r1 = NULL, *r2 = NULL;
+	int rc = ts_iam_require_unit(st->ctx, c, TS_PERM_ORG_WRITE, 0, err);
+	if (!rc)
+		rc = ts_db_query(c, st->ctx->arena, "catalog_demo_link_communes", NULL, 0, &r1, err);
+	if (!rc)
+		rc = ts_db_query(c, st->ctx->arena, "catalog_demo_link_rest", NULL, 0, &r2, err);
+	if (rc)
+		return rc;
+	st->linked = r1->changes + r2->changes;
+	char summary[128];
+	snprintf(summary, sizeof(summary), "demo offering units: %lld commune links, %lld province links",
+		 (long long)r1->changes, (long long)r2->changes);
+	return ts_audit_write(c, st->ctx, "catalog.link_demo_units", "catalog", "demo", summary, err);
+}
+
+int ts_catalog_link_demo_units(struct ts_ctx *ctx, int *linked, struct ts_error *err)
+{
+	struct link_demo_st st = {.ctx = ctx};
+	int rc = ts_db_tx(ctx->db, TS_DB_TX_WRITE, link_demo_tx, &st, err);
+	if (!rc && linked)
+		*linked = (int)st.linked;
+	return rc;
+}

@@ -142,6 +142,12 @@ int ts_csv_parse(struct ts_arena *a, const char *text, size_t len, struct ts_csv
 
 /* HTTP adapters (catalog_http.c): route handlers for app/routes.c. */
 struct ts_call;
+/* Demo only: gives every procedure that no unit offers yet a labelled default offering -
+ * commune-level ("Cấp xã") procedures to every commune, ward and special zone, the rest to the
+ * root People's Committee (province-wide). One write transaction, audited. *linked (may be
+ * NULL) gets the number of links made. */
+int ts_catalog_link_demo_units(struct ts_ctx *ctx, int *linked, struct ts_error *err);
+
 extern const struct ts_json_spec ts_catalog_spec_import;
 int ts_catalog_http_search(struct ts_call *call, struct ts_error *err);      /* ?q=&field=&unit=&limit=&offset= */
 int ts_catalog_http_get(struct ts_call *call, struct ts_error *err);         /* {code} */

@@ -848,6 +848,7 @@ static int perform_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 		return rc;
 	if (replay) {
 		j->replayed = true;
+		j->ctx->replayed = 1;
 		return load_dossier(c, j->a, replay, &j->d, err);
 	}
 	if ((rc = load_dossier(c, j->a, j->code, &j->d, err)))
@@ -992,6 +993,7 @@ static int submit_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 		return rc;
 	if (replay) {
 		j->replayed = true;
+		j->ctx->replayed = 1;
 		return load_dossier(c, j->a, replay, d, err);
 	}
 	memset(d, 0, sizeof(*d));

@@ -94,6 +94,7 @@ struct ts_ctx {
 	const char *client_addr; /* "cli" for commands */
 	const char *request_id;
 	int audited;             /* audit rows written so far (dispatch checks mutations wrote one) */
+	int replayed;            /* the answer was replayed for an Idempotency-Key: nothing changed */
 };
 
 /* Policy and limits, from the config table (app wires them). Defaults in ts_iam_defaults. */

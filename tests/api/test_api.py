@@ -369,6 +369,108 @@ class ApiTest(unittest.TestCase):
         p = run_cli(self.db, "calendar", "due", "2026-02-13T16:00:00+07:00", "1", "working_days")
         self.assertEqual(p.stdout.strip(), "2026-02-23T16:00:00+07:00")
 
+    # ---- procedure catalogue and dossiers ----
+    def test_procedure_search_ignores_diacritics(self):
+        r = self.client().request("GET", "/api/v1/procedures?q=dang%20ky%20khai%20sinh&limit=5")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["items"][0]["code"], "1.001193")
+        self.assertIn("khai sinh", r.json["items"][0]["name"])
+        r = self.client().request("GET", "/api/v1/procedures?q=1.001193")
+        self.assertEqual(r.json["items"][0]["code"], "1.001193")
+
+    def unit_id(self, code):
+        items = self.client().request("GET", "/api/v1/units?q=" + code).json["items"]
+        return [u for u in items if u["code"] == code][0]["id"]
+
+    def act(self, client, code, action, body=None, expect=200):
+        d = client.request("GET", f"/api/v1/dossiers/{code}")
+        self.assertEqual(d.status, 200, d)
+        payload = dict(body or {}, version=d.json["version"])
+        r = client.request("POST", f"/api/v1/dossiers/{code}/actions/{action}", payload)
+        self.assertEqual(r.status, expect, (action, r))
+        return r
+
+    def submit(self, citizen, key=None):
+        proc = self.client().request("GET", "/api/v1/procedures/DEMO.000003").json
+        docs = [{"code": d["code"], "originals": 1} for d in proc["variants"][0]["documents"] if d["required"]]
+        body = {"procedure_code": "DEMO.000003", "competent_unit_id": self.unit_id("000.01.12.H99"),
+                "receiving_unit_id": self.unit_id("000.00.31.H99"), "delivery": "counter", "documents": docs,
+                "applicant_phone": "0912000001"}
+        return citizen.request("POST", "/api/v1/dossiers", body, headers={"Idempotency-Key": key} if key else None)
+
+    def test_dossier_lifecycle_over_http(self):
+        citizen = self.client("congdan1")
+        r = self.submit(citizen, key="lifecycle-1")
+        self.assertEqual(r.status, 201, r)
+        code = r.json["code"]
+        self.assertRegex(code, r"^000\.00\.31\.H99-\d{6}-\d{4}$")
+        self.assertEqual(r.json["status"], 1)
+        # a retried submission with the same Idempotency-Key returns the same dossier
+        again = self.submit(citizen, key="lifecycle-1")
+        self.assertIn(again.status, (200, 201), again)
+        self.assertEqual(again.json["code"], code)
+        # public lookup needs the second factor and shows no personal data
+        anon = self.client()
+        self.assertIn(anon.request("GET", f"/api/v1/public/dossiers/{code}?phone=0900000000").status, (403, 404))
+        pub = anon.request("GET", f"/api/v1/public/dossiers/{code}?phone=0912000001")
+        self.assertEqual(pub.status, 200, pub)
+        self.assertNotIn("0912000001", pub.body)
+        self.assertNotIn("Nguyễn Thị Bình", pub.body)
+        self.assertNotIn("001190000123", pub.body)
+        # acceptance at the commune's one-stop counter starts the clock
+        counter = self.client("motcua.xa1")
+        r = self.act(counter, code, "accept")
+        self.assertTrue(r.json.get("due_at"), r)
+        # a stale version is refused with the current state
+        stale = counter.request("POST", f"/api/v1/dossiers/{code}/actions/forward", {"version": 1})
+        self.assertEqual(stale.status, 409, stale)
+        # an officer of another unit cannot act
+        self.assertIn(self.client("vanthu.tp").request("POST", f"/api/v1/dossiers/{code}/actions/finish",
+                                                       {"version": r.json["version"]}).status, (403, 404, 409))
+        # one consolidated supplement request, the citizen resubmits
+        spec = self.client("chuyenvien.tp")
+        self.act(spec, code, "request_supplement", {"reason": "Thiếu giấy tờ", "items": [
+            {"document": "TP01", "reason": "Tờ khai chưa ký"}, {"document": "TP02", "reason": "Ảnh mờ"}]})
+        self.assertEqual(citizen.request("GET", f"/api/v1/dossiers/{code}").json["status"], 5)
+        self.act(citizen, code, "resubmit")
+        # hand-over along the steps to the result
+        dossier = citizen.request("GET", f"/api/v1/dossiers/{code}").json
+        self.assertEqual(dossier["status"], 4)
+        self.act(spec, code, "forward")
+        leader = self.client("lanhdao.tp")
+        # the last step cannot be forwarded: it finishes
+        self.act(leader, code, "forward", expect=409)
+        self.act(leader, code, "finish")
+        self.assertEqual(citizen.request("GET", f"/api/v1/dossiers/{code}").json["status"], 9)
+        self.act(counter, code, "deliver", {"delivery": "counter"})
+        self.act(citizen, code, "rate", {"rating": 5, "comment": "Nhanh, đúng hẹn"})
+        final = citizen.request("GET", f"/api/v1/dossiers/{code}").json
+        self.assertEqual(final["status"], 10)
+        slip = counter.request("GET", f"/api/v1/dossiers/{code}/control-slip")
+        self.assertEqual(slip.status, 200, slip)
+        # actions not in the transition table are refused with a reason
+        bad = counter.request("POST", f"/api/v1/dossiers/{code}/actions/accept", {"version": final["version"]})
+        self.assertEqual(bad.status, 409, bad)
+        self.assertTrue(bad.json["detail"])
+
+    def test_dossier_codes_never_repeat_under_concurrency(self):
+        citizen = self.client("congdan1")
+        codes, lock = [], threading.Lock()
+
+        def run():
+            for _ in range(25):
+                r = self.submit(citizen)
+                with lock:
+                    codes.append(r.json.get("code") if r.status == 201 else r.status)
+        threads = [threading.Thread(target=run) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        self.assertEqual(len(codes), 200)
+        self.assertTrue(all(isinstance(c, str) for c in codes), [c for c in codes if not isinstance(c, str)][:5])
+        self.assertEqual(len(set(codes)), 200)
+
     # ---- operations ----
     def test_metrics_count_requests_by_route(self):
         c = self.client("admin")

@@ -161,3 +161,23 @@ LIMIT CAST($9 AS BIGINT)
 SELECT id, code, current_version_id FROM procedure
 WHERE current_version_id IS NOT NULL
 ORDER BY code
+
+-- name: catalog_demo_link_communes
+-- Demo rule: a procedure published at commune level ("Cấp xã") with no offering unit yet is
+-- offered by every commune, ward and special zone.
+INSERT INTO procedure_unit (procedure_id, unit_id)
+SELECT p.id, u.id
+FROM procedure p
+JOIN procedure_version v ON v.id = p.current_version_id
+JOIN org_unit u ON u.kind IN ('commune', 'ward', 'special_zone')
+WHERE v.levels LIKE '%Cấp xã%'
+  AND NOT EXISTS (SELECT 1 FROM procedure_unit pu WHERE pu.procedure_id = p.id)
+
+-- name: catalog_demo_link_rest
+-- Demo rule: any other procedure with no offering unit is offered province-wide (linked to
+-- the root People's Committee, so every unit below it offers it).
+INSERT INTO procedure_unit (procedure_id, unit_id)
+SELECT p.id, u.id
+FROM procedure p
+JOIN org_unit u ON u.kind = 'province_pc' AND u.parent_id IS NULL
+WHERE NOT EXISTS (SELECT 1 FROM procedure_unit pu WHERE pu.procedure_id = p.id)
