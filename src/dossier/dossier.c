@@ -1050,6 +1050,14 @@ static int submit_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 		return ts_error_set(err, TS_ERR_MISSING_FIELD, "applicant_name",
 				    "Thiếu họ tên người nộp hồ sơ");
 	d->applicant_phone = in->applicant_phone;
+	if (blank(d->applicant_phone) && d->applicant_account_id > 0) {
+		/* an online applicant's contact phone defaults to the one on their account */
+		struct ts_dbval p[] = {TS_DB_INT(d->applicant_account_id)};
+		struct ts_dbres *pr = NULL;
+		if ((rc = ts_db_query(c, j->a, "dossier_applicant_phone", p, 1, &pr, err)))
+			return rc;
+		d->applicant_phone = ts_dbres_get(pr, 0, 0);
+	}
 	d->applicant_id_last4 = last4(j->a, in->applicant_id);
 	if (in->form_data && !(form = ts_json_dump(j->a, in->form_data, NULL)))
 		return nomem(err);

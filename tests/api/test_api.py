@@ -394,8 +394,7 @@ class ApiTest(unittest.TestCase):
         proc = self.client().request("GET", "/api/v1/procedures/DEMO.000003").json
         docs = [{"code": d["code"], "originals": 1} for d in proc["variants"][0]["documents"] if d["required"]]
         body = {"procedure_code": "DEMO.000003", "competent_unit_id": self.unit_id("000.01.12.H99"),
-                "receiving_unit_id": self.unit_id("000.00.31.H99"), "delivery": "counter", "documents": docs,
-                "applicant_phone": "0912000001"}
+                "receiving_unit_id": self.unit_id("000.00.31.H99"), "delivery": "counter", "documents": docs}
         return citizen.request("POST", "/api/v1/dossiers", body, headers={"Idempotency-Key": key} if key else None)
 
     def test_dossier_lifecycle_over_http(self):
@@ -409,7 +408,7 @@ class ApiTest(unittest.TestCase):
         again = self.submit(citizen, key="lifecycle-1")
         self.assertIn(again.status, (200, 201), again)
         self.assertEqual(again.json["code"], code)
-        # public lookup needs the second factor and shows no personal data
+        # public lookup needs the second factor (the phone defaults to the account's) and shows no personal data
         anon = self.client()
         self.assertIn(anon.request("GET", f"/api/v1/public/dossiers/{code}?phone=0900000000").status, (403, 404))
         pub = anon.request("GET", f"/api/v1/public/dossiers/{code}?phone=0912000001")

@@ -105,3 +105,7 @@ WHERE (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
            AND d.id > CAST($12 AS BIGINT)))
 ORDER BY sort_due, d.id
 LIMIT $13
+
+-- name: dossier_applicant_phone
+-- $1 account id: the contact phone an online submission defaults to
+SELECT phone FROM account WHERE id = $1
