@@ -1,4 +1,4 @@
--- 0004_calendar.sql (SQLite) - the working calendar (DOMAIN.md §6): special days (holidays,
+-- 0004_calendar.sql - the working calendar (DOMAIN.md §6): special days (holidays,
 -- compensatory days, swapped days off and swapped working Saturdays) and office-hour settings.
 -- Seeded with 2025-2027 from ts_cal_suggest_year (src/calendar/lunar.c): 'announced' rows are
 -- the published decisions, 'computed' rows the lunar-calendar suggestion; admins edit both.
