@@ -16,6 +16,8 @@
 #include "calendar/calendar.h"
 #include "iam/iam.h"
 
+#include "store_fixture.h"
+
 struct fixture {
 	char dir[64];
 	struct ts_db *db;
@@ -27,15 +29,9 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct ts_db_options opt = {.pool_size = 2, .busy_timeout_ms = 2000, .max_retries = 3};
-	struct ts_error err = {0};
-	char url[128];
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_calendar_store.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(url, sizeof(url), "sqlite:%s/t.db", f->dir);
-	if (ts_db_open(url, &opt, &f->db, &err) || ts_db_migrate(f->db, NULL, &err))
-		fail_msg("store: %s (%s)", err.detail, err.field);
+	test_store_open(f->dir, "test_calendar_store", &opt, &f->db);
 	ts_arena_init(&f->arena, 0);
 	ts_ctx_init_cli(&f->ctx, f->db, &f->arena);
 	*state = f;
@@ -45,17 +41,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char path[128];
 
 	ts_arena_release(&f->arena);
-	ts_db_close(f->db);
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/t.db-wal", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/t.db-shm", f->dir);
-	unlink(path);
-	rmdir(f->dir);
+	test_store_remove(f->db, f->dir);
 	free(f);
 	return 0;
 }

@@ -20,9 +20,8 @@
 #include "catalog/catalog.h"
 #include "org/org.h"
 
-#ifndef TS_SOURCE_DIR
-#define TS_SOURCE_DIR "."
-#endif
+#include "store_fixture.h"
+
 
 struct fixture {
 	char dir[64];
@@ -35,23 +34,12 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct ts_db_options opt = {.pool_size = 2, .busy_timeout_ms = 2000, .max_retries = 3};
-	struct ts_error err = {0};
-	char url[128];
-	json_t *doc;
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_catalog.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(url, sizeof(url), "sqlite:%s/t.db", f->dir);
-	if (ts_db_open(url, &opt, &f->db, &err) || ts_db_migrate(f->db, NULL, &err))
-		fail_msg("store: %s (%s)", err.detail, err.field);
+	test_store_open(f->dir, "test_catalog", &opt, &f->db);
 	ts_arena_init(&f->arena, 0);
 	ts_ctx_init_cli(&f->ctx, f->db, &f->arena);
-	doc = json_load_file(TS_SOURCE_DIR "/data/demo/province.json", 0, NULL);
-	assert_non_null(doc);
-	if (ts_org_import(&f->ctx, doc, NULL, NULL, &err))
-		fail_msg("org import: %s (%s)", err.detail, err.field);
-	json_decref(doc);
+	test_store_load_demo_units(&f->ctx);
 	*state = f;
 	return 0;
 }
@@ -59,16 +47,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char path[128];
-	const char *sfx[] = {"", "-wal", "-shm"};
 
 	ts_arena_release(&f->arena);
-	ts_db_close(f->db);
-	for (int i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/t.db%s", f->dir, sfx[i]);
-		unlink(path);
-	}
-	rmdir(f->dir);
+	test_store_remove(f->db, f->dir);
 	free(f);
 	return 0;
 }

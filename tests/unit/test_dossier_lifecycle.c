@@ -21,9 +21,8 @@
 #include "dossier/dossier.h"
 #include "org/org.h"
 
-#ifndef TS_SOURCE_DIR
-#define TS_SOURCE_DIR "."
-#endif
+#include "store_fixture.h"
+
 
 #define UNIT_CODE "000.00.12.H99"
 
@@ -122,26 +121,16 @@ static int setup(void **state)
 	struct ts_db_options opt = {.pool_size = 4, .busy_timeout_ms = 5000, .max_retries = 10};
 	struct ts_iam_options io;
 	struct ts_error err = {0};
-	char url[128];
-	json_t *doc;
 
 	assert_non_null(f);
 	ts_iam_defaults(&io);
 	io.pwhash_opslimit = 1;
 	io.pwhash_memlimit = 8192;
 	ts_iam_configure(&io);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_dossier.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(url, sizeof(url), "sqlite:%s/t.db", f->dir);
-	if (ts_db_open(url, &opt, &f->db, &err) || ts_db_migrate(f->db, NULL, &err))
-		fail_msg("store: %s (%s)", err.detail, err.field);
+	test_store_open(f->dir, "test_dossier", &opt, &f->db);
 	ts_arena_init(&f->arena, 0);
 	ts_ctx_init_cli(&f->cli, f->db, &f->arena);
-	doc = json_load_file(TS_SOURCE_DIR "/data/demo/province.json", 0, NULL);
-	assert_non_null(doc);
-	if (ts_org_import(&f->cli, doc, NULL, NULL, &err))
-		fail_msg("import: %s", err.detail);
-	json_decref(doc);
+	test_store_load_demo_units(&f->cli);
 	if (ts_org_unit_by_code(&f->cli, UNIT_CODE, &f->unit, &err) ||
 	    ts_org_unit_by_code(&f->cli, "000.00.11.H99", &f->other_unit, &err))
 		fail_msg("units: %s", err.detail);
@@ -160,18 +149,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char path[128];
 
 	ts_dossier_set_variant_lookup(NULL);
 	ts_dossier_set_clock(NULL);
 	ts_arena_release(&f->arena);
-	ts_db_close(f->db);
-	const char *sfx[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/t.db%s", f->dir, sfx[i]);
-		unlink(path);
-	}
-	rmdir(f->dir);
+	test_store_remove(f->db, f->dir);
 	free(f);
 	return 0;
 }

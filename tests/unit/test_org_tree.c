@@ -14,9 +14,8 @@
 
 #include "org/org.h"
 
-#ifndef TS_SOURCE_DIR
-#define TS_SOURCE_DIR "."
-#endif
+#include "store_fixture.h"
+
 
 struct fixture {
 	char dir[64];
@@ -29,26 +28,12 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct ts_db_options opt = {.pool_size = 2, .busy_timeout_ms = 2000, .max_retries = 3};
-	struct ts_error err = {0};
-	char url[128];
-	json_t *doc;
-	int created = 0, existing = 0;
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_org_tree.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(url, sizeof(url), "sqlite:%s/t.db", f->dir);
-	if (ts_db_open(url, &opt, &f->db, &err) || ts_db_migrate(f->db, NULL, &err))
-		fail_msg("store: %s (%s)", err.detail, err.field);
+	test_store_open(f->dir, "test_org_tree", &opt, &f->db);
 	ts_arena_init(&f->arena, 0);
 	ts_ctx_init_cli(&f->ctx, f->db, &f->arena);
-	doc = json_load_file(TS_SOURCE_DIR "/data/demo/province.json", 0, NULL);
-	assert_non_null(doc);
-	if (ts_org_import(&f->ctx, doc, &created, &existing, &err))
-		fail_msg("import: %s (%s)", err.detail, err.field);
-	assert_true(created >= 200);
-	assert_int_equal(existing, 0);
-	json_decref(doc);
+	assert_true(test_store_load_demo_units(&f->ctx) >= 200);
 	*state = f;
 	return 0;
 }
@@ -56,17 +41,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char path[128];
 
 	ts_arena_release(&f->arena);
-	ts_db_close(f->db);
-	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/t.db-wal", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/t.db-shm", f->dir);
-	unlink(path);
-	rmdir(f->dir);
+	test_store_remove(f->db, f->dir);
 	free(f);
 	return 0;
 }
