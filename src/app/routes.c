@@ -7,6 +7,7 @@
 #include "dossier/dossier.h"
 #include "iam/iam.h"
 #include "org/org.h"
+#include "stats/stats.h"
 
 #define R(m, p, h, perm, fl, spec, tag, sum) {m, p, h, TS_PERM_##perm, fl, spec, tag, sum}
 
@@ -62,6 +63,15 @@ const struct ts_route ts_routes[] = {
 	R("POST", "/api/v1/dossiers/{code}/actions/{action}", ts_dossier_http_action, AUTHENTICATED, 0, &ts_dossier_spec_action, "dossiers", "Thao tác trên hồ sơ (tiếp nhận, chuyển, bổ sung, trả kết quả...)"),
 	R("GET", "/api/v1/dossiers/{code}/control-slip", ts_dossier_http_control_slip, DOSSIER_READ, 0, NULL, "dossiers", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
 	R("GET", "/api/v1/public/dossiers/{code}", ts_dossier_http_public, PUBLIC, 0, NULL, "dossiers", "Tra cứu tình trạng hồ sơ (không dữ liệu cá nhân)"),
+
+	R("GET", "/api/v1/stats/report06", ts_stats_http_report06, STATS_READ, 0, NULL, "stats", "Biểu 06/VPCP/KSTT theo đơn vị và kỳ báo cáo (JSON, XLSX, PDF)"),
+	R("GET", "/api/v1/stats/report06/drill", ts_stats_http_drill, STATS_READ, 0, NULL, "stats", "Danh sách hồ sơ của một ô số liệu"),
+	R("GET", "/api/v1/stats/index766", ts_stats_http_index, STATS_READ, 0, NULL, "stats", "Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766)"),
+	R("GET", "/api/v1/stats/rankings/units", ts_stats_http_rank_units, STATS_READ, 0, NULL, "stats", "Xếp hạng đơn vị"),
+	R("GET", "/api/v1/stats/rankings/officers", ts_stats_http_rank_officers, STATS_READ, 0, NULL, "stats", "Xếp hạng cán bộ theo phiếu kiểm soát"),
+	R("GET", "/api/v1/stats/officers/{id}/late", ts_stats_http_officer_late, STATS_READ, 0, NULL, "stats", "Các lần xử lý quá hạn của một cán bộ"),
+	R("GET", "/api/v1/stats/ioc", ts_stats_http_ioc, STATS_READ, 0, NULL, "stats", "Số liệu trung tâm điều hành (IOC)"),
+	R("GET", "/api/v1/public/stats", ts_stats_http_public, PUBLIC, 0, NULL, "stats", "Số liệu giải quyết thủ tục hành chính công khai"),
 
 	R("GET", "/api/v1/procedures", ts_catalog_http_search, PUBLIC, 0, NULL, "procedures", "Tra cứu thủ tục hành chính (có dấu hoặc không dấu)"),
 	R("GET", "/api/v1/procedures/export", ts_catalog_http_export, PUBLIC, 0, NULL, "procedures", "Xuất danh mục thủ tục (JSON hoặc CSV)"),

@@ -281,6 +281,11 @@ int ts_stats_ioc(struct ts_ctx *ctx, int64_t unit_id, const struct ts_stats_peri
 int ts_stats_public(struct ts_ctx *ctx, const struct ts_stats_period *p, json_t **out,
 		    struct ts_error *err);
 
+/* The font of PDF reports (config stats.pdf_font); the string must outlive the process's
+ * requests. Call once at start. */
+void ts_stats_set_pdf_font(const char *path);
+const char *ts_stats_pdf_font(void);
+
 /* Test seam: the clock for "now" and "today" (NULL = time()). */
 void ts_stats_set_clock(int64_t (*now)(void));
 int64_t ts_stats_now(void);

@@ -1,0 +1,425 @@
+/* report.c - report 06/VPCP/KSTT (Circular 01/2020/TT-VPCP, DOMAIN.md §8) from the daily
+ * counters: flows summed over the period, the open stock before it and at its end, rows by
+ * field grouped by level, subtotals, the identities, and the drill-down from any cell to
+ * the dossiers behind it. SQL in sql/common/queries/stats.sql. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "org/org.h"
+#include "stats/stats_int.h"
+
+static const char *const cell_names[] = {
+#define X(n, s, vi) s,
+	TS_STATS_CELL_TABLE(X)
+#undef X
+};
+static const char *const cell_titles[] = {
+#define X(n, s, vi) vi,
+	TS_STATS_CELL_TABLE(X)
+#undef X
+};
+
+const char *ts_stats_cell_name(int cell)
+{
+	return cell >= 0 && cell < TS_CELL__COUNT ? cell_names[cell] : NULL;
+}
+
+const char *ts_stats_cell_title(int cell)
+{
+	return cell >= 0 && cell < TS_CELL__COUNT ? cell_titles[cell] : NULL;
+}
+
+int ts_stats_cell_parse(const char *name)
+{
+	for (int i = 0; name && i < TS_CELL__COUNT; i++)
+		if (strcmp(name, cell_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *ts_stats_level_name(int level)
+{
+	return level == TS_LEVEL_COMMUNE ? "commune" : level == TS_LEVEL_PROVINCE ? "province" : NULL;
+}
+
+const char *ts_stats_level_title(int level)
+{
+	return level == TS_LEVEL_COMMUNE ? "Cấp xã" : level == TS_LEVEL_PROVINCE ? "Cấp tỉnh" : NULL;
+}
+
+/* The kinds listed here are repeated in stats_drill's level filter (stats.sql). */
+int ts_stats_level_of_kind(int kind)
+{
+	switch (kind) {
+	case TS_UNIT_KIND_COMMUNE:
+	case TS_UNIT_KIND_WARD:
+	case TS_UNIT_KIND_SPECIAL_ZONE:
+	case TS_UNIT_KIND_COMMUNE_DIVISION:
+		return TS_LEVEL_COMMUNE;
+	default:
+		return TS_LEVEL_PROVINCE;
+	}
+}
+
+int ts_stats_nomem(struct ts_error *err)
+{
+	return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+}
+
+int64_t ts_stats_res_int(const struct ts_dbres *r, int row, const char *col)
+{
+	return ts_dbres_int(r, row, ts_dbres_col(r, col));
+}
+
+/* ---- loading ------------------------------------------------------------------------ */
+
+static struct agg *agg_find(struct aggs *s, struct ts_arena *a, const struct ts_dbres *r,
+			    int i, struct ts_error *err)
+{
+	int64_t unit = ts_stats_res_int(r, i, "unit_id"), proc = ts_stats_res_int(r, i, "procedure_id");
+	struct agg *g;
+	int c;
+
+	for (int k = 0; k < s->n; k++)
+		if (s->v[k].unit_id == unit && s->v[k].procedure_id == proc)
+			return &s->v[k];
+	if (s->n == s->cap) {
+		int cap = s->cap ? s->cap * 2 : 64;
+		struct agg *v = ts_arena_alloc(a, (size_t)cap * sizeof(*v));
+		if (!v) {
+			ts_stats_nomem(err);
+			return NULL;
+		}
+		if (s->n)
+			memcpy(v, s->v, (size_t)s->n * sizeof(*v));
+		s->v = v;
+		s->cap = cap;
+	}
+	g = &s->v[s->n++];
+	memset(g, 0, sizeof(*g));
+	g->unit_id = unit;
+	g->procedure_id = proc;
+	g->level = ts_stats_level_of_kind(ts_org_kind_parse(ts_dbres_get(r, i, ts_dbres_col(r, "unit_kind"))));
+	g->field_key = ts_dbres_get(r, i, ts_dbres_col(r, "field_key"));
+	g->field_name = ts_dbres_get(r, i, ts_dbres_col(r, "field_name"));
+	if (!g->field_key)
+		g->field_key = "";
+	c = ts_dbres_col(r, "procedure_code");
+	g->procedure_code = c >= 0 ? ts_dbres_get(r, i, c) : NULL;
+	c = ts_dbres_col(r, "procedure_name");
+	g->procedure_name = c >= 0 ? ts_dbres_get(r, i, c) : NULL;
+	return g;
+}
+
+static int load_range(struct ts_dbconn *c, struct ts_arena *a, int64_t unit_id, int64_t from,
+		      int64_t to, bool before, struct aggs *s, struct ts_error *err)
+{
+	struct ts_dbval p[] = {TS_DB_INT(unit_id), TS_DB_INT(from), TS_DB_INT(to)};
+	struct ts_dbres *r = NULL;
+	int cols[TS_SC__COUNT];
+	int rc;
+
+	if ((rc = ts_db_query(c, a, "stats_flow_range", p, 3, &r, err)))
+		return rc;
+	for (int k = 0; k < TS_SC__COUNT; k++)
+		cols[k] = ts_dbres_col(r, ts_stats_col_name(k));
+	for (int i = 0; i < r->nrows; i++) {
+		struct agg *g = agg_find(s, a, r, i, err);
+		struct ts_stats_counts *t;
+		if (!g)
+			return TS_ERR_NOMEM;
+		t = before ? &g->before : &g->flow;
+		if (!g->procedure_code && ts_dbres_col(r, "procedure_code") >= 0) {
+			g->procedure_code = ts_dbres_get(r, i, ts_dbres_col(r, "procedure_code"));
+			g->procedure_name = ts_dbres_get(r, i, ts_dbres_col(r, "procedure_name"));
+		}
+		for (int k = 0; k < TS_SC__COUNT; k++)
+			t->v[k] += ts_dbres_int(r, i, cols[k]);
+	}
+	return 0;
+}
+
+int ts_stats_load(struct ts_ctx *ctx, struct ts_dbconn *c, int64_t unit_id,
+		  const struct ts_stats_period *p, bool public_view, struct aggs *out,
+		  struct ts_error *err)
+{
+	struct ts_arena *a = ctx->arena;
+	struct ts_dbres *r = NULL;
+	int64_t now = ts_stats_now();
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!public_view && (rc = ts_iam_require_unit(ctx, c, TS_PERM_STATS_READ, unit_id, err))) {
+		ts_error_clear(err);
+		return ts_error_set(err, TS_ERR_FORBIDDEN, "unit",
+				    "Đơn vị nằm ngoài phạm vi được xem số liệu thống kê");
+	}
+	if (unit_id > 0) {
+		struct ts_dbval q[] = {TS_DB_INT(unit_id)};
+		if ((rc = ts_db_query(c, a, "stats_unit_kind", q, 1, &r, err)))
+			return rc;
+		if (r->nrows == 0)
+			return ts_error_set(err, TS_ERR_NOT_FOUND, "unit", "Không tìm thấy đơn vị");
+	}
+	out->from_ts = ts_stats_day_start(p->from_day);
+	out->to_ts = ts_stats_day_start(p->to_day + 1);
+	out->as_of = out->to_ts < now ? out->to_ts : now;
+	if ((rc = load_range(c, a, unit_id, p->from_day, p->to_day, false, out, err)) ||
+	    (rc = load_range(c, a, unit_id, INT32_MIN, p->from_day - 1, true, out, err)))
+		return rc;
+	{
+		struct ts_dbval q[] = {TS_DB_INT(unit_id), TS_DB_INT(out->as_of)};
+		if ((rc = ts_db_query(c, a, "stats_stock_fix", q, 2, &r, err)))
+			return rc;
+		for (int i = 0; i < r->nrows; i++) {
+			struct agg *g = agg_find(out, a, r, i, err);
+			if (!g)
+				return TS_ERR_NOMEM;
+			g->fix += ts_stats_res_int(r, i, "n");
+		}
+	}
+	return 0;
+}
+
+void ts_stats_cells_add(const struct agg *g, int64_t *cell)
+{
+	const int64_t *f = g->flow.v, *b = g->before.v;
+	int64_t online = f[TS_SC_recv_online], direct = f[TS_SC_recv_direct] + f[TS_SC_recv_post];
+	int64_t carried = b[TS_SC_d_active_in] + b[TS_SC_d_active_over] + b[TS_SC_d_paused_in] +
+			  b[TS_SC_d_paused_over];
+	int64_t a_in = b[TS_SC_d_active_in] + f[TS_SC_d_active_in] - g->fix;
+	int64_t a_over = b[TS_SC_d_active_over] + f[TS_SC_d_active_over] + g->fix;
+	int64_t p_in = b[TS_SC_d_paused_in] + f[TS_SC_d_paused_in];
+	int64_t p_over = b[TS_SC_d_paused_over] + f[TS_SC_d_paused_over];
+
+	cell[TS_CELL_RECEIVED] += online + direct + carried;
+	cell[TS_CELL_RECEIVED_ONLINE] += online;
+	cell[TS_CELL_RECEIVED_DIRECT] += direct;
+	cell[TS_CELL_RECEIVED_POST] += f[TS_SC_recv_post];
+	cell[TS_CELL_CARRIED_OVER] += carried;
+	cell[TS_CELL_RESOLVED] += f[TS_SC_res_early] + f[TS_SC_res_on_time] + f[TS_SC_res_late];
+	cell[TS_CELL_RESOLVED_EARLY] += f[TS_SC_res_early];
+	cell[TS_CELL_RESOLVED_ON_TIME] += f[TS_SC_res_on_time];
+	cell[TS_CELL_RESOLVED_LATE] += f[TS_SC_res_late];
+	cell[TS_CELL_IN_PROGRESS] += a_in + a_over;
+	cell[TS_CELL_IN_PROGRESS_WITHIN] += a_in;
+	cell[TS_CELL_IN_PROGRESS_OVERDUE] += a_over;
+	cell[TS_CELL_SUSPENDED] += p_in + p_over;
+	cell[TS_CELL_SUSPENDED_WITHIN] += p_in;
+	cell[TS_CELL_SUSPENDED_OVERDUE] += p_over;
+	cell[TS_CELL_STOPPED] += f[TS_SC_stopped];
+	cell[TS_CELL_WITHDRAWN] += f[TS_SC_withdrawn];
+}
+
+bool ts_stats_row_consistent(const struct ts_stats_row *r)
+{
+	const int64_t *c = r->cell;
+	for (int i = 0; i < TS_CELL__COUNT; i++)
+		if (c[i] < 0)
+			return false;
+	return c[TS_CELL_RECEIVED] ==
+		   c[TS_CELL_RECEIVED_ONLINE] + c[TS_CELL_RECEIVED_DIRECT] + c[TS_CELL_CARRIED_OVER] &&
+	       c[TS_CELL_RESOLVED] ==
+		   c[TS_CELL_RESOLVED_EARLY] + c[TS_CELL_RESOLVED_ON_TIME] + c[TS_CELL_RESOLVED_LATE] &&
+	       c[TS_CELL_IN_PROGRESS] == c[TS_CELL_IN_PROGRESS_WITHIN] + c[TS_CELL_IN_PROGRESS_OVERDUE] &&
+	       c[TS_CELL_SUSPENDED] == c[TS_CELL_SUSPENDED_WITHIN] + c[TS_CELL_SUSPENDED_OVERDUE] &&
+	       c[TS_CELL_RECEIVED_POST] <= c[TS_CELL_RECEIVED_DIRECT] &&
+	       c[TS_CELL_RECEIVED] == c[TS_CELL_RESOLVED] + c[TS_CELL_IN_PROGRESS] +
+					  c[TS_CELL_SUSPENDED] + c[TS_CELL_STOPPED] +
+					  c[TS_CELL_WITHDRAWN];
+}
+
+/* ---- report 06 ------------------------------------------------------------------------ */
+
+struct report_job {
+	struct ts_ctx *ctx;
+	int64_t unit_id;
+	const struct ts_stats_period *p;
+	struct ts_stats_report *out;
+};
+
+static int row_cmp(const void *x, const void *y)
+{
+	const struct ts_stats_row *a = x, *b = y;
+	const char *na = a->field_name ? a->field_name : "\xff", *nb = b->field_name ? b->field_name : "\xff";
+	int c;
+
+	if (a->level != b->level)
+		return a->level - b->level;
+	if ((c = strcmp(na, nb)))
+		return c;
+	return strcmp(a->field_code ? a->field_code : "", b->field_code ? b->field_code : "");
+}
+
+static int report_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct report_job *j = vjob;
+	struct ts_arena *a = j->ctx->arena;
+	struct ts_stats_report *out = j->out;
+	struct aggs s;
+	int rc;
+
+	if ((rc = ts_stats_load(j->ctx, c, j->unit_id, j->p, false, &s, err)))
+		return rc;
+	out->as_of = s.as_of;
+	out->rows = ts_arena_zalloc(a, (size_t)(s.n + 1) * sizeof(*out->rows));
+	if (!out->rows)
+		return ts_stats_nomem(err);
+	for (int i = 0; i < s.n; i++) {
+		const struct agg *g = &s.v[i];
+		struct ts_stats_row *row = NULL;
+		for (int k = 0; k < out->nrows && !row; k++)
+			if (out->rows[k].level == g->level && strcmp(out->rows[k].field_code, g->field_key) == 0)
+				row = &out->rows[k];
+		if (!row) {
+			row = &out->rows[out->nrows++];
+			row->level = g->level;
+			row->field_code = g->field_key;
+			row->field_name = g->field_name ? g->field_name : "Chưa phân loại lĩnh vực";
+		}
+		ts_stats_cells_add(g, row->cell);
+	}
+	/* rows with nothing in any cell are left out */
+	for (int k = 0; k < out->nrows;) {
+		bool any = false;
+		for (int m = 0; m < TS_CELL__COUNT; m++)
+			any |= out->rows[k].cell[m] != 0;
+		if (any) {
+			k++;
+			continue;
+		}
+		out->rows[k] = out->rows[--out->nrows];
+	}
+	qsort(out->rows, (size_t)out->nrows, sizeof(*out->rows), row_cmp);
+	out->total.level = -1;
+	out->total.field_name = "Tổng cộng";
+	for (int l = 0; l < TS_LEVEL__COUNT; l++) {
+		out->level_total[l].level = l;
+		out->level_total[l].field_name = ts_stats_level_title(l);
+	}
+	for (int k = 0; k < out->nrows; k++) {
+		const struct ts_stats_row *row = &out->rows[k];
+		out->level_present[row->level] = true;
+		for (int m = 0; m < TS_CELL__COUNT; m++) {
+			out->level_total[row->level].cell[m] += row->cell[m];
+			out->total.cell[m] += row->cell[m];
+		}
+	}
+	if (j->unit_id > 0) {
+		struct ts_dbval q[] = {TS_DB_INT(j->unit_id)};
+		struct ts_dbres *r = NULL;
+		if ((rc = ts_db_query(c, a, "stats_unit_kind", q, 1, &r, err)))
+			return rc;
+		out->unit_code = ts_dbres_get(r, 0, 1);
+		out->unit_name = ts_dbres_get(r, 0, 2);
+	} else {
+		out->unit_name = "Toàn tỉnh";
+	}
+	return 0;
+}
+
+int ts_stats_report06(struct ts_ctx *ctx, int64_t unit_id, const struct ts_stats_period *p,
+		      struct ts_stats_report *out, struct ts_error *err)
+{
+	struct report_job j = {ctx, unit_id, p, out};
+
+	memset(out, 0, sizeof(*out));
+	out->period = *p;
+	out->unit_id = unit_id;
+	return ts_db_tx(ctx->db, TS_DB_TX_READ, report_tx, &j, err);
+}
+
+/* ---- drill-down ------------------------------------------------------------------------- */
+
+static const char *const index_cells[] = {"idx:2.1", "idx:3.1", "idx:5.1", "idx:5.2", "idx:5.4",
+					   "idx:6.3"};
+
+struct drill_job {
+	struct ts_ctx *ctx;
+	int64_t unit_id;
+	const struct ts_stats_period *p;
+	const char *cell, *field;
+	int level;
+	int64_t after;
+	int limit;
+	struct ts_stats_dossier *items;
+	int n;
+};
+
+static int drill_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct drill_job *j = vjob;
+	struct ts_arena *a = j->ctx->arena;
+	struct ts_dbres *r = NULL;
+	int64_t now = ts_stats_now(), from = ts_stats_day_start(j->p->from_day),
+		to = ts_stats_day_start(j->p->to_day + 1);
+	int rc;
+
+	if ((rc = ts_iam_require_unit(j->ctx, c, TS_PERM_STATS_READ, j->unit_id, err))) {
+		ts_error_clear(err);
+		return ts_error_set(err, TS_ERR_FORBIDDEN, "unit",
+				    "Đơn vị nằm ngoài phạm vi được xem số liệu thống kê");
+	}
+	{
+		/* the stock is taken when the report takes it: min(end of period, now) */
+		struct ts_dbval p[] = {TS_DB_INT(j->unit_id), TS_DB_INT(from),
+				       TS_DB_INT(to < now ? to : now), TS_DB_TEXT(j->cell),
+				       TS_DB_TEXT(j->field), TS_DB_INT(j->level),
+				       TS_DB_INT(j->after), TS_DB_INT(j->limit + 1)};
+		if ((rc = ts_db_query(c, a, "stats_drill", p, 8, &r, err)))
+			return rc;
+	}
+	j->items = ts_arena_zalloc(a, (size_t)(r->nrows + 1) * sizeof(*j->items));
+	if (!j->items)
+		return ts_stats_nomem(err);
+	for (int i = 0; i < r->nrows; i++) {
+		struct ts_stats_dossier *d = &j->items[i];
+		d->code = ts_dbres_get(r, i, 1);
+		d->procedure_code = ts_dbres_get(r, i, 2);
+		d->procedure_name = ts_dbres_get(r, i, 3);
+		d->field_name = ts_dbres_get(r, i, 4);
+		d->unit_name = ts_dbres_get(r, i, 5);
+		d->unit_id = ts_dbres_int(r, i, 6);
+		d->status = (int)ts_dbres_int(r, i, 7);
+		d->channel = (int)ts_dbres_int(r, i, 8);
+		d->accepted_at = ts_dbres_int(r, i, 9);
+		d->due_at = ts_dbres_int(r, i, 10);
+		d->ended_at = ts_dbres_int(r, i, 11);
+	}
+	j->n = r->nrows;
+	if (j->n > j->limit) {
+		j->n = j->limit;
+		j->after = ts_dbres_int(r, j->limit - 1, 0);
+	} else {
+		j->after = 0;
+	}
+	return 0;
+}
+
+int ts_stats_drill(struct ts_ctx *ctx, int64_t unit_id, const struct ts_stats_period *p,
+		   const char *cell, const char *field_code, int level, int64_t after, int limit,
+		   struct ts_stats_dossier **items, int *n, int64_t *next, struct ts_error *err)
+{
+	struct drill_job j = {ctx, unit_id, p, cell, field_code, level, after, limit, NULL, 0};
+	bool known = ts_stats_cell_parse(cell) >= 0;
+	int rc;
+
+	for (size_t i = 0; cell && !known && i < sizeof(index_cells) / sizeof(index_cells[0]); i++)
+		known = strcmp(cell, index_cells[i]) == 0;
+	if (!known)
+		return ts_error_set(err, TS_ERR_VALIDATION, "cell", "Ô số liệu không hợp lệ");
+	if (limit == 0)
+		j.limit = 50;
+	if (j.limit < 1 || j.limit > TS_STATS_DRILL_MAX)
+		return ts_error_set(err, TS_ERR_VALIDATION, "limit", "Số dòng mỗi trang từ 1 đến %d",
+				    TS_STATS_DRILL_MAX);
+	if (level < -1 || level >= TS_LEVEL__COUNT)
+		return ts_error_set(err, TS_ERR_VALIDATION, "level", "Cấp không hợp lệ");
+	if ((rc = ts_db_tx(ctx->db, TS_DB_TX_READ, drill_tx, &j, err)))
+		return rc;
+	*items = j.items;
+	*n = j.n;
+	*next = j.after;
+	return 0;
+}

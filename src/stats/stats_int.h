@@ -1,0 +1,42 @@
+/* stats_int.h - what the files of src/stats share and nobody else sees: summing the
+ * counters of a subtree over a period into per (unit, procedure) aggregates, and the
+ * cells of report 06 from them. */
+#ifndef TS_STATS_STATS_INT_H
+#define TS_STATS_STATS_INT_H
+
+#include "stats/stats.h"
+
+/* The counters of one (competent unit, procedure) for a period. */
+struct agg {
+	int64_t unit_id, procedure_id;
+	int level;                        /* enum ts_stats_level */
+	const char *field_key, *field_name; /* field_key "" = unclassified */
+	const char *procedure_code, *procedure_name;
+	struct ts_stats_counts flow;      /* summed over the period's days */
+	struct ts_stats_counts before;    /* summed over every day before it (d_* used) */
+	int64_t fix;                      /* active stretches overdue at the stock moment */
+};
+
+struct aggs {
+	struct agg *v;
+	int n, cap;
+	int64_t as_of;                    /* the stock moment: min(end of period, now) */
+	int64_t from_ts, to_ts;           /* period [from_ts, to_ts) in unix seconds */
+};
+
+/* Loads the aggregates of the subtree for period p on c (in a's memory), after checking
+ * STATS_READ over unit_id unless public_view. Stock taken at min(end of period, now). */
+int ts_stats_load(struct ts_ctx *ctx, struct ts_dbconn *c, int64_t unit_id,
+		  const struct ts_stats_period *p, bool public_view, struct aggs *out,
+		  struct ts_error *err);
+
+/* Adds the report-06 cells of one aggregate to cell (TS_CELL__COUNT values). */
+void ts_stats_cells_add(const struct agg *g, int64_t *cell);
+
+/* Reads a counter column of a query result row by name (0 when absent). */
+int64_t ts_stats_res_int(const struct ts_dbres *r, int row, const char *col);
+
+/* 0 / TS_ERR_NOMEM helpers */
+int ts_stats_nomem(struct ts_error *err);
+
+#endif
