@@ -164,7 +164,8 @@ int ts_stats_load(struct ts_ctx *ctx, struct ts_dbconn *c, int64_t unit_id,
 	}
 	out->from_ts = ts_stats_day_start(p->from_day);
 	out->to_ts = ts_stats_day_start(p->to_day + 1);
-	out->as_of = out->to_ts < now ? out->to_ts : now;
+	/* the stock of a period not over yet is taken now (events of this second included) */
+	out->as_of = out->to_ts < now + 1 ? out->to_ts : now + 1;
 	if ((rc = load_range(c, a, unit_id, p->from_day, p->to_day, false, out, err)) ||
 	    (rc = load_range(c, a, unit_id, INT32_MIN, p->from_day - 1, true, out, err)))
 		return rc;
@@ -364,10 +365,11 @@ static int drill_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	{
 		/* the stock is taken when the report takes it: min(end of period, now) */
 		struct ts_dbval p[] = {TS_DB_INT(j->unit_id), TS_DB_INT(from),
-				       TS_DB_INT(to < now ? to : now), TS_DB_TEXT(j->cell),
-				       TS_DB_TEXT(j->field), TS_DB_INT(j->level),
-				       TS_DB_INT(j->after), TS_DB_INT(j->limit + 1)};
-		if ((rc = ts_db_query(c, a, "stats_drill", p, 8, &r, err)))
+				       TS_DB_INT(to),	      TS_DB_TEXT(j->cell),
+				       TS_DB_TEXT(j->field),  TS_DB_INT(j->level),
+				       TS_DB_INT(j->after),   TS_DB_INT(j->limit + 1),
+				       TS_DB_INT(to < now + 1 ? to : now + 1)};
+		if ((rc = ts_db_query(c, a, "stats_drill", p, 9, &r, err)))
 			return rc;
 	}
 	j->items = ts_arena_zalloc(a, (size_t)(r->nrows + 1) * sizeof(*j->items));

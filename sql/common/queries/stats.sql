@@ -400,9 +400,10 @@ ORDER BY i.ord
 SELECT id, code, name, kind FROM org_unit WHERE id = $1
 
 -- name: stats_drill
--- $1 subtree root, $2 period start, $3 period end (unix, exclusive: the stock is taken at
--- $3), $4 cell name, $5 field key (NULL any), $6 level (-1 any, 0 province, 1 commune),
--- $7 after id, $8 limit. The cells' rules are those of the counters (docs/statistics.md).
+-- $1 subtree root, $2 period start, $3 period end (unix, exclusive), $4 cell name, $5 field
+-- key (NULL any), $6 level (-1 any, 0 province, 1 commune), $7 after id, $8 limit, $9 the
+-- moment the stock is taken (min(period end, now)). The cells' rules are those of the
+-- counters (docs/statistics.md).
 WITH RECURSIVE sub(id, depth) AS (
     SELECT id, 0 FROM org_unit WHERE id = $1 OR (CAST($1 AS BIGINT) = 0 AND parent_id IS NULL)
     UNION ALL
@@ -413,8 +414,8 @@ SELECT d.id, d.code, d.procedure_code, d.procedure_name, p.field_name, u.name AS
 FROM dossier d
 JOIN org_unit u ON u.id = d.competent_unit_id
 LEFT JOIN procedure p ON p.id = d.procedure_id
-LEFT JOIN stats_segment s ON s.dossier_id = d.id AND s.start_at < $3
-    AND (s.end_at IS NULL OR s.end_at >= $3)
+LEFT JOIN stats_segment s ON s.dossier_id = d.id AND s.start_at < $9
+    AND (s.end_at IS NULL OR s.end_at >= $9)
 WHERE d.competent_unit_id IN (SELECT id FROM sub) AND d.id > $7
   AND (CAST($5 AS TEXT) IS NULL OR COALESCE(p.field_code, p.field_name, '') = CAST($5 AS TEXT))
   AND (CAST($6 AS BIGINT) < 0
@@ -431,14 +432,14 @@ WHERE d.competent_unit_id IN (SELECT id FROM sub) AND d.id > $7
     OR (CAST($4 AS TEXT) = 'resolved_on_time' AND d.status IN (9, 10) AND d.ended_at >= $2 AND d.ended_at < $3 AND COALESCE(d.on_time, 1) <> 0 AND NOT (COALESCE(d.due_at, 0) > 0 AND (d.ended_at + 25200) / 86400 < (d.due_at + 25200) / 86400))
     OR (CAST($4 AS TEXT) = 'resolved_late' AND d.status IN (9, 10) AND d.ended_at >= $2 AND d.ended_at < $3 AND d.on_time = 0)
     OR (CAST($4 AS TEXT) = 'in_progress' AND s.paused = 0)
-    OR (CAST($4 AS TEXT) = 'in_progress_within' AND s.paused = 0 AND NOT (s.overdue_at_start = 1 OR (s.paused = 0 AND s.due_at > 0 AND s.due_at < $3)))
-    OR (CAST($4 AS TEXT) = 'in_progress_overdue' AND s.paused = 0 AND (s.overdue_at_start = 1 OR (s.paused = 0 AND s.due_at > 0 AND s.due_at < $3)))
+    OR (CAST($4 AS TEXT) = 'in_progress_within' AND s.paused = 0 AND NOT (s.overdue_at_start = 1 OR (s.paused = 0 AND s.due_at > 0 AND s.due_at < $9)))
+    OR (CAST($4 AS TEXT) = 'in_progress_overdue' AND s.paused = 0 AND (s.overdue_at_start = 1 OR (s.paused = 0 AND s.due_at > 0 AND s.due_at < $9)))
     OR (CAST($4 AS TEXT) = 'suspended' AND s.paused = 1)
     OR (CAST($4 AS TEXT) = 'suspended_within' AND s.paused = 1 AND s.overdue_at_start = 0)
     OR (CAST($4 AS TEXT) = 'suspended_overdue' AND s.paused = 1 AND s.overdue_at_start = 1)
     OR (CAST($4 AS TEXT) = 'stopped' AND d.status = 8 AND d.accepted_at IS NOT NULL AND d.ended_at >= $2 AND d.ended_at < $3)
     OR (CAST($4 AS TEXT) = 'withdrawn' AND d.status = 7 AND d.accepted_at IS NOT NULL AND d.ended_at >= $2 AND d.ended_at < $3)
-    OR (CAST($4 AS TEXT) = 'idx:2.1' AND ((d.status IN (9, 10) AND d.ended_at >= $2 AND d.ended_at < $3 AND COALESCE(d.on_time, 1) <> 0) OR (s.id IS NOT NULL AND NOT (s.overdue_at_start = 1 OR (s.paused = 0 AND s.due_at > 0 AND s.due_at < $3)))))
+    OR (CAST($4 AS TEXT) = 'idx:2.1' AND ((d.status IN (9, 10) AND d.ended_at >= $2 AND d.ended_at < $3 AND COALESCE(d.on_time, 1) <> 0) OR (s.id IS NOT NULL AND NOT (s.overdue_at_start = 1 OR (s.paused = 0 AND s.due_at > 0 AND s.due_at < $9)))))
     OR (CAST($4 AS TEXT) = 'idx:3.1' AND d.accepted_at >= $2 AND d.accepted_at < $3 AND d.channel = 2 AND EXISTS (SELECT 1 FROM procedure_version pv WHERE pv.id = d.procedure_version_id AND pv.online_level = 2))
     OR (CAST($4 AS TEXT) = 'idx:5.1' AND d.delivered_at >= $2 AND d.delivered_at < $3 AND d.delivery = 'electronic')
     OR (CAST($4 AS TEXT) = 'idx:5.2' AND d.accepted_at >= $2 AND d.accepted_at < $3 AND EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.digitised <> 0))
