@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
 libsodium-dev libcurl4-openssl-dev libcmocka-dev libxlsxwriter-dev libhpdf-dev
-fonts-dejavu-core postgresql sqlite3 python3 curl ca-certificates"
+fonts-liberation2 postgresql sqlite3 python3 curl ca-certificates"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

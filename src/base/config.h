@@ -48,8 +48,8 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	X(PWHASH_OPS, "password.hash_ops", TS_CFG_INT, "2", 1, 64, 0, "argon2id passes per password hash") \
 	X(COOKIE_SECURE, "cookie.secure", TS_CFG_BOOL, "false", 0, 0, 0,                               \
 	  "mark session cookies Secure (set true behind HTTPS)")                                      \
-	X(STATS_PDF_FONT, "stats.pdf_font", TS_CFG_STR, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", \
-	  0, 0, 0, "TrueType font with Vietnamese glyphs for PDF reports (fonts-dejavu-core)")
+	X(STATS_PDF_FONT, "stats.pdf_font", TS_CFG_STR, "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf", \
+	  0, 0, 0, "TrueType font with Vietnamese glyphs for PDF reports (fonts-liberation2)")
 
 enum ts_cfg_key {
 #define X(n, k, t, d, mi, ma, f, h) TS_CFG_##n,

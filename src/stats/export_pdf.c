@@ -8,7 +8,7 @@
 
 #include "stats/stats.h"
 
-static const char *g_font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+static const char *g_font = "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf";
 
 void ts_stats_set_pdf_font(const char *path)
 {

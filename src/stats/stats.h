@@ -189,7 +189,7 @@ int ts_stats_drill(struct ts_ctx *ctx, int64_t unit_id, const struct ts_stats_pe
 		   struct ts_stats_dossier **items, int *n, int64_t *next, struct ts_error *err);
 
 /* Exports (export_xlsx.c, export_pdf.c): the report as an XLSX workbook / a PDF (landscape
- * A4, DejaVu Sans from font_path). Bytes in ctx->arena. TS_ERR_IO / TS_ERR_INTERNAL. */
+ * A4, Liberation Sans from font_path). Bytes in ctx->arena. TS_ERR_IO / TS_ERR_INTERNAL. */
 int ts_stats_report_xlsx(struct ts_arena *a, const struct ts_stats_report *r, char **out,
 			 size_t *len, struct ts_error *err);
 int ts_stats_report_pdf(struct ts_arena *a, const struct ts_stats_report *r,
