@@ -30,7 +30,7 @@ static void label(struct ts_stats_period *p)
 {
 	static const char *const names[] = {"Tháng", "Quý", "6 tháng", "Năm"};
 	int a = ts_stats_day_ymd(p->from_day), b = ts_stats_day_ymd(p->to_day);
-	char range[40];
+	char range[96];
 
 	snprintf(range, sizeof(range), "%02d/%02d/%04d - %02d/%02d/%04d", a % 100, a / 100 % 100,
 		 a / 10000, b % 100, b / 100 % 100, b / 10000);

@@ -85,7 +85,7 @@ struct ts_stats_period {
 	int kind;
 	int year, index;    /* month 1-12, quarter 1-4, half 1-2, year: 1 */
 	int64_t from_day, to_day;
-	char label[64];     /* "Tháng 3/2026 (15/02/2026 - 14/03/2026)" */
+	char label[160];    /* "Tháng 3/2026 (15/02/2026 - 14/03/2026)" */
 };
 
 /* The Decree 09 period: month m = 15th of the previous month to the 14th of m; quarter =
