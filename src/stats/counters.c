@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "calendar/calendar.h"
-#include "stats/stats.h"
+#include "stats/stats_int.h"
 
 static const char *const col_names[] = {
 #define X(n) #n,
@@ -71,6 +71,23 @@ int ts_stats_day_ymd(int64_t day)
 	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
+int64_t ts_stats_rm_of_day(int64_t day)
+{
+	int ymd = ts_stats_day_ymd(day), y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+	return (int64_t)y * 12 + (m - 1) + (d >= 15 ? 1 : 0);
+}
+
+int64_t ts_stats_rm_first_day(int64_t rm)
+{
+	int64_t prev = rm - 1; /* the 15th of the month before */
+	return ts_stats_day_from_ymd((int)(prev / 12), (int)(prev % 12) + 1, 15);
+}
+
+int64_t ts_stats_rm_last_day(int64_t rm)
+{
+	return ts_stats_day_from_ymd((int)(rm / 12), (int)(rm % 12) + 1, 14);
+}
+
 /* ---- the hook ---------------------------------------------------------------------------- */
 
 #define MAX_DAYS 4
@@ -106,34 +123,85 @@ static int stock_col(bool paused, bool overdue)
 		      : (overdue ? TS_SC_d_active_over : TS_SC_d_active_in);
 }
 
-static int flush(struct ts_dbconn *c, struct ts_arena *a, const struct ts_dossier *d,
-		 struct deltas *dl, struct ts_error *err)
+static bool any_of(const struct ts_stats_counts *v, int from, int to)
 {
+	for (int k = from; k < to; k++)
+		if (v->v[k] != 0)
+			return true;
+	return false;
+}
+
+int ts_stats_bump(struct ts_dbconn *c, struct ts_arena *a, int64_t unit_id, int64_t procedure_id,
+		  int n, const int64_t *days, const struct ts_stats_counts *counts,
+		  struct ts_error *err)
+{
+	int order[MAX_DAYS * 8], nm = 0, rc;
+	int64_t rms[MAX_DAYS * 8];
+	struct ts_stats_counts months[MAX_DAYS * 8], stock = {{0}};
+	struct ts_dbval p[3 + TS_SC__COUNT];
+
+	if (n > MAX_DAYS * 8)
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "too many days in one bump");
 	/* ascending days: concurrent transactions lock rows in one order (no deadlock) */
-	for (int i = 1; i < dl->n; i++)
-		for (int k = i; k > 0 && dl->day[k - 1] > dl->day[k]; k--) {
-			int64_t t = dl->day[k];
-			struct ts_stats_counts v = dl->v[k];
-			dl->day[k] = dl->day[k - 1];
-			dl->v[k] = dl->v[k - 1];
-			dl->day[k - 1] = t;
-			dl->v[k - 1] = v;
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	for (int i = 1; i < n; i++)
+		for (int k = i; k > 0 && days[order[k - 1]] > days[order[k]]; k--) {
+			int t = order[k];
+			order[k] = order[k - 1];
+			order[k - 1] = t;
 		}
-	for (int i = 0; i < dl->n; i++) {
-		struct ts_dbval p[3 + TS_SC__COUNT];
-		bool any = false;
-		int rc;
-		p[0] = TS_DB_INT(dl->day[i]);
-		p[1] = TS_DB_INT(d->competent_unit_id);
-		p[2] = TS_DB_INT(d->procedure_id);
+	p[1] = TS_DB_INT(unit_id);
+	p[2] = TS_DB_INT(procedure_id);
+	for (int i = 0; i < n; i++) {
+		const struct ts_stats_counts *v = &counts[order[i]];
+		int64_t rm = ts_stats_rm_of_day(days[order[i]]);
+		int m;
+		if (!any_of(v, 0, TS_SC__COUNT))
+			continue;
+		p[0] = TS_DB_INT(days[order[i]]);
+		for (int k = 0; k < TS_SC__COUNT; k++)
+			p[3 + k] = TS_DB_INT(v->v[k]);
+		if ((rc = ts_db_query(c, a, "stats_day_bump", p, 3 + TS_SC__COUNT, NULL, err)))
+			return rc;
+		for (m = 0; m < nm && rms[m] != rm; m++)
+			;
+		if (m == nm) {
+			rms[nm] = rm;
+			memset(&months[nm++], 0, sizeof(months[0]));
+		}
 		for (int k = 0; k < TS_SC__COUNT; k++) {
-			p[3 + k] = TS_DB_INT(dl->v[i].v[k]);
-			any |= dl->v[i].v[k] != 0;
+			months[m].v[k] += v->v[k];
+			stock.v[k] += v->v[k];
 		}
-		if (any && (rc = ts_db_query(c, a, "stats_day_bump", p, 3 + TS_SC__COUNT, NULL, err)))
+	}
+	/* days were ascending, so are their months */
+	for (int m = 0; m < nm; m++) {
+		if (!any_of(&months[m], 0, TS_SC__COUNT))
+			continue;
+		p[0] = TS_DB_INT(rms[m]);
+		for (int k = 0; k < TS_SC__COUNT; k++)
+			p[3 + k] = TS_DB_INT(months[m].v[k]);
+		if ((rc = ts_db_query(c, a, "stats_month_bump", p, 3 + TS_SC__COUNT, NULL, err)))
+			return rc;
+	}
+	if (any_of(&stock, TS_SC_d_active_in, TS_SC__COUNT)) {
+		struct ts_dbval q[] = {TS_DB_INT(unit_id),
+				       TS_DB_INT(procedure_id),
+				       TS_DB_INT(stock.v[TS_SC_d_active_in]),
+				       TS_DB_INT(stock.v[TS_SC_d_active_over]),
+				       TS_DB_INT(stock.v[TS_SC_d_paused_in]),
+				       TS_DB_INT(stock.v[TS_SC_d_paused_over])};
+		if ((rc = ts_db_query(c, a, "stats_stock_bump", q, 6, NULL, err)))
 			return rc;
 	}
 	return 0;
+}
+
+static int flush(struct ts_dbconn *c, struct ts_arena *a, const struct ts_dossier *d,
+		 struct deltas *dl, struct ts_error *err)
+{
+	return ts_stats_bump(c, a, d->competent_unit_id, d->procedure_id, dl->n, dl->day, dl->v, err);
 }
 
 /* Received: the channel, the documents' flags and whether the procedure is fully online. */
@@ -284,25 +352,46 @@ struct recount_job {
 	int64_t rows, differing;
 };
 
+static int run(struct ts_dbconn *c, struct ts_arena *a, const char *const *names, int n,
+	       struct ts_error *err)
+{
+	int rc;
+	for (int i = 0; i < n; i++)
+		if ((rc = ts_db_query(c, a, names[i], NULL, 0, NULL, err)))
+			return rc;
+	return 0;
+}
+
 static int recount_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 {
+	static const char *const build[] = {
+	    "stats_day_recount_clear",	   "stats_month_recount_clear",	 "stats_stock_recount_clear",
+	    "stats_recount_build",	   "stats_recount_build_month", "stats_recount_build_stock"};
+	static const char *const diffs[] = {"stats_day_recount_diff", "stats_month_recount_diff",
+					    "stats_stock_recount_diff"};
+	static const char *const apply[] = {"stats_day_clear",	       "stats_month_clear",
+					    "stats_stock_clear",       "stats_day_from_recount",
+					    "stats_month_from_recount", "stats_stock_from_recount"};
+	static const char *const clear[] = {"stats_day_recount_clear", "stats_month_recount_clear",
+					    "stats_stock_recount_clear"};
 	struct recount_job *j = vjob;
 	struct ts_arena *a = j->ctx->arena;
 	struct ts_dbres *r = NULL;
 	int rc;
 
-	if ((rc = ts_db_query(c, a, "stats_recount_clear", NULL, 0, NULL, err)) ||
-	    (rc = ts_db_query(c, a, "stats_recount_build", NULL, 0, NULL, err)) ||
+	if ((rc = run(c, a, build, 6, err)) ||
 	    (rc = ts_db_query(c, a, "stats_recount_rows", NULL, 0, &r, err)))
 		return rc;
 	j->rows = ts_dbres_int(r, 0, 0);
-	if ((rc = ts_db_query(c, a, "stats_recount_diff", NULL, 0, &r, err)))
-		return rc;
-	j->differing = ts_dbres_int(r, 0, 0);
+	j->differing = 0;
+	for (int i = 0; i < 3; i++) {
+		if ((rc = ts_db_query(c, a, diffs[i], NULL, 0, &r, err)))
+			return rc;
+		j->differing += ts_dbres_int(r, 0, 0);
+	}
 	if (j->apply) {
 		char summary[96];
-		if ((rc = ts_db_query(c, a, "stats_day_clear", NULL, 0, NULL, err)) ||
-		    (rc = ts_db_query(c, a, "stats_day_from_recount", NULL, 0, NULL, err)))
+		if ((rc = run(c, a, apply, 6, err)))
 			return rc;
 		snprintf(summary, sizeof(summary), "%lld rows, %lld differed",
 			 (long long)j->rows, (long long)j->differing);
@@ -310,7 +399,7 @@ static int recount_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 					 err)))
 			return rc;
 	}
-	return ts_db_query(c, a, "stats_recount_clear", NULL, 0, NULL, err);
+	return run(c, a, clear, 3, err);
 }
 
 int ts_stats_recount(struct ts_ctx *ctx, bool apply, int64_t *rows, int64_t *differing,

@@ -112,15 +112,17 @@ static struct agg *agg_find(struct aggs *s, struct ts_arena *a, const struct ts_
 	return g;
 }
 
-static int load_range(struct ts_dbconn *c, struct ts_arena *a, int64_t unit_id, int64_t from,
-		      int64_t to, bool before, struct aggs *s, struct ts_error *err)
+enum target { T_FLOW, T_AFTER, T_STOCK };
+
+static int load_rows(struct ts_dbconn *c, struct ts_arena *a, const char *query,
+		     const struct ts_dbval *p, int np, enum target target, struct aggs *s,
+		     struct ts_error *err)
 {
-	struct ts_dbval p[] = {TS_DB_INT(unit_id), TS_DB_INT(from), TS_DB_INT(to)};
 	struct ts_dbres *r = NULL;
 	int cols[TS_SC__COUNT];
 	int rc;
 
-	if ((rc = ts_db_query(c, a, "stats_flow_range", p, 3, &r, err)))
+	if ((rc = ts_db_query(c, a, query, p, np, &r, err)))
 		return rc;
 	for (int k = 0; k < TS_SC__COUNT; k++)
 		cols[k] = ts_dbres_col(r, ts_stats_col_name(k));
@@ -129,15 +131,50 @@ static int load_range(struct ts_dbconn *c, struct ts_arena *a, int64_t unit_id, 
 		struct ts_stats_counts *t;
 		if (!g)
 			return TS_ERR_NOMEM;
-		t = before ? &g->before : &g->flow;
+		t = target == T_FLOW ? &g->flow : target == T_AFTER ? &g->after : &g->stock;
 		if (!g->procedure_code && ts_dbres_col(r, "procedure_code") >= 0) {
 			g->procedure_code = ts_dbres_get(r, i, ts_dbres_col(r, "procedure_code"));
 			g->procedure_name = ts_dbres_get(r, i, ts_dbres_col(r, "procedure_name"));
 		}
 		for (int k = 0; k < TS_SC__COUNT; k++)
-			t->v[k] += ts_dbres_int(r, i, cols[k]);
+			if (cols[k] >= 0)
+				t->v[k] += ts_dbres_int(r, i, cols[k]);
 	}
 	return 0;
+}
+
+static int load_days(struct ts_dbconn *c, struct ts_arena *a, int64_t unit_id, int64_t from,
+		     int64_t to, enum target target, struct aggs *s, struct ts_error *err)
+{
+	struct ts_dbval p[] = {TS_DB_INT(unit_id), TS_DB_INT(from), TS_DB_INT(to)};
+	return from > to ? 0 : load_rows(c, a, "stats_flow_range", p, 3, target, s, err);
+}
+
+/* Days [from, to]: whole report months from stats_month, the ragged ends from stats_day. */
+static int load_span(struct ts_dbconn *c, struct ts_arena *a, int64_t unit_id, int64_t from,
+		     int64_t to, enum target target, struct aggs *s, struct ts_error *err)
+{
+	int64_t rm_a, rm_b;
+	int rc;
+
+	if (from > to)
+		return 0;
+	rm_a = ts_stats_rm_of_day(from);
+	if (ts_stats_rm_first_day(rm_a) != from)
+		rm_a++;
+	rm_b = ts_stats_rm_of_day(to);
+	if (ts_stats_rm_last_day(rm_b) != to)
+		rm_b--;
+	if (rm_a > rm_b)
+		return load_days(c, a, unit_id, from, to, target, s, err);
+	{
+		struct ts_dbval p[] = {TS_DB_INT(unit_id), TS_DB_INT(rm_a), TS_DB_INT(rm_b)};
+		if ((rc = load_rows(c, a, "stats_flow_months", p, 3, target, s, err)))
+			return rc;
+	}
+	if ((rc = load_days(c, a, unit_id, from, ts_stats_rm_first_day(rm_a) - 1, target, s, err)))
+		return rc;
+	return load_days(c, a, unit_id, ts_stats_rm_last_day(rm_b) + 1, to, target, s, err);
 }
 
 int ts_stats_load(struct ts_ctx *ctx, struct ts_dbconn *c, int64_t unit_id,
@@ -166,8 +203,17 @@ int ts_stats_load(struct ts_ctx *ctx, struct ts_dbconn *c, int64_t unit_id,
 	out->to_ts = ts_stats_day_start(p->to_day + 1);
 	/* the stock of a period not over yet is taken now (events of this second included) */
 	out->as_of = out->to_ts < now + 1 ? out->to_ts : now + 1;
-	if ((rc = load_range(c, a, unit_id, p->from_day, p->to_day, false, out, err)) ||
-	    (rc = load_range(c, a, unit_id, INT32_MIN, p->from_day - 1, true, out, err)))
+	/* the open stock before and at the end of the period: the stock now minus the changes
+	 * after (recent periods read few rows); counters never lie in the future beyond the
+	 * day after today (deadline crossings are recorded on past days) */
+	{
+		struct ts_dbval q[] = {TS_DB_INT(unit_id)};
+		if ((rc = load_rows(c, a, "stats_stock_now", q, 1, T_STOCK, out, err)))
+			return rc;
+	}
+	if ((rc = load_span(c, a, unit_id, p->from_day, p->to_day, T_FLOW, out, err)) ||
+	    (rc = load_span(c, a, unit_id, p->to_day + 1, ts_stats_day_of(now) + 1, T_AFTER, out,
+			    err)))
 		return rc;
 	{
 		struct ts_dbval q[] = {TS_DB_INT(unit_id), TS_DB_INT(out->as_of)};
@@ -185,14 +231,16 @@ int ts_stats_load(struct ts_ctx *ctx, struct ts_dbconn *c, int64_t unit_id,
 
 void ts_stats_cells_add(const struct agg *g, int64_t *cell)
 {
-	const int64_t *f = g->flow.v, *b = g->before.v;
+	const int64_t *f = g->flow.v, *af = g->after.v, *st = g->stock.v;
 	int64_t online = f[TS_SC_recv_online], direct = f[TS_SC_recv_direct] + f[TS_SC_recv_post];
-	int64_t carried = b[TS_SC_d_active_in] + b[TS_SC_d_active_over] + b[TS_SC_d_paused_in] +
-			  b[TS_SC_d_paused_over];
-	int64_t a_in = b[TS_SC_d_active_in] + f[TS_SC_d_active_in] - g->fix;
-	int64_t a_over = b[TS_SC_d_active_over] + f[TS_SC_d_active_over] + g->fix;
-	int64_t p_in = b[TS_SC_d_paused_in] + f[TS_SC_d_paused_in];
-	int64_t p_over = b[TS_SC_d_paused_over] + f[TS_SC_d_paused_over];
+	int64_t end[4], carried = 0;
+
+	for (int k = 0; k < 4; k++) {
+		int col = TS_SC_d_active_in + k;
+		end[k] = st[col] - af[col];         /* stock at the end of the period */
+		carried += end[k] - f[col];         /* ... minus the period's changes */
+	}
+	int64_t a_in = end[0] - g->fix, a_over = end[1] + g->fix, p_in = end[2], p_over = end[3];
 
 	cell[TS_CELL_RECEIVED] += online + direct + carried;
 	cell[TS_CELL_RECEIVED_ONLINE] += online;

@@ -51,6 +51,13 @@ int64_t ts_stats_day_from_ymd(int y, int m, int d);
 /* Calendar date of a local day number (yyyymmdd). Pure. */
 int ts_stats_day_ymd(int64_t day);
 
+/* Decree 09 report months: rm = year * 12 + month - 1 of the period running from the 15th of
+ * the month before to the 14th of that month. The report month of a local day, and its first
+ * and last days. Pure. */
+int64_t ts_stats_rm_of_day(int64_t day);
+int64_t ts_stats_rm_first_day(int64_t rm);
+int64_t ts_stats_rm_last_day(int64_t rm);
+
 /* THE hook of the dossier module: called inside the dossier's write transaction, once per
  * announced transition (action: enum ts_dossier_action; from: the status before; after:
  * the dossier as it will be saved; at: the transition time). Bumps the day's counters,
@@ -61,11 +68,12 @@ int ts_stats_on_change(struct ts_dbconn *c, struct ts_arena *a, int from,
 		       const struct ts_dossier *after, int action, int64_t at,
 		       struct ts_error *err);
 
-/* Rebuilds the counters from dossier, dossier_event and stats_segment rows into
- * stats_day_recount and compares them with stats_day: *rows is the number of recounted
- * rows, *differing the number of (day, unit, procedure) keys whose columns differ (either
- * side missing counts). With apply, stats_day is replaced by the recount in the same
- * transaction (+ audit "stats.recount"). Needs a CLI context or system rights. */
+/* Rebuilds the counters from dossier, dossier_event and stats_segment rows into the
+ * *_recount tables (days, then report months and the open stock from the days) and compares
+ * them with stats_day, stats_month and stats_stock: *rows is the number of recounted day
+ * rows, *differing the number of keys whose non-zero rows differ (either side missing
+ * counts) over the three tables. With apply, the three are replaced by the recount in the
+ * same transaction (+ audit "stats.recount"). Needs a CLI context or system rights. */
 int ts_stats_recount(struct ts_ctx *ctx, bool apply, int64_t *rows, int64_t *differing,
 		     struct ts_error *err);
 

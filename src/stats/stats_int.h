@@ -13,7 +13,8 @@ struct agg {
 	const char *field_key, *field_name; /* field_key "" = unclassified */
 	const char *procedure_code, *procedure_name;
 	struct ts_stats_counts flow;      /* summed over the period's days */
-	struct ts_stats_counts before;    /* summed over every day before it (d_* used) */
+	struct ts_stats_counts after;     /* summed over the days after it (d_* used) */
+	struct ts_stats_counts stock;     /* d_*: the sum over all days (stats_stock) */
 	int64_t fix;                      /* active stretches overdue at the stock moment */
 };
 
@@ -32,6 +33,14 @@ int ts_stats_load(struct ts_ctx *ctx, struct ts_dbconn *c, int64_t unit_id,
 
 /* Adds the report-06 cells of one aggregate to cell (TS_CELL__COUNT values). */
 void ts_stats_cells_add(const struct agg *g, int64_t *cell);
+
+/* Adds counts to the day rows of days[0..n) (each day at most once), to their report months
+ * (n <= 32) and to the open stock of (unit, procedure), in a fixed order (days, months, stock; each
+ * ascending) so that concurrent transactions never deadlock. Inside the caller's
+ * transaction. Used by ts_stats_on_change and the benchmark's loader. */
+int ts_stats_bump(struct ts_dbconn *c, struct ts_arena *a, int64_t unit_id, int64_t procedure_id,
+		  int n, const int64_t *days, const struct ts_stats_counts *counts,
+		  struct ts_error *err);
 
 /* Reads a counter column of a query result row by name (0 when absent). */
 int64_t ts_stats_res_int(const struct ts_dbres *r, int row, const char *col);

@@ -98,6 +98,22 @@ static void test_the_period_containing_a_day(void **state)
 	assert_int_equal(p.index, 2);
 }
 
+static void test_report_months_are_the_decree_months(void **state)
+{
+	struct ts_stats_period p;
+	(void)state;
+	for (int m = 1; m <= 12; m++) {
+		int64_t rm;
+		assert_int_equal(ts_stats_period_make(TS_PERIOD_MONTH, 2026, m, &p, NULL), 0);
+		rm = ts_stats_rm_of_day(p.from_day);
+		assert_int_equal(rm, 2026 * 12 + m - 1);
+		assert_int_equal(ts_stats_rm_of_day(p.to_day), rm);
+		assert_int_equal(ts_stats_rm_first_day(rm), p.from_day);
+		assert_int_equal(ts_stats_rm_last_day(rm), p.to_day);
+		assert_int_equal(ts_stats_rm_of_day(p.to_day + 1), rm + 1);
+	}
+}
+
 static void test_period_parsing(void **state)
 {
 	struct ts_stats_period p;
@@ -241,6 +257,7 @@ int main(void)
 	    cmocka_unit_test(test_decree09_periods_cut_off_on_the_14th),
 	    cmocka_unit_test(test_consecutive_months_tile_the_year),
 	    cmocka_unit_test(test_the_period_containing_a_day),
+	    cmocka_unit_test(test_report_months_are_the_decree_months),
 	    cmocka_unit_test(test_period_parsing),
 	    cmocka_unit_test(test_index_score_rule),
 	    cmocka_unit_test(test_row_identities),

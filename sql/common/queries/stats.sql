@@ -37,17 +37,84 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     d_paused_in = stats_day.d_paused_in + excluded.d_paused_in,
     d_paused_over = stats_day.d_paused_over + excluded.d_paused_over
 
--- name: stats_recount_clear
+-- name: stats_month_bump
+-- $1 report month, $2 competent unit, $3 procedure, $4.. the 28 columns in table order
+INSERT INTO stats_month (rm, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
+ON CONFLICT (rm, unit_id, procedure_id) DO UPDATE SET
+    submitted = stats_month.submitted + excluded.submitted,
+    recv_online = stats_month.recv_online + excluded.recv_online,
+    recv_direct = stats_month.recv_direct + excluded.recv_direct,
+    recv_post = stats_month.recv_post + excluded.recv_post,
+    recv_digitised = stats_month.recv_digitised + excluded.recv_digitised,
+    recv_reused = stats_month.recv_reused + excluded.recv_reused,
+    recv_fo_eligible = stats_month.recv_fo_eligible + excluded.recv_fo_eligible,
+    recv_fo_online = stats_month.recv_fo_online + excluded.recv_fo_online,
+    res_early = stats_month.res_early + excluded.res_early,
+    res_on_time = stats_month.res_on_time + excluded.res_on_time,
+    res_late = stats_month.res_late + excluded.res_late,
+    res_seconds = stats_month.res_seconds + excluded.res_seconds,
+    res_supplemented = stats_month.res_supplemented + excluded.res_supplemented,
+    stopped = stats_month.stopped + excluded.stopped,
+    withdrawn = stats_month.withdrawn + excluded.withdrawn,
+    refused = stats_month.refused + excluded.refused,
+    delivered = stats_month.delivered + excluded.delivered,
+    delivered_electronic = stats_month.delivered_electronic + excluded.delivered_electronic,
+    rated = stats_month.rated + excluded.rated,
+    rating_sum = stats_month.rating_sum + excluded.rating_sum,
+    rated_satisfied = stats_month.rated_satisfied + excluded.rated_satisfied,
+    rated_dislike = stats_month.rated_dislike + excluded.rated_dislike,
+    supplement_req = stats_month.supplement_req + excluded.supplement_req,
+    apologies = stats_month.apologies + excluded.apologies,
+    d_active_in = stats_month.d_active_in + excluded.d_active_in,
+    d_active_over = stats_month.d_active_over + excluded.d_active_over,
+    d_paused_in = stats_month.d_paused_in + excluded.d_paused_in,
+    d_paused_over = stats_month.d_paused_over + excluded.d_paused_over
+
+-- name: stats_stock_bump
+-- $1 competent unit, $2 procedure, $3.. the 4 stock changes
+INSERT INTO stats_stock (unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (unit_id, procedure_id) DO UPDATE SET
+    d_active_in = stats_stock.d_active_in + excluded.d_active_in,
+    d_active_over = stats_stock.d_active_over + excluded.d_active_over,
+    d_paused_in = stats_stock.d_paused_in + excluded.d_paused_in,
+    d_paused_over = stats_stock.d_paused_over + excluded.d_paused_over
+
+-- name: stats_day_recount_clear
 DELETE FROM stats_day_recount
 
 -- name: stats_day_clear
 DELETE FROM stats_day
 
+-- name: stats_month_recount_clear
+DELETE FROM stats_month_recount
+
+-- name: stats_month_clear
+DELETE FROM stats_month
+
+-- name: stats_stock_recount_clear
+DELETE FROM stats_stock_recount
+
+-- name: stats_stock_clear
+DELETE FROM stats_stock
+
 -- name: stats_day_from_recount
 INSERT INTO stats_day SELECT * FROM stats_day_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
 
+-- name: stats_month_from_recount
+INSERT INTO stats_month SELECT * FROM stats_month_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+
+-- name: stats_stock_from_recount
+INSERT INTO stats_stock SELECT * FROM stats_stock_recount WHERE (d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+
 -- name: stats_recount_rows
 SELECT COUNT(*) AS n FROM stats_day_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+
+-- name: stats_recount_build_stock
+-- the open stock of every (unit, procedure): all the days' stock changes
+INSERT INTO stats_stock_recount (unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over)
+SELECT unit_id, procedure_id, SUM(d_active_in), SUM(d_active_over), SUM(d_paused_in), SUM(d_paused_over) FROM stats_day_recount GROUP BY unit_id, procedure_id
 
 -- name: stats_recount_build
 -- The counters again, from the stored rows: flows from dossier_event joined with the dossier
@@ -189,8 +256,8 @@ FROM (
 ) x
 GROUP BY day, unit_id, procedure_id
 
--- name: stats_recount_diff
--- keys whose non-zero rows differ between the counters and the recount
+-- name: stats_day_recount_diff
+-- keys whose non-zero rows differ between the live table and the recount
 SELECT COUNT(*) AS n FROM (
     SELECT day, unit_id, procedure_id FROM (
         SELECT day, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_day WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
@@ -202,6 +269,38 @@ SELECT COUNT(*) AS n FROM (
         SELECT day, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_day_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
         EXCEPT
         SELECT day, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_day WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+    ) b
+) z
+
+-- name: stats_month_recount_diff
+-- keys whose non-zero rows differ between the live table and the recount
+SELECT COUNT(*) AS n FROM (
+    SELECT rm, unit_id, procedure_id FROM (
+        SELECT rm, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_month WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        EXCEPT
+        SELECT rm, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_month_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+    ) a
+    UNION
+    SELECT rm, unit_id, procedure_id FROM (
+        SELECT rm, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_month_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        EXCEPT
+        SELECT rm, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_month WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+    ) b
+) z
+
+-- name: stats_stock_recount_diff
+-- keys whose non-zero rows differ between the live table and the recount
+SELECT COUNT(*) AS n FROM (
+    SELECT unit_id, procedure_id FROM (
+        SELECT unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_stock WHERE (d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        EXCEPT
+        SELECT unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_stock_recount WHERE (d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+    ) a
+    UNION
+    SELECT unit_id, procedure_id FROM (
+        SELECT unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_stock_recount WHERE (d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        EXCEPT
+        SELECT unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_stock WHERE (d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
     ) b
 ) z
 -- name: stats_dossier_flags
@@ -270,6 +369,65 @@ JOIN org_unit u ON u.id = t.unit_id
 LEFT JOIN procedure p ON p.id = t.procedure_id
 WHERE t.unit_id IN (SELECT id FROM sub) AND t.day >= $2 AND t.day <= $3
 GROUP BY t.unit_id, t.procedure_id, u.kind, p.field_code, p.field_name, p.code, p.name
+
+-- name: stats_flow_months
+-- $1 subtree root, $2..$3 report months (inclusive): as stats_flow_range, from stats_month
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1 OR (CAST($1 AS BIGINT) = 0 AND parent_id IS NULL)
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT t.unit_id, t.procedure_id, u.kind AS unit_kind,
+    COALESCE(p.field_code, p.field_name, '') AS field_key, p.field_name, p.code AS procedure_code,
+    p.name AS procedure_name,
+    SUM(t.submitted) AS submitted,
+    SUM(t.recv_online) AS recv_online,
+    SUM(t.recv_direct) AS recv_direct,
+    SUM(t.recv_post) AS recv_post,
+    SUM(t.recv_digitised) AS recv_digitised,
+    SUM(t.recv_reused) AS recv_reused,
+    SUM(t.recv_fo_eligible) AS recv_fo_eligible,
+    SUM(t.recv_fo_online) AS recv_fo_online,
+    SUM(t.res_early) AS res_early,
+    SUM(t.res_on_time) AS res_on_time,
+    SUM(t.res_late) AS res_late,
+    SUM(t.res_seconds) AS res_seconds,
+    SUM(t.res_supplemented) AS res_supplemented,
+    SUM(t.stopped) AS stopped,
+    SUM(t.withdrawn) AS withdrawn,
+    SUM(t.refused) AS refused,
+    SUM(t.delivered) AS delivered,
+    SUM(t.delivered_electronic) AS delivered_electronic,
+    SUM(t.rated) AS rated,
+    SUM(t.rating_sum) AS rating_sum,
+    SUM(t.rated_satisfied) AS rated_satisfied,
+    SUM(t.rated_dislike) AS rated_dislike,
+    SUM(t.supplement_req) AS supplement_req,
+    SUM(t.apologies) AS apologies,
+    SUM(t.d_active_in) AS d_active_in,
+    SUM(t.d_active_over) AS d_active_over,
+    SUM(t.d_paused_in) AS d_paused_in,
+    SUM(t.d_paused_over) AS d_paused_over
+FROM stats_month t
+JOIN org_unit u ON u.id = t.unit_id
+LEFT JOIN procedure p ON p.id = t.procedure_id
+WHERE t.unit_id IN (SELECT id FROM sub) AND t.rm >= $2 AND t.rm <= $3
+GROUP BY t.unit_id, t.procedure_id, u.kind, p.field_code, p.field_name, p.code, p.name
+
+-- name: stats_stock_now
+-- $1 subtree root: the open stock per (unit, procedure) as the sum of all stock changes
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1 OR (CAST($1 AS BIGINT) = 0 AND parent_id IS NULL)
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT t.unit_id, t.procedure_id, u.kind AS unit_kind,
+    COALESCE(p.field_code, p.field_name, '') AS field_key, p.field_name, p.code AS procedure_code,
+    p.name AS procedure_name, t.d_active_in, t.d_active_over, t.d_paused_in, t.d_paused_over
+FROM stats_stock t
+JOIN org_unit u ON u.id = t.unit_id
+LEFT JOIN procedure p ON p.id = t.procedure_id
+WHERE t.unit_id IN (SELECT id FROM sub)
 
 -- name: stats_stock_fix
 -- $1 subtree root, $2 moment T (unix): open active stretches that began within the deadline

@@ -4,9 +4,9 @@
 -- Decision 766 index definitions as versioned data. The older stats_daily table of 0006 is
 -- no longer written.
 
--- Daily counters per (local day yyyymmdd, competent unit, procedure). Flow columns count
+-- Daily counters per (local day number, competent unit, procedure). Flow columns count
 -- events of the day; d_* columns are net changes of the open stock (+1 a dossier enters the
--- state that day, -1 it leaves), so the stock at the end of day E is the sum over day <= E.
+-- state that day, -1 it leaves). Local day number = days since 1970-01-01 in UTC+7.
 CREATE TABLE stats_day (
 	day INTEGER NOT NULL,
 	unit_id BIGINT NOT NULL,
@@ -43,7 +43,57 @@ CREATE TABLE stats_day (
 );
 CREATE INDEX stats_day_unit_idx ON stats_day (unit_id, day);
 
--- Where recount builds its copy before comparing or replacing (same columns).
+-- The same counters per Decree 09 report month (rm = year * 12 + month - 1 of the period that
+-- runs from the 15th of the month before to the 14th), so that month, quarter, half-year and
+-- year reports read whole months only.
+CREATE TABLE stats_month (
+	rm INTEGER NOT NULL,
+	unit_id BIGINT NOT NULL,
+	procedure_id BIGINT NOT NULL,
+	submitted BIGINT NOT NULL DEFAULT 0,
+	recv_online BIGINT NOT NULL DEFAULT 0,
+	recv_direct BIGINT NOT NULL DEFAULT 0,
+	recv_post BIGINT NOT NULL DEFAULT 0,
+	recv_digitised BIGINT NOT NULL DEFAULT 0,
+	recv_reused BIGINT NOT NULL DEFAULT 0,
+	recv_fo_eligible BIGINT NOT NULL DEFAULT 0,
+	recv_fo_online BIGINT NOT NULL DEFAULT 0,
+	res_early BIGINT NOT NULL DEFAULT 0,
+	res_on_time BIGINT NOT NULL DEFAULT 0,
+	res_late BIGINT NOT NULL DEFAULT 0,
+	res_seconds BIGINT NOT NULL DEFAULT 0,
+	res_supplemented BIGINT NOT NULL DEFAULT 0,
+	stopped BIGINT NOT NULL DEFAULT 0,
+	withdrawn BIGINT NOT NULL DEFAULT 0,
+	refused BIGINT NOT NULL DEFAULT 0,
+	delivered BIGINT NOT NULL DEFAULT 0,
+	delivered_electronic BIGINT NOT NULL DEFAULT 0,
+	rated BIGINT NOT NULL DEFAULT 0,
+	rating_sum BIGINT NOT NULL DEFAULT 0,
+	rated_satisfied BIGINT NOT NULL DEFAULT 0,
+	rated_dislike BIGINT NOT NULL DEFAULT 0,
+	supplement_req BIGINT NOT NULL DEFAULT 0,
+	apologies BIGINT NOT NULL DEFAULT 0,
+	d_active_in BIGINT NOT NULL DEFAULT 0,
+	d_active_over BIGINT NOT NULL DEFAULT 0,
+	d_paused_in BIGINT NOT NULL DEFAULT 0,
+	d_paused_over BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (rm, unit_id, procedure_id)
+);
+
+-- The open stock of every (unit, procedure): the sum of d_* over all days, so the stock at any
+-- day is this minus the changes after it (recent periods read few rows).
+CREATE TABLE stats_stock (
+	unit_id BIGINT NOT NULL,
+	procedure_id BIGINT NOT NULL,
+	d_active_in BIGINT NOT NULL DEFAULT 0,
+	d_active_over BIGINT NOT NULL DEFAULT 0,
+	d_paused_in BIGINT NOT NULL DEFAULT 0,
+	d_paused_over BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (unit_id, procedure_id)
+);
+
+-- Where recount builds its copies before comparing or replacing (same columns).
 CREATE TABLE stats_day_recount (
 	day INTEGER NOT NULL,
 	unit_id BIGINT NOT NULL,
@@ -77,6 +127,49 @@ CREATE TABLE stats_day_recount (
 	d_paused_in BIGINT NOT NULL DEFAULT 0,
 	d_paused_over BIGINT NOT NULL DEFAULT 0,
 	PRIMARY KEY (day, unit_id, procedure_id)
+);
+CREATE TABLE stats_month_recount (
+	rm INTEGER NOT NULL,
+	unit_id BIGINT NOT NULL,
+	procedure_id BIGINT NOT NULL,
+	submitted BIGINT NOT NULL DEFAULT 0,
+	recv_online BIGINT NOT NULL DEFAULT 0,
+	recv_direct BIGINT NOT NULL DEFAULT 0,
+	recv_post BIGINT NOT NULL DEFAULT 0,
+	recv_digitised BIGINT NOT NULL DEFAULT 0,
+	recv_reused BIGINT NOT NULL DEFAULT 0,
+	recv_fo_eligible BIGINT NOT NULL DEFAULT 0,
+	recv_fo_online BIGINT NOT NULL DEFAULT 0,
+	res_early BIGINT NOT NULL DEFAULT 0,
+	res_on_time BIGINT NOT NULL DEFAULT 0,
+	res_late BIGINT NOT NULL DEFAULT 0,
+	res_seconds BIGINT NOT NULL DEFAULT 0,
+	res_supplemented BIGINT NOT NULL DEFAULT 0,
+	stopped BIGINT NOT NULL DEFAULT 0,
+	withdrawn BIGINT NOT NULL DEFAULT 0,
+	refused BIGINT NOT NULL DEFAULT 0,
+	delivered BIGINT NOT NULL DEFAULT 0,
+	delivered_electronic BIGINT NOT NULL DEFAULT 0,
+	rated BIGINT NOT NULL DEFAULT 0,
+	rating_sum BIGINT NOT NULL DEFAULT 0,
+	rated_satisfied BIGINT NOT NULL DEFAULT 0,
+	rated_dislike BIGINT NOT NULL DEFAULT 0,
+	supplement_req BIGINT NOT NULL DEFAULT 0,
+	apologies BIGINT NOT NULL DEFAULT 0,
+	d_active_in BIGINT NOT NULL DEFAULT 0,
+	d_active_over BIGINT NOT NULL DEFAULT 0,
+	d_paused_in BIGINT NOT NULL DEFAULT 0,
+	d_paused_over BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (rm, unit_id, procedure_id)
+);
+CREATE TABLE stats_stock_recount (
+	unit_id BIGINT NOT NULL,
+	procedure_id BIGINT NOT NULL,
+	d_active_in BIGINT NOT NULL DEFAULT 0,
+	d_active_over BIGINT NOT NULL DEFAULT 0,
+	d_paused_in BIGINT NOT NULL DEFAULT 0,
+	d_paused_over BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (unit_id, procedure_id)
 );
 
 -- The stock history: one row per stretch a dossier spends open after acceptance, active
