@@ -185,6 +185,21 @@ int ts_stats_bump(struct ts_dbconn *c, struct ts_arena *a, int64_t unit_id, int6
 		if ((rc = ts_db_query(c, a, "stats_month_bump", p, 3 + TS_SC__COUNT, NULL, err)))
 			return rc;
 	}
+	/* months were ascending, so are their report years (ry = rm / 12) */
+	for (int m = 0; m < nm;) {
+		int64_t ry = rms[m] / 12;
+		struct ts_stats_counts y = {{0}};
+		for (; m < nm && rms[m] / 12 == ry; m++)
+			for (int k = 0; k < TS_SC__COUNT; k++)
+				y.v[k] += months[m].v[k];
+		if (!any_of(&y, 0, TS_SC__COUNT))
+			continue;
+		p[0] = TS_DB_INT(ry);
+		for (int k = 0; k < TS_SC__COUNT; k++)
+			p[3 + k] = TS_DB_INT(y.v[k]);
+		if ((rc = ts_db_query(c, a, "stats_year_bump", p, 3 + TS_SC__COUNT, NULL, err)))
+			return rc;
+	}
 	if (any_of(&stock, TS_SC_d_active_in, TS_SC__COUNT)) {
 		struct ts_dbval q[] = {TS_DB_INT(unit_id),
 				       TS_DB_INT(procedure_id),
@@ -365,33 +380,35 @@ static int run(struct ts_dbconn *c, struct ts_arena *a, const char *const *names
 static int recount_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 {
 	static const char *const build[] = {
-	    "stats_day_recount_clear",	   "stats_month_recount_clear",	 "stats_stock_recount_clear",
-	    "stats_recount_build",	   "stats_recount_build_month", "stats_recount_build_stock"};
+	    "stats_day_recount_clear",	 "stats_month_recount_clear", "stats_year_recount_clear",
+	    "stats_stock_recount_clear", "stats_recount_build",	      "stats_recount_build_month",
+	    "stats_recount_build_year",	 "stats_recount_build_stock"};
 	static const char *const diffs[] = {"stats_day_recount_diff", "stats_month_recount_diff",
-					    "stats_stock_recount_diff"};
+					    "stats_year_recount_diff", "stats_stock_recount_diff"};
 	static const char *const apply[] = {"stats_day_clear",	       "stats_month_clear",
-					    "stats_stock_clear",       "stats_day_from_recount",
-					    "stats_month_from_recount", "stats_stock_from_recount"};
+					    "stats_year_clear",	       "stats_stock_clear",
+					    "stats_day_from_recount",   "stats_month_from_recount",
+					    "stats_year_from_recount",  "stats_stock_from_recount"};
 	static const char *const clear[] = {"stats_day_recount_clear", "stats_month_recount_clear",
-					    "stats_stock_recount_clear"};
+					    "stats_year_recount_clear", "stats_stock_recount_clear"};
 	struct recount_job *j = vjob;
 	struct ts_arena *a = j->ctx->arena;
 	struct ts_dbres *r = NULL;
 	int rc;
 
-	if ((rc = run(c, a, build, 6, err)) ||
+	if ((rc = run(c, a, build, 8, err)) ||
 	    (rc = ts_db_query(c, a, "stats_recount_rows", NULL, 0, &r, err)))
 		return rc;
 	j->rows = ts_dbres_int(r, 0, 0);
 	j->differing = 0;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if ((rc = ts_db_query(c, a, diffs[i], NULL, 0, &r, err)))
 			return rc;
 		j->differing += ts_dbres_int(r, 0, 0);
 	}
 	if (j->apply) {
 		char summary[96];
-		if ((rc = run(c, a, apply, 6, err)))
+		if ((rc = run(c, a, apply, 8, err)))
 			return rc;
 		snprintf(summary, sizeof(summary), "%lld rows, %lld differed",
 			 (long long)j->rows, (long long)j->differing);
@@ -399,7 +416,7 @@ static int recount_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 					 err)))
 			return rc;
 	}
-	return run(c, a, clear, 3, err);
+	return run(c, a, clear, 4, err);
 }
 
 int ts_stats_recount(struct ts_ctx *ctx, bool apply, int64_t *rows, int64_t *differing,

@@ -32,6 +32,7 @@ struct index_job {
 	int64_t unit_id;
 	const struct ts_stats_period *p;
 	struct ts_stats_index *out;
+	const struct aggs *pre; /* aggregates already loaded, or NULL */
 };
 
 /* numerator and denominator of a formula; false when the formula is unknown */
@@ -83,16 +84,20 @@ static int index_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	struct ts_stats_counts t = {0};
 	int64_t cell[TS_CELL__COUNT] = {0};
 	struct ts_dbres *r = NULL;
-	struct aggs s;
+	struct aggs loaded;
+	const struct aggs *s = j->pre;
 	char date[16];
 	int ymd = ts_stats_day_ymd(j->p->to_day), rc;
 
-	if ((rc = ts_stats_load(j->ctx, c, j->unit_id, j->p, false, &s, err)))
-		return rc;
-	for (int i = 0; i < s.n; i++) {
-		ts_stats_cells_add(&s.v[i], cell);
+	if (!s) {
+		if ((rc = ts_stats_load(j->ctx, c, j->unit_id, j->p, false, true, &loaded, err)))
+			return rc;
+		s = &loaded;
+	}
+	for (int i = 0; i < s->n; i++) {
+		ts_stats_cells_add(&s->v[i], cell);
 		for (int k = 0; k < TS_SC__COUNT; k++)
-			t.v[k] += s.v[i].flow.v[k];
+			t.v[k] += s->v[i].flow.v[k];
 	}
 	if (j->unit_id > 0) {
 		struct ts_dbval q[] = {TS_DB_INT(j->unit_id)};
@@ -151,10 +156,21 @@ static int index_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	return 0;
 }
 
+int ts_stats_index_from(struct ts_ctx *ctx, int64_t unit_id, const struct ts_stats_period *p,
+			const struct aggs *s, struct ts_stats_index *out, struct ts_error *err)
+{
+	struct index_job j = {ctx, unit_id, p, out, s};
+
+	memset(out, 0, sizeof(*out));
+	out->period = *p;
+	out->unit_id = unit_id;
+	return ts_db_tx(ctx->db, TS_DB_TX_READ, index_tx, &j, err);
+}
+
 int ts_stats_index766(struct ts_ctx *ctx, int64_t unit_id, const struct ts_stats_period *p,
 		      struct ts_stats_index *out, struct ts_error *err)
 {
-	struct index_job j = {ctx, unit_id, p, out};
+	struct index_job j = {ctx, unit_id, p, out, NULL};
 
 	memset(out, 0, sizeof(*out));
 	out->period = *p;

@@ -51,7 +51,7 @@ static int units_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	struct ts_dbres *r = NULL, *o = NULL;
 	int rc;
 
-	if ((rc = ts_stats_load(j->ctx, c, j->unit_id, j->p, j->public_view, &j->s, err)))
+	if ((rc = ts_stats_load(j->ctx, c, j->unit_id, j->p, j->public_view, false, &j->s, err)))
 		return rc;
 	{
 		struct ts_dbval q[] = {TS_DB_INT(j->unit_id)};
@@ -301,7 +301,7 @@ int ts_stats_ioc(struct ts_ctx *ctx, int64_t unit_id, const struct ts_stats_peri
 	if ((rc = ts_db_tx(ctx->db, TS_DB_TX_READ, units_tx, &uj, err)) ||
 	    (rc = ts_db_tx(ctx->db, TS_DB_TX_READ, units_tx, &tj, err)) ||
 	    (rc = ts_db_tx(ctx->db, TS_DB_TX_READ, ioc_tx, &ij, err)) ||
-	    (rc = ts_stats_index766(ctx, unit_id, p, &idx, err)))
+	    (rc = ts_stats_index_from(ctx, unit_id, p, &uj.s, &idx, err)))
 		return rc;
 	sum_all(&uj.s, pcell, &pt);
 	sum_all(&tj.s, tcell, &tt);

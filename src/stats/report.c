@@ -74,20 +74,64 @@ int64_t ts_stats_res_int(const struct ts_dbres *r, int row, const char *col)
 
 /* ---- loading ------------------------------------------------------------------------ */
 
+static unsigned agg_hash(int64_t unit, int64_t proc)
+{
+	uint64_t h = (uint64_t)unit * 0x9E3779B97F4A7C15ull ^ ((uint64_t)proc + 0x632BE59BD9B4E019ull);
+	h ^= h >> 29;
+	h *= 0xBF58476D1CE4E5B9ull;
+	return (unsigned)(h ^ (h >> 32));
+}
+
+static unsigned str_hash(const char *k)
+{
+	unsigned h = 2166136261u;
+	for (; k && *k; k++)
+		h = (h ^ (unsigned char)*k) * 16777619u;
+	return h;
+}
+
+static bool same_key(const struct agg *g, bool by_field, int64_t unit, int64_t proc,
+		     const char *field)
+{
+	return g->unit_id == unit && g->procedure_id == proc &&
+	       (!by_field || strcmp(g->field_key, field) == 0);
+}
+
+static unsigned key_hash(bool by_field, int64_t unit, int64_t proc, const char *field)
+{
+	return agg_hash(unit, proc) ^ (by_field ? str_hash(field) : 0);
+}
+
 static struct agg *agg_find(struct aggs *s, struct ts_arena *a, const struct ts_dbres *r,
 			    int i, struct ts_error *err)
 {
-	int64_t unit = ts_stats_res_int(r, i, "unit_id"), proc = ts_stats_res_int(r, i, "procedure_id");
+	const char *field = ts_dbres_get(r, i, ts_dbres_col(r, "field_key"));
+	int64_t unit, proc;
+	unsigned mask, h;
 	struct agg *g;
 	int c;
 
-	for (int k = 0; k < s->n; k++)
-		if (s->v[k].unit_id == unit && s->v[k].procedure_id == proc)
-			return &s->v[k];
+	if (!field)
+		field = "";
+	if (s->by_field) {
+		unit = ts_stats_res_int(r, i, "level");
+		proc = 0;
+	} else {
+		unit = ts_stats_res_int(r, i, "unit_id");
+		proc = ts_stats_res_int(r, i, "procedure_id");
+	}
+	if (s->nslots) {
+		mask = (unsigned)s->nslots - 1;
+		for (h = key_hash(s->by_field, unit, proc, field) & mask; s->slots[h] >= 0;
+		     h = (h + 1) & mask)
+			if (same_key(&s->v[s->slots[h]], s->by_field, unit, proc, field))
+				return &s->v[s->slots[h]];
+	}
 	if (s->n == s->cap) {
-		int cap = s->cap ? s->cap * 2 : 64;
+		int cap = s->cap ? s->cap * 2 : 256;
 		struct agg *v = ts_arena_alloc(a, (size_t)cap * sizeof(*v));
-		if (!v) {
+		int *slots = ts_arena_alloc(a, (size_t)cap * 4 * sizeof(*slots));
+		if (!v || !slots) {
 			ts_stats_nomem(err);
 			return NULL;
 		}
@@ -95,16 +139,34 @@ static struct agg *agg_find(struct aggs *s, struct ts_arena *a, const struct ts_
 			memcpy(v, s->v, (size_t)s->n * sizeof(*v));
 		s->v = v;
 		s->cap = cap;
+		s->nslots = cap * 4;
+		s->slots = slots;
+		for (int k = 0; k < s->nslots; k++)
+			slots[k] = -1;
+		mask = (unsigned)s->nslots - 1;
+		for (int k = 0; k < s->n; k++) {
+			for (h = key_hash(s->by_field, v[k].unit_id, v[k].procedure_id, v[k].field_key) & mask;
+			     slots[h] >= 0; h = (h + 1) & mask)
+				;
+			slots[h] = k;
+		}
 	}
+	mask = (unsigned)s->nslots - 1;
+	for (h = key_hash(s->by_field, unit, proc, field) & mask; s->slots[h] >= 0; h = (h + 1) & mask)
+		;
+	s->slots[h] = s->n;
 	g = &s->v[s->n++];
 	memset(g, 0, sizeof(*g));
 	g->unit_id = unit;
 	g->procedure_id = proc;
-	g->level = ts_stats_level_of_kind(ts_org_kind_parse(ts_dbres_get(r, i, ts_dbres_col(r, "unit_kind"))));
-	g->field_key = ts_dbres_get(r, i, ts_dbres_col(r, "field_key"));
+	g->level = s->by_field ? (int)unit
+			       : ts_stats_level_of_kind(
+				     ts_org_kind_parse(ts_dbres_get(r, i, ts_dbres_col(r, "unit_kind"))));
+	if (!(g->field_key = ts_arena_strdup(a, field))) {
+		ts_stats_nomem(err);
+		return NULL;
+	}
 	g->field_name = ts_dbres_get(r, i, ts_dbres_col(r, "field_name"));
-	if (!g->field_key)
-		g->field_key = "";
 	c = ts_dbres_col(r, "procedure_code");
 	g->procedure_code = c >= 0 ? ts_dbres_get(r, i, c) : NULL;
 	c = ts_dbres_col(r, "procedure_name");
@@ -143,16 +205,20 @@ static int load_rows(struct ts_dbconn *c, struct ts_arena *a, const char *query,
 	return 0;
 }
 
-static int load_days(struct ts_dbconn *c, struct ts_arena *a, int64_t unit_id, int64_t from,
-		     int64_t to, enum target target, struct aggs *s, struct ts_error *err)
+static const char *const q_days[2] = {"stats_flow_range", "stats_field_days"};
+static const char *const q_months[2] = {"stats_flow_months", "stats_field_months"};
+static const char *const q_years[2] = {"stats_flow_years", "stats_field_years"};
+
+static int load_q(struct ts_dbconn *c, struct ts_arena *a, const char *query, int64_t unit_id,
+		  int64_t from, int64_t to, enum target target, struct aggs *s, struct ts_error *err)
 {
 	struct ts_dbval p[] = {TS_DB_INT(unit_id), TS_DB_INT(from), TS_DB_INT(to)};
-	return from > to ? 0 : load_rows(c, a, "stats_flow_range", p, 3, target, s, err);
+	return from > to ? 0 : load_rows(c, a, query, p, 3, target, s, err);
 }
 
 /* Days [from, to]: whole report months from stats_month, the ragged ends from stats_day. */
-static int load_span(struct ts_dbconn *c, struct ts_arena *a, int64_t unit_id, int64_t from,
-		     int64_t to, enum target target, struct aggs *s, struct ts_error *err)
+static int load_months(struct ts_dbconn *c, struct ts_arena *a, int64_t unit_id, int64_t from,
+		       int64_t to, enum target target, struct aggs *s, struct ts_error *err)
 {
 	int64_t rm_a, rm_b;
 	int rc;
@@ -166,20 +232,43 @@ static int load_span(struct ts_dbconn *c, struct ts_arena *a, int64_t unit_id, i
 	if (ts_stats_rm_last_day(rm_b) != to)
 		rm_b--;
 	if (rm_a > rm_b)
-		return load_days(c, a, unit_id, from, to, target, s, err);
-	{
-		struct ts_dbval p[] = {TS_DB_INT(unit_id), TS_DB_INT(rm_a), TS_DB_INT(rm_b)};
-		if ((rc = load_rows(c, a, "stats_flow_months", p, 3, target, s, err)))
-			return rc;
-	}
-	if ((rc = load_days(c, a, unit_id, from, ts_stats_rm_first_day(rm_a) - 1, target, s, err)))
+		return load_q(c, a, q_days[s->by_field], unit_id, from, to, target, s, err);
+	if ((rc = load_q(c, a, q_months[s->by_field], unit_id, rm_a, rm_b, target, s, err)) ||
+	    (rc = load_q(c, a, q_days[s->by_field], unit_id, from, ts_stats_rm_first_day(rm_a) - 1,
+			 target, s, err)))
 		return rc;
-	return load_days(c, a, unit_id, ts_stats_rm_last_day(rm_b) + 1, to, target, s, err);
+	return load_q(c, a, q_days[s->by_field], unit_id, ts_stats_rm_last_day(rm_b) + 1, to, target,
+		      s, err);
+}
+
+/* Days [from, to]: whole report years from stats_year, the rest by months and days. */
+static int load_span(struct ts_dbconn *c, struct ts_arena *a, int64_t unit_id, int64_t from,
+		     int64_t to, enum target target, struct aggs *s, struct ts_error *err)
+{
+	int64_t ry_a, ry_b;
+	int rc;
+
+	if (from > to)
+		return 0;
+	ry_a = ts_stats_rm_of_day(from) / 12;
+	if (ts_stats_rm_first_day(ry_a * 12) != from)
+		ry_a++;
+	ry_b = ts_stats_rm_of_day(to) / 12;
+	if (ts_stats_rm_last_day(ry_b * 12 + 11) != to)
+		ry_b--;
+	if (ry_a > ry_b)
+		return load_months(c, a, unit_id, from, to, target, s, err);
+	if ((rc = load_q(c, a, q_years[s->by_field], unit_id, ry_a, ry_b, target, s, err)) ||
+	    (rc = load_months(c, a, unit_id, from, ts_stats_rm_first_day(ry_a * 12) - 1, target, s,
+			      err)))
+		return rc;
+	return load_months(c, a, unit_id, ts_stats_rm_last_day(ry_b * 12 + 11) + 1, to, target, s,
+			   err);
 }
 
 int ts_stats_load(struct ts_ctx *ctx, struct ts_dbconn *c, int64_t unit_id,
-		  const struct ts_stats_period *p, bool public_view, struct aggs *out,
-		  struct ts_error *err)
+		  const struct ts_stats_period *p, bool public_view, bool by_field,
+		  struct aggs *out, struct ts_error *err)
 {
 	struct ts_arena *a = ctx->arena;
 	struct ts_dbres *r = NULL;
@@ -187,6 +276,7 @@ int ts_stats_load(struct ts_ctx *ctx, struct ts_dbconn *c, int64_t unit_id,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	out->by_field = by_field;
 	if (!public_view && (rc = ts_iam_require_unit(ctx, c, TS_PERM_STATS_READ, unit_id, err))) {
 		ts_error_clear(err);
 		return ts_error_set(err, TS_ERR_FORBIDDEN, "unit",
@@ -208,7 +298,8 @@ int ts_stats_load(struct ts_ctx *ctx, struct ts_dbconn *c, int64_t unit_id,
 	 * day after today (deadline crossings are recorded on past days) */
 	{
 		struct ts_dbval q[] = {TS_DB_INT(unit_id)};
-		if ((rc = load_rows(c, a, "stats_stock_now", q, 1, T_STOCK, out, err)))
+		if ((rc = load_rows(c, a, by_field ? "stats_field_stock" : "stats_stock_now", q, 1,
+				    T_STOCK, out, err)))
 			return rc;
 	}
 	if ((rc = load_span(c, a, unit_id, p->from_day, p->to_day, T_FLOW, out, err)) ||
@@ -217,7 +308,8 @@ int ts_stats_load(struct ts_ctx *ctx, struct ts_dbconn *c, int64_t unit_id,
 		return rc;
 	{
 		struct ts_dbval q[] = {TS_DB_INT(unit_id), TS_DB_INT(out->as_of)};
-		if ((rc = ts_db_query(c, a, "stats_stock_fix", q, 2, &r, err)))
+		if ((rc = ts_db_query(c, a, by_field ? "stats_field_fix" : "stats_stock_fix", q, 2, &r,
+				      err)))
 			return rc;
 		for (int i = 0; i < r->nrows; i++) {
 			struct agg *g = agg_find(out, a, r, i, err);
@@ -309,7 +401,7 @@ static int report_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	struct aggs s;
 	int rc;
 
-	if ((rc = ts_stats_load(j->ctx, c, j->unit_id, j->p, false, &s, err)))
+	if ((rc = ts_stats_load(j->ctx, c, j->unit_id, j->p, false, true, &s, err)))
 		return rc;
 	out->as_of = s.as_of;
 	out->rows = ts_arena_zalloc(a, (size_t)(s.n + 1) * sizeof(*out->rows));

@@ -69,10 +69,10 @@ int ts_stats_on_change(struct ts_dbconn *c, struct ts_arena *a, int from,
 		       struct ts_error *err);
 
 /* Rebuilds the counters from dossier, dossier_event and stats_segment rows into the
- * *_recount tables (days, then report months and the open stock from the days) and compares
- * them with stats_day, stats_month and stats_stock: *rows is the number of recounted day
- * rows, *differing the number of keys whose non-zero rows differ (either side missing
- * counts) over the three tables. With apply, the three are replaced by the recount in the
+ * *_recount tables (days, then report months, report years and the open stock) and compares
+ * them with stats_day, stats_month, stats_year and stats_stock: *rows is the number of
+ * recounted day rows, *differing the number of keys whose non-zero rows differ (either side
+ * missing counts) over the four tables. With apply, the four are replaced by the recount in the
  * same transaction (+ audit "stats.recount"). Needs a CLI context or system rights. */
 int ts_stats_recount(struct ts_ctx *ctx, bool apply, int64_t *rows, int64_t *differing,
 		     struct ts_error *err);

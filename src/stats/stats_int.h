@@ -21,15 +21,25 @@ struct agg {
 struct aggs {
 	struct agg *v;
 	int n, cap;
+	int *slots;                       /* open-addressing index into v by (unit, procedure) */
+	int nslots;                       /* a power of two, >= 2 * cap */
+	bool by_field;                    /* keyed by (level, field) (unit_id = level) */
 	int64_t as_of;                    /* the stock moment: min(end of period, now) */
 	int64_t from_ts, to_ts;           /* period [from_ts, to_ts) in unix seconds */
 };
 
-/* Loads the aggregates of the subtree for period p on c (in a's memory), after checking
- * STATS_READ over unit_id unless public_view. Stock taken at min(end of period, now). */
+/* Loads the aggregates of the subtree for period p on c (in ctx's arena), after checking
+ * STATS_READ over unit_id unless public_view: per (unit, procedure), or with by_field per
+ * (level, field) summed in SQL (report 06 and the index need no more; a few rows come
+ * back). Stock taken at min(end of period, now). */
 int ts_stats_load(struct ts_ctx *ctx, struct ts_dbconn *c, int64_t unit_id,
-		  const struct ts_stats_period *p, bool public_view, struct aggs *out,
-		  struct ts_error *err);
+		  const struct ts_stats_period *p, bool public_view, bool by_field,
+		  struct aggs *out, struct ts_error *err);
+
+/* The 766 index from aggregates already loaded for (unit_id, p) (the scope was checked when
+ * they were loaded). */
+int ts_stats_index_from(struct ts_ctx *ctx, int64_t unit_id, const struct ts_stats_period *p,
+			const struct aggs *s, struct ts_stats_index *out, struct ts_error *err);
 
 /* Adds the report-06 cells of one aggregate to cell (TS_CELL__COUNT values). */
 void ts_stats_cells_add(const struct agg *g, int64_t *cell);

@@ -390,6 +390,45 @@ static void test_reports_match_the_dossiers_for_every_snapshot(void **state)
 	}
 }
 
+/* The report year (read from stats_year) and the same days as a custom range (read from
+ * months and days) agree cell by cell; so do the Decree quarter and its months. */
+static void test_year_and_month_rollups_agree_with_days(void **state)
+{
+	struct ts_error err = {0};
+	struct ts_stats_period year, range = {.kind = TS_PERIOD_CUSTOM}, q;
+	struct ts_stats_report a, b;
+	int64_t sum[TS_CELL__COUNT] = {0};
+	(void)state;
+
+	assert_int_equal(ts_stats_period_make(TS_PERIOD_YEAR, 2025, 1, &year, &err), 0);
+	assert_true(year.from_day < W.first_day && W.snaps[W.nsnaps - 1].day <= year.to_day);
+	range.from_day = W.first_day;
+	range.to_day = year.to_day;
+	assert_int_equal(ts_stats_report06(&W.cli, W.root, &year, &a, &err), 0);
+	assert_int_equal(ts_stats_report06(&W.cli, W.root, &range, &b, &err), 0);
+	assert_true(a.total.cell[TS_CELL_RECEIVED] > 50);
+	assert_memory_equal(a.total.cell, b.total.cell, sizeof(a.total.cell));
+	assert_int_equal(a.nrows, b.nrows);
+	/* quarter 3/2025 = three report months: flows add up */
+	assert_int_equal(ts_stats_period_make(TS_PERIOD_QUARTER, 2025, 3, &q, &err), 0);
+	assert_int_equal(ts_stats_report06(&W.cli, W.root, &q, &a, &err), 0);
+	for (int m = 7; m <= 9; m++) {
+		struct ts_stats_period mp;
+		assert_int_equal(ts_stats_period_make(TS_PERIOD_MONTH, 2025, m, &mp, &err), 0);
+		assert_int_equal(ts_stats_report06(&W.cli, W.root, &mp, &b, &err), 0);
+		for (int c = 0; c < TS_CELL__COUNT; c++)
+			sum[c] += b.total.cell[c];
+		if (m == 7)
+			assert_int_equal(b.total.cell[TS_CELL_CARRIED_OVER], a.total.cell[TS_CELL_CARRIED_OVER]);
+		if (m == 9)
+			assert_int_equal(b.total.cell[TS_CELL_IN_PROGRESS], a.total.cell[TS_CELL_IN_PROGRESS]);
+	}
+	for (int c = TS_CELL_RECEIVED_ONLINE; c <= TS_CELL_RESOLVED_LATE; c++)
+		if (c != TS_CELL_CARRIED_OVER)
+			assert_int_equal(sum[c], a.total.cell[c]);
+	fresh_arena();
+}
+
 static void test_counters_equal_the_recount(void **state)
 {
 	struct ts_error err = {0};
@@ -434,11 +473,11 @@ static void test_recount_finds_and_repairs_a_wrong_counter(void **state)
 	assert_int_equal(ts_stats_report06(&W.cli, W.root, &p, &drifted, &err), 0);
 	assert_int_equal(drifted.total.cell[TS_CELL_RESOLVED_LATE],
 			 before.total.cell[TS_CELL_RESOLVED_LATE] + 1);
-	/* the day's row and its report month's row */
+	/* the day's row, its report month's and its report year's */
 	assert_int_equal(ts_stats_recount(&W.cli, false, &rows, &diff, &err), 0);
-	assert_int_equal(diff, 2);
+	assert_int_equal(diff, 3);
 	assert_int_equal(ts_stats_recount(&W.cli, true, &rows, &diff, &err), 0);
-	assert_int_equal(diff, 2);
+	assert_int_equal(diff, 3);
 	assert_int_equal(ts_stats_recount(&W.cli, false, &rows, &diff, &err), 0);
 	assert_int_equal(diff, 0);
 	assert_int_equal(ts_stats_report06(&W.cli, W.root, &p, &after, &err), 0);
@@ -559,6 +598,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reports_match_the_dossiers_for_every_snapshot),
+	    cmocka_unit_test(test_year_and_month_rollups_agree_with_days),
 	    cmocka_unit_test(test_counters_equal_the_recount),
 	    cmocka_unit_test(test_index_and_rankings_are_consistent_with_the_report),
 	    cmocka_unit_test(test_recount_finds_and_repairs_a_wrong_counter),

@@ -71,6 +71,40 @@ ON CONFLICT (rm, unit_id, procedure_id) DO UPDATE SET
     d_paused_in = stats_month.d_paused_in + excluded.d_paused_in,
     d_paused_over = stats_month.d_paused_over + excluded.d_paused_over
 
+-- name: stats_year_bump
+-- $1 report year, $2 competent unit, $3 procedure, $4.. the 28 columns in table order
+INSERT INTO stats_year (ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
+ON CONFLICT (ry, unit_id, procedure_id) DO UPDATE SET
+    submitted = stats_year.submitted + excluded.submitted,
+    recv_online = stats_year.recv_online + excluded.recv_online,
+    recv_direct = stats_year.recv_direct + excluded.recv_direct,
+    recv_post = stats_year.recv_post + excluded.recv_post,
+    recv_digitised = stats_year.recv_digitised + excluded.recv_digitised,
+    recv_reused = stats_year.recv_reused + excluded.recv_reused,
+    recv_fo_eligible = stats_year.recv_fo_eligible + excluded.recv_fo_eligible,
+    recv_fo_online = stats_year.recv_fo_online + excluded.recv_fo_online,
+    res_early = stats_year.res_early + excluded.res_early,
+    res_on_time = stats_year.res_on_time + excluded.res_on_time,
+    res_late = stats_year.res_late + excluded.res_late,
+    res_seconds = stats_year.res_seconds + excluded.res_seconds,
+    res_supplemented = stats_year.res_supplemented + excluded.res_supplemented,
+    stopped = stats_year.stopped + excluded.stopped,
+    withdrawn = stats_year.withdrawn + excluded.withdrawn,
+    refused = stats_year.refused + excluded.refused,
+    delivered = stats_year.delivered + excluded.delivered,
+    delivered_electronic = stats_year.delivered_electronic + excluded.delivered_electronic,
+    rated = stats_year.rated + excluded.rated,
+    rating_sum = stats_year.rating_sum + excluded.rating_sum,
+    rated_satisfied = stats_year.rated_satisfied + excluded.rated_satisfied,
+    rated_dislike = stats_year.rated_dislike + excluded.rated_dislike,
+    supplement_req = stats_year.supplement_req + excluded.supplement_req,
+    apologies = stats_year.apologies + excluded.apologies,
+    d_active_in = stats_year.d_active_in + excluded.d_active_in,
+    d_active_over = stats_year.d_active_over + excluded.d_active_over,
+    d_paused_in = stats_year.d_paused_in + excluded.d_paused_in,
+    d_paused_over = stats_year.d_paused_over + excluded.d_paused_over
+
 -- name: stats_stock_bump
 -- $1 competent unit, $2 procedure, $3.. the 4 stock changes
 INSERT INTO stats_stock (unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over)
@@ -93,6 +127,12 @@ DELETE FROM stats_month_recount
 -- name: stats_month_clear
 DELETE FROM stats_month
 
+-- name: stats_year_recount_clear
+DELETE FROM stats_year_recount
+
+-- name: stats_year_clear
+DELETE FROM stats_year
+
 -- name: stats_stock_recount_clear
 DELETE FROM stats_stock_recount
 
@@ -104,6 +144,14 @@ INSERT INTO stats_day SELECT * FROM stats_day_recount WHERE (submitted <> 0 OR r
 
 -- name: stats_month_from_recount
 INSERT INTO stats_month SELECT * FROM stats_month_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+
+-- name: stats_year_from_recount
+INSERT INTO stats_year SELECT * FROM stats_year_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+
+-- name: stats_recount_build_year
+-- the report-year counters from the recounted report months (ry = rm / 12)
+INSERT INTO stats_year_recount (ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over)
+SELECT rm / 12, unit_id, procedure_id, SUM(submitted), SUM(recv_online), SUM(recv_direct), SUM(recv_post), SUM(recv_digitised), SUM(recv_reused), SUM(recv_fo_eligible), SUM(recv_fo_online), SUM(res_early), SUM(res_on_time), SUM(res_late), SUM(res_seconds), SUM(res_supplemented), SUM(stopped), SUM(withdrawn), SUM(refused), SUM(delivered), SUM(delivered_electronic), SUM(rated), SUM(rating_sum), SUM(rated_satisfied), SUM(rated_dislike), SUM(supplement_req), SUM(apologies), SUM(d_active_in), SUM(d_active_over), SUM(d_paused_in), SUM(d_paused_over) FROM stats_month_recount GROUP BY rm / 12, unit_id, procedure_id
 
 -- name: stats_stock_from_recount
 INSERT INTO stats_stock SELECT * FROM stats_stock_recount WHERE (d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
@@ -288,6 +336,22 @@ SELECT COUNT(*) AS n FROM (
     ) b
 ) z
 
+-- name: stats_year_recount_diff
+-- keys whose non-zero rows differ between the live table and the recount
+SELECT COUNT(*) AS n FROM (
+    SELECT ry, unit_id, procedure_id FROM (
+        SELECT ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_year WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        EXCEPT
+        SELECT ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_year_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+    ) a
+    UNION
+    SELECT ry, unit_id, procedure_id FROM (
+        SELECT ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_year_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        EXCEPT
+        SELECT ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_year WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+    ) b
+) z
+
 -- name: stats_stock_recount_diff
 -- keys whose non-zero rows differ between the live table and the recount
 SELECT COUNT(*) AS n FROM (
@@ -335,40 +399,15 @@ WITH RECURSIVE sub(id, depth) AS (
 )
 SELECT t.unit_id, t.procedure_id, u.kind AS unit_kind,
     COALESCE(p.field_code, p.field_name, '') AS field_key, p.field_name, p.code AS procedure_code,
-    p.name AS procedure_name,
-    SUM(t.submitted) AS submitted,
-    SUM(t.recv_online) AS recv_online,
-    SUM(t.recv_direct) AS recv_direct,
-    SUM(t.recv_post) AS recv_post,
-    SUM(t.recv_digitised) AS recv_digitised,
-    SUM(t.recv_reused) AS recv_reused,
-    SUM(t.recv_fo_eligible) AS recv_fo_eligible,
-    SUM(t.recv_fo_online) AS recv_fo_online,
-    SUM(t.res_early) AS res_early,
-    SUM(t.res_on_time) AS res_on_time,
-    SUM(t.res_late) AS res_late,
-    SUM(t.res_seconds) AS res_seconds,
-    SUM(t.res_supplemented) AS res_supplemented,
-    SUM(t.stopped) AS stopped,
-    SUM(t.withdrawn) AS withdrawn,
-    SUM(t.refused) AS refused,
-    SUM(t.delivered) AS delivered,
-    SUM(t.delivered_electronic) AS delivered_electronic,
-    SUM(t.rated) AS rated,
-    SUM(t.rating_sum) AS rating_sum,
-    SUM(t.rated_satisfied) AS rated_satisfied,
-    SUM(t.rated_dislike) AS rated_dislike,
-    SUM(t.supplement_req) AS supplement_req,
-    SUM(t.apologies) AS apologies,
-    SUM(t.d_active_in) AS d_active_in,
-    SUM(t.d_active_over) AS d_active_over,
-    SUM(t.d_paused_in) AS d_paused_in,
-    SUM(t.d_paused_over) AS d_paused_over
-FROM stats_day t
+    p.name AS procedure_name, t.submitted, t.recv_online, t.recv_direct, t.recv_post, t.recv_digitised, t.recv_reused, t.recv_fo_eligible, t.recv_fo_online, t.res_early, t.res_on_time, t.res_late, t.res_seconds, t.res_supplemented, t.stopped, t.withdrawn, t.refused, t.delivered, t.delivered_electronic, t.rated, t.rating_sum, t.rated_satisfied, t.rated_dislike, t.supplement_req, t.apologies, t.d_active_in, t.d_active_over, t.d_paused_in, t.d_paused_over
+FROM (
+    SELECT unit_id, procedure_id, SUM(submitted) AS submitted, SUM(recv_online) AS recv_online, SUM(recv_direct) AS recv_direct, SUM(recv_post) AS recv_post, SUM(recv_digitised) AS recv_digitised, SUM(recv_reused) AS recv_reused, SUM(recv_fo_eligible) AS recv_fo_eligible, SUM(recv_fo_online) AS recv_fo_online, SUM(res_early) AS res_early, SUM(res_on_time) AS res_on_time, SUM(res_late) AS res_late, SUM(res_seconds) AS res_seconds, SUM(res_supplemented) AS res_supplemented, SUM(stopped) AS stopped, SUM(withdrawn) AS withdrawn, SUM(refused) AS refused, SUM(delivered) AS delivered, SUM(delivered_electronic) AS delivered_electronic, SUM(rated) AS rated, SUM(rating_sum) AS rating_sum, SUM(rated_satisfied) AS rated_satisfied, SUM(rated_dislike) AS rated_dislike, SUM(supplement_req) AS supplement_req, SUM(apologies) AS apologies, SUM(d_active_in) AS d_active_in, SUM(d_active_over) AS d_active_over, SUM(d_paused_in) AS d_paused_in, SUM(d_paused_over) AS d_paused_over
+    FROM stats_day
+    WHERE unit_id IN (SELECT id FROM sub) AND day >= $2 AND day <= $3
+    GROUP BY unit_id, procedure_id
+) t
 JOIN org_unit u ON u.id = t.unit_id
 LEFT JOIN procedure p ON p.id = t.procedure_id
-WHERE t.unit_id IN (SELECT id FROM sub) AND t.day >= $2 AND t.day <= $3
-GROUP BY t.unit_id, t.procedure_id, u.kind, p.field_code, p.field_name, p.code, p.name
 
 -- name: stats_flow_months
 -- $1 subtree root, $2..$3 report months (inclusive): as stats_flow_range, from stats_month
@@ -379,40 +418,110 @@ WITH RECURSIVE sub(id, depth) AS (
 )
 SELECT t.unit_id, t.procedure_id, u.kind AS unit_kind,
     COALESCE(p.field_code, p.field_name, '') AS field_key, p.field_name, p.code AS procedure_code,
-    p.name AS procedure_name,
-    SUM(t.submitted) AS submitted,
-    SUM(t.recv_online) AS recv_online,
-    SUM(t.recv_direct) AS recv_direct,
-    SUM(t.recv_post) AS recv_post,
-    SUM(t.recv_digitised) AS recv_digitised,
-    SUM(t.recv_reused) AS recv_reused,
-    SUM(t.recv_fo_eligible) AS recv_fo_eligible,
-    SUM(t.recv_fo_online) AS recv_fo_online,
-    SUM(t.res_early) AS res_early,
-    SUM(t.res_on_time) AS res_on_time,
-    SUM(t.res_late) AS res_late,
-    SUM(t.res_seconds) AS res_seconds,
-    SUM(t.res_supplemented) AS res_supplemented,
-    SUM(t.stopped) AS stopped,
-    SUM(t.withdrawn) AS withdrawn,
-    SUM(t.refused) AS refused,
-    SUM(t.delivered) AS delivered,
-    SUM(t.delivered_electronic) AS delivered_electronic,
-    SUM(t.rated) AS rated,
-    SUM(t.rating_sum) AS rating_sum,
-    SUM(t.rated_satisfied) AS rated_satisfied,
-    SUM(t.rated_dislike) AS rated_dislike,
-    SUM(t.supplement_req) AS supplement_req,
-    SUM(t.apologies) AS apologies,
-    SUM(t.d_active_in) AS d_active_in,
-    SUM(t.d_active_over) AS d_active_over,
-    SUM(t.d_paused_in) AS d_paused_in,
-    SUM(t.d_paused_over) AS d_paused_over
+    p.name AS procedure_name, t.submitted, t.recv_online, t.recv_direct, t.recv_post, t.recv_digitised, t.recv_reused, t.recv_fo_eligible, t.recv_fo_online, t.res_early, t.res_on_time, t.res_late, t.res_seconds, t.res_supplemented, t.stopped, t.withdrawn, t.refused, t.delivered, t.delivered_electronic, t.rated, t.rating_sum, t.rated_satisfied, t.rated_dislike, t.supplement_req, t.apologies, t.d_active_in, t.d_active_over, t.d_paused_in, t.d_paused_over
+FROM (
+    SELECT unit_id, procedure_id, SUM(submitted) AS submitted, SUM(recv_online) AS recv_online, SUM(recv_direct) AS recv_direct, SUM(recv_post) AS recv_post, SUM(recv_digitised) AS recv_digitised, SUM(recv_reused) AS recv_reused, SUM(recv_fo_eligible) AS recv_fo_eligible, SUM(recv_fo_online) AS recv_fo_online, SUM(res_early) AS res_early, SUM(res_on_time) AS res_on_time, SUM(res_late) AS res_late, SUM(res_seconds) AS res_seconds, SUM(res_supplemented) AS res_supplemented, SUM(stopped) AS stopped, SUM(withdrawn) AS withdrawn, SUM(refused) AS refused, SUM(delivered) AS delivered, SUM(delivered_electronic) AS delivered_electronic, SUM(rated) AS rated, SUM(rating_sum) AS rating_sum, SUM(rated_satisfied) AS rated_satisfied, SUM(rated_dislike) AS rated_dislike, SUM(supplement_req) AS supplement_req, SUM(apologies) AS apologies, SUM(d_active_in) AS d_active_in, SUM(d_active_over) AS d_active_over, SUM(d_paused_in) AS d_paused_in, SUM(d_paused_over) AS d_paused_over
+    FROM stats_month
+    WHERE unit_id IN (SELECT id FROM sub) AND rm >= $2 AND rm <= $3
+    GROUP BY unit_id, procedure_id
+) t
+JOIN org_unit u ON u.id = t.unit_id
+LEFT JOIN procedure p ON p.id = t.procedure_id
+
+-- name: stats_flow_years
+-- $1 subtree root, $2..$3 report years (inclusive): as stats_flow_range, from stats_year
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1 OR (CAST($1 AS BIGINT) = 0 AND parent_id IS NULL)
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT t.unit_id, t.procedure_id, u.kind AS unit_kind,
+    COALESCE(p.field_code, p.field_name, '') AS field_key, p.field_name, p.code AS procedure_code,
+    p.name AS procedure_name, t.submitted, t.recv_online, t.recv_direct, t.recv_post, t.recv_digitised, t.recv_reused, t.recv_fo_eligible, t.recv_fo_online, t.res_early, t.res_on_time, t.res_late, t.res_seconds, t.res_supplemented, t.stopped, t.withdrawn, t.refused, t.delivered, t.delivered_electronic, t.rated, t.rating_sum, t.rated_satisfied, t.rated_dislike, t.supplement_req, t.apologies, t.d_active_in, t.d_active_over, t.d_paused_in, t.d_paused_over
+FROM (
+    SELECT unit_id, procedure_id, SUM(submitted) AS submitted, SUM(recv_online) AS recv_online, SUM(recv_direct) AS recv_direct, SUM(recv_post) AS recv_post, SUM(recv_digitised) AS recv_digitised, SUM(recv_reused) AS recv_reused, SUM(recv_fo_eligible) AS recv_fo_eligible, SUM(recv_fo_online) AS recv_fo_online, SUM(res_early) AS res_early, SUM(res_on_time) AS res_on_time, SUM(res_late) AS res_late, SUM(res_seconds) AS res_seconds, SUM(res_supplemented) AS res_supplemented, SUM(stopped) AS stopped, SUM(withdrawn) AS withdrawn, SUM(refused) AS refused, SUM(delivered) AS delivered, SUM(delivered_electronic) AS delivered_electronic, SUM(rated) AS rated, SUM(rating_sum) AS rating_sum, SUM(rated_satisfied) AS rated_satisfied, SUM(rated_dislike) AS rated_dislike, SUM(supplement_req) AS supplement_req, SUM(apologies) AS apologies, SUM(d_active_in) AS d_active_in, SUM(d_active_over) AS d_active_over, SUM(d_paused_in) AS d_paused_in, SUM(d_paused_over) AS d_paused_over
+    FROM stats_year
+    WHERE unit_id IN (SELECT id FROM sub) AND ry >= $2 AND ry <= $3
+    GROUP BY unit_id, procedure_id
+) t
+JOIN org_unit u ON u.id = t.unit_id
+LEFT JOIN procedure p ON p.id = t.procedure_id
+
+-- name: stats_field_days
+-- $1 subtree root, $2..$3 local days: the counters per (level, field) (report 06, index)
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1 OR (CAST($1 AS BIGINT) = 0 AND parent_id IS NULL)
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(p.field_code, p.field_name, '') AS field_key,
+    MIN(p.field_name) AS field_name, SUM(t.recv_online) AS recv_online, SUM(t.recv_direct) AS recv_direct, SUM(t.recv_post) AS recv_post, SUM(t.recv_digitised) AS recv_digitised, SUM(t.recv_reused) AS recv_reused, SUM(t.recv_fo_eligible) AS recv_fo_eligible, SUM(t.recv_fo_online) AS recv_fo_online, SUM(t.res_early) AS res_early, SUM(t.res_on_time) AS res_on_time, SUM(t.res_late) AS res_late, SUM(t.res_supplemented) AS res_supplemented, SUM(t.stopped) AS stopped, SUM(t.withdrawn) AS withdrawn, SUM(t.delivered) AS delivered, SUM(t.delivered_electronic) AS delivered_electronic, SUM(t.rated) AS rated, SUM(t.rated_dislike) AS rated_dislike, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
+FROM stats_day t
+JOIN org_unit u ON u.id = t.unit_id
+LEFT JOIN procedure p ON p.id = t.procedure_id
+WHERE t.unit_id IN (SELECT id FROM sub) AND t.day >= $2 AND t.day <= $3
+GROUP BY CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END, COALESCE(p.field_code, p.field_name, '')
+
+-- name: stats_field_months
+-- $1 subtree root, $2..$3 report months: per (level, field)
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1 OR (CAST($1 AS BIGINT) = 0 AND parent_id IS NULL)
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(p.field_code, p.field_name, '') AS field_key,
+    MIN(p.field_name) AS field_name, SUM(t.recv_online) AS recv_online, SUM(t.recv_direct) AS recv_direct, SUM(t.recv_post) AS recv_post, SUM(t.recv_digitised) AS recv_digitised, SUM(t.recv_reused) AS recv_reused, SUM(t.recv_fo_eligible) AS recv_fo_eligible, SUM(t.recv_fo_online) AS recv_fo_online, SUM(t.res_early) AS res_early, SUM(t.res_on_time) AS res_on_time, SUM(t.res_late) AS res_late, SUM(t.res_supplemented) AS res_supplemented, SUM(t.stopped) AS stopped, SUM(t.withdrawn) AS withdrawn, SUM(t.delivered) AS delivered, SUM(t.delivered_electronic) AS delivered_electronic, SUM(t.rated) AS rated, SUM(t.rated_dislike) AS rated_dislike, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
 FROM stats_month t
 JOIN org_unit u ON u.id = t.unit_id
 LEFT JOIN procedure p ON p.id = t.procedure_id
 WHERE t.unit_id IN (SELECT id FROM sub) AND t.rm >= $2 AND t.rm <= $3
-GROUP BY t.unit_id, t.procedure_id, u.kind, p.field_code, p.field_name, p.code, p.name
+GROUP BY CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END, COALESCE(p.field_code, p.field_name, '')
+
+-- name: stats_field_years
+-- $1 subtree root, $2..$3 report years: per (level, field)
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1 OR (CAST($1 AS BIGINT) = 0 AND parent_id IS NULL)
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(p.field_code, p.field_name, '') AS field_key,
+    MIN(p.field_name) AS field_name, SUM(t.recv_online) AS recv_online, SUM(t.recv_direct) AS recv_direct, SUM(t.recv_post) AS recv_post, SUM(t.recv_digitised) AS recv_digitised, SUM(t.recv_reused) AS recv_reused, SUM(t.recv_fo_eligible) AS recv_fo_eligible, SUM(t.recv_fo_online) AS recv_fo_online, SUM(t.res_early) AS res_early, SUM(t.res_on_time) AS res_on_time, SUM(t.res_late) AS res_late, SUM(t.res_supplemented) AS res_supplemented, SUM(t.stopped) AS stopped, SUM(t.withdrawn) AS withdrawn, SUM(t.delivered) AS delivered, SUM(t.delivered_electronic) AS delivered_electronic, SUM(t.rated) AS rated, SUM(t.rated_dislike) AS rated_dislike, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
+FROM stats_year t
+JOIN org_unit u ON u.id = t.unit_id
+LEFT JOIN procedure p ON p.id = t.procedure_id
+WHERE t.unit_id IN (SELECT id FROM sub) AND t.ry >= $2 AND t.ry <= $3
+GROUP BY CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END, COALESCE(p.field_code, p.field_name, '')
+
+-- name: stats_field_stock
+-- $1 subtree root: the open stock per (level, field)
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1 OR (CAST($1 AS BIGINT) = 0 AND parent_id IS NULL)
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(p.field_code, p.field_name, '') AS field_key,
+    MIN(p.field_name) AS field_name, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
+FROM stats_stock t
+JOIN org_unit u ON u.id = t.unit_id
+LEFT JOIN procedure p ON p.id = t.procedure_id
+WHERE t.unit_id IN (SELECT id FROM sub)
+GROUP BY CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END, COALESCE(p.field_code, p.field_name, '')
+
+-- name: stats_field_fix
+-- $1 subtree root, $2 moment T: as stats_stock_fix, per (level, field)
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1 OR (CAST($1 AS BIGINT) = 0 AND parent_id IS NULL)
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(p.field_code, p.field_name, '') AS field_key,
+    MIN(p.field_name) AS field_name, COUNT(*) AS n
+FROM stats_segment t
+JOIN org_unit u ON u.id = t.unit_id
+LEFT JOIN procedure p ON p.id = t.procedure_id
+WHERE t.end_at IS NULL AND t.unit_id IN (SELECT id FROM sub) AND t.due_at > 0 AND t.due_at < $2
+  AND t.paused = 0 AND t.overdue_at_start = 0 AND t.start_at < $2
+GROUP BY CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END, COALESCE(p.field_code, p.field_name, '')
 
 -- name: stats_stock_now
 -- $1 subtree root: the open stock per (unit, procedure) as the sum of all stock changes
@@ -438,14 +547,17 @@ WITH RECURSIVE sub(id, depth) AS (
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT s.unit_id, s.procedure_id, u.kind AS unit_kind,
-    COALESCE(p.field_code, p.field_name, '') AS field_key, p.field_name, COUNT(*) AS n
-FROM stats_segment s
-JOIN org_unit u ON u.id = s.unit_id
-LEFT JOIN procedure p ON p.id = s.procedure_id
-WHERE s.end_at IS NULL AND s.unit_id IN (SELECT id FROM sub) AND s.paused = 0
-  AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < $2 AND s.start_at < $2
-GROUP BY s.unit_id, s.procedure_id, u.kind, p.field_code, p.field_name
+SELECT t.unit_id, t.procedure_id, u.kind AS unit_kind,
+    COALESCE(p.field_code, p.field_name, '') AS field_key, p.field_name, t.n
+FROM (
+    SELECT unit_id, procedure_id, COUNT(*) AS n
+    FROM stats_segment
+    WHERE end_at IS NULL AND unit_id IN (SELECT id FROM sub) AND due_at > 0 AND due_at < $2
+      AND paused = 0 AND overdue_at_start = 0 AND start_at < $2
+    GROUP BY unit_id, procedure_id
+) t
+JOIN org_unit u ON u.id = t.unit_id
+LEFT JOIN procedure p ON p.id = t.procedure_id
 
 -- name: stats_overdue_now
 -- $1 subtree root, $2 now: dossiers open now and past their deadline, per competent unit

@@ -81,6 +81,43 @@ CREATE TABLE stats_month (
 	PRIMARY KEY (rm, unit_id, procedure_id)
 );
 
+-- And per Decree 09 report year (ry = the year whose period runs from 15 December of the year
+-- before to 14 December): a year report reads one row per (unit, procedure).
+CREATE TABLE stats_year (
+	ry INTEGER NOT NULL,
+	unit_id BIGINT NOT NULL,
+	procedure_id BIGINT NOT NULL,
+	submitted BIGINT NOT NULL DEFAULT 0,
+	recv_online BIGINT NOT NULL DEFAULT 0,
+	recv_direct BIGINT NOT NULL DEFAULT 0,
+	recv_post BIGINT NOT NULL DEFAULT 0,
+	recv_digitised BIGINT NOT NULL DEFAULT 0,
+	recv_reused BIGINT NOT NULL DEFAULT 0,
+	recv_fo_eligible BIGINT NOT NULL DEFAULT 0,
+	recv_fo_online BIGINT NOT NULL DEFAULT 0,
+	res_early BIGINT NOT NULL DEFAULT 0,
+	res_on_time BIGINT NOT NULL DEFAULT 0,
+	res_late BIGINT NOT NULL DEFAULT 0,
+	res_seconds BIGINT NOT NULL DEFAULT 0,
+	res_supplemented BIGINT NOT NULL DEFAULT 0,
+	stopped BIGINT NOT NULL DEFAULT 0,
+	withdrawn BIGINT NOT NULL DEFAULT 0,
+	refused BIGINT NOT NULL DEFAULT 0,
+	delivered BIGINT NOT NULL DEFAULT 0,
+	delivered_electronic BIGINT NOT NULL DEFAULT 0,
+	rated BIGINT NOT NULL DEFAULT 0,
+	rating_sum BIGINT NOT NULL DEFAULT 0,
+	rated_satisfied BIGINT NOT NULL DEFAULT 0,
+	rated_dislike BIGINT NOT NULL DEFAULT 0,
+	supplement_req BIGINT NOT NULL DEFAULT 0,
+	apologies BIGINT NOT NULL DEFAULT 0,
+	d_active_in BIGINT NOT NULL DEFAULT 0,
+	d_active_over BIGINT NOT NULL DEFAULT 0,
+	d_paused_in BIGINT NOT NULL DEFAULT 0,
+	d_paused_over BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (ry, unit_id, procedure_id)
+);
+
 -- The open stock of every (unit, procedure): the sum of d_* over all days, so the stock at any
 -- day is this minus the changes after it (recent periods read few rows).
 CREATE TABLE stats_stock (
@@ -162,6 +199,40 @@ CREATE TABLE stats_month_recount (
 	d_paused_over BIGINT NOT NULL DEFAULT 0,
 	PRIMARY KEY (rm, unit_id, procedure_id)
 );
+CREATE TABLE stats_year_recount (
+	ry INTEGER NOT NULL,
+	unit_id BIGINT NOT NULL,
+	procedure_id BIGINT NOT NULL,
+	submitted BIGINT NOT NULL DEFAULT 0,
+	recv_online BIGINT NOT NULL DEFAULT 0,
+	recv_direct BIGINT NOT NULL DEFAULT 0,
+	recv_post BIGINT NOT NULL DEFAULT 0,
+	recv_digitised BIGINT NOT NULL DEFAULT 0,
+	recv_reused BIGINT NOT NULL DEFAULT 0,
+	recv_fo_eligible BIGINT NOT NULL DEFAULT 0,
+	recv_fo_online BIGINT NOT NULL DEFAULT 0,
+	res_early BIGINT NOT NULL DEFAULT 0,
+	res_on_time BIGINT NOT NULL DEFAULT 0,
+	res_late BIGINT NOT NULL DEFAULT 0,
+	res_seconds BIGINT NOT NULL DEFAULT 0,
+	res_supplemented BIGINT NOT NULL DEFAULT 0,
+	stopped BIGINT NOT NULL DEFAULT 0,
+	withdrawn BIGINT NOT NULL DEFAULT 0,
+	refused BIGINT NOT NULL DEFAULT 0,
+	delivered BIGINT NOT NULL DEFAULT 0,
+	delivered_electronic BIGINT NOT NULL DEFAULT 0,
+	rated BIGINT NOT NULL DEFAULT 0,
+	rating_sum BIGINT NOT NULL DEFAULT 0,
+	rated_satisfied BIGINT NOT NULL DEFAULT 0,
+	rated_dislike BIGINT NOT NULL DEFAULT 0,
+	supplement_req BIGINT NOT NULL DEFAULT 0,
+	apologies BIGINT NOT NULL DEFAULT 0,
+	d_active_in BIGINT NOT NULL DEFAULT 0,
+	d_active_over BIGINT NOT NULL DEFAULT 0,
+	d_paused_in BIGINT NOT NULL DEFAULT 0,
+	d_paused_over BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (ry, unit_id, procedure_id)
+);
 CREATE TABLE stats_stock_recount (
 	unit_id BIGINT NOT NULL,
 	procedure_id BIGINT NOT NULL,
@@ -187,7 +258,8 @@ CREATE TABLE stats_segment (
 	overdue_at_start INTEGER NOT NULL CHECK (overdue_at_start IN (0, 1))
 );
 CREATE INDEX stats_segment_dossier_idx ON stats_segment (dossier_id, start_at);
-CREATE INDEX stats_segment_open_idx ON stats_segment (unit_id, due_at) WHERE end_at IS NULL;
+CREATE INDEX stats_segment_open_idx ON stats_segment (unit_id, due_at, paused, overdue_at_start,
+	procedure_id, start_at) WHERE end_at IS NULL;
 CREATE INDEX stats_segment_span_idx ON stats_segment (start_at, end_at);
 
 -- Events by time: officer rankings, the operations centre's latest events.
