@@ -161,6 +161,7 @@ static int seg_tx(struct ts_dbconn *c, void *v, struct ts_error *err)
 		struct ts_stats_counts one = {{0}};
 		int rc;
 		one.v[paused ? TS_SC_d_paused_in : TS_SC_d_active_in] = 1;
+		one.v[TS_SC_recv_direct] = 1; /* the acceptance that opened it */
 		if ((rc = ts_db_query(c, j->a, "stats_segment_insert", p, 7, NULL, err)) ||
 		    (rc = ts_stats_bump(c, j->a, j->pr->unit[k], j->pr->proc[k], 1, &day, &one, err)))
 			return rc;

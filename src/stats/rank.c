@@ -284,27 +284,29 @@ int ts_stats_ioc(struct ts_ctx *ctx, int64_t unit_id, const struct ts_stats_peri
 		 int64_t now, json_t **out, struct ts_error *err)
 {
 	struct units_job uj = {.ctx = ctx, .unit_id = unit_id, .p = p};
-	struct units_job tj = {.ctx = ctx, .unit_id = unit_id};
 	struct ioc_job ij = {.ctx = ctx, .unit_id = unit_id, .now = now};
-	struct ts_stats_period today;
 	struct ts_stats_index idx;
-	int64_t pcell[TS_CELL__COUNT] = {0}, tcell[TS_CELL__COUNT] = {0}, overdue_now = 0;
-	struct ts_stats_counts pt = {0}, tt = {0};
+	int64_t pcell[TS_CELL__COUNT] = {0}, overdue_now = 0, today = ts_stats_day_of(now);
+	int64_t t_recv = 0, t_online = 0, t_res = 0, t_late = 0, t_sub = 0;
+	struct ts_stats_counts pt = {0};
 	struct late_key *procs;
 	int nprocs = 0, rc;
 	json_t *o, *arr;
 
-	memset(&today, 0, sizeof(today));
-	today.kind = TS_PERIOD_CUSTOM;
-	today.from_day = today.to_day = ts_stats_day_of(now);
-	tj.p = &today;
 	if ((rc = ts_db_tx(ctx->db, TS_DB_TX_READ, units_tx, &uj, err)) ||
-	    (rc = ts_db_tx(ctx->db, TS_DB_TX_READ, units_tx, &tj, err)) ||
 	    (rc = ts_db_tx(ctx->db, TS_DB_TX_READ, ioc_tx, &ij, err)) ||
 	    (rc = ts_stats_index_from(ctx, unit_id, p, &uj.s, &idx, err)))
 		return rc;
 	sum_all(&uj.s, pcell, &pt);
-	sum_all(&tj.s, tcell, &tt);
+	/* today: the trend's last day */
+	for (int i = 0; i < ij.trend->nrows; i++)
+		if (ts_dbres_int(ij.trend, i, 0) == today) {
+			t_recv = ts_dbres_int(ij.trend, i, 1);
+			t_online = ts_dbres_int(ij.trend, i, 2);
+			t_res = ts_dbres_int(ij.trend, i, 3);
+			t_late = ts_dbres_int(ij.trend, i, 4);
+			t_sub = ts_dbres_int(ij.trend, i, 5);
+		}
 	for (int i = 0; i < uj.n; i++)
 		overdue_now += uj.items[i].overdue_now;
 	o = ts_json_own(ctx->arena, json_object());
@@ -316,7 +318,12 @@ int ts_stats_ioc(struct ts_ctx *ctx, int64_t unit_id, const struct ts_stats_peri
 	json_object_set_new(o, "period", json_pack("{s:s, s:i, s:i}", "label", p->label, "from",
 						   ts_stats_day_ymd(p->from_day), "to",
 						   ts_stats_day_ymd(p->to_day)));
-	json_object_set_new(o, "today", totals_json(tcell, &tt));
+	json_object_set_new(o, "today",
+			    json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:o}", "submitted", (json_int_t)t_sub,
+				      "received", (json_int_t)t_recv, "received_online",
+				      (json_int_t)t_online, "online_share", jrate(rate(t_online, t_recv)),
+				      "resolved", (json_int_t)t_res, "resolved_late", (json_int_t)t_late,
+				      "on_time_rate", jrate(rate(t_res - t_late, t_res))));
 	json_object_set_new(o, "period_totals", totals_json(pcell, &pt));
 	json_object_set_new(o, "overdue_now", json_integer(overdue_now));
 	json_object_set_new(o, "index766", json_pack("{s:f, s:i, s:i, s:s}", "total", idx.total,
