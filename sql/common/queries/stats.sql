@@ -204,7 +204,8 @@ FROM (
         0 AS d_paused_in,
         0 AS d_paused_over
     FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-    WHERE e.action <> 'forward'
+    WHERE e.action IN ('submit', 'intake', 'accept', 'finish', 'stop', 'withdraw', 'refuse',
+        'deliver', 'rate', 'request_supplement', 'apologize')
     UNION ALL
     SELECT (s.start_at + 25200) / 86400 AS day, s.unit_id AS unit_id, s.procedure_id AS procedure_id,
         0 AS submitted,
