@@ -6,8 +6,9 @@
  * at the end it checks, for periods ending at each snapshot and between two of them:
  * report 06 equals the model cell by cell (flows from the final dossier rows, stock from
  * the snapshot), every row keeps the identities, every cell drills down to exactly as many
- * dossiers, the counters equal `stats recount`, and a deliberately wrong counter is found
- * by the recount and repaired by it. */
+ * dossiers, year / month roll-ups agree with days, a query failing anywhere in a transition
+ * changes nothing, the counters equal `stats recount`, and a deliberately wrong counter is
+ * found by the recount and repaired by it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -429,6 +430,50 @@ static void test_year_and_month_rollups_agree_with_days(void **state)
 	fresh_arena();
 }
 
+/* A query failing anywhere in a transition (the dossier's own, or the counters') rolls the
+ * whole transition back: dossier, events, stock stretches and counters stay as they were. */
+static void test_a_failure_anywhere_leaves_dossier_and_counters_untouched(void **state)
+{
+#ifdef TS_FAULT_INJECTION
+	struct ts_error err = {0};
+	const char *code = NULL;
+	long k;
+	int rc = -1;
+	(void)state;
+
+	for (int i = 0; i < W.ncodes && !code; i++)
+		if (get(W.codes[i]).status == TS_DS_PROCESSING)
+			code = W.codes[i];
+	assert_non_null(code);
+	for (k = 0; k < 400; k++) {
+		struct ts_dossier before = get(code), after;
+		struct ts_dossier_act a = {.action = TS_DA_FINISH, .version = before.version, .delivery = -1};
+		ts_error_clear(&err);
+		ts_db_fail_queries_after(k);
+		rc = ts_dossier_perform(&W.cli, code, &a, NULL, NULL, &err);
+		ts_db_fail_queries_after(-1);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, TS_ERR_DB);
+		after = get(code);
+		assert_int_equal(after.version, before.version);
+		assert_int_equal(after.status, before.status);
+	}
+	assert_int_equal(rc, 0);
+	assert_true(k > 8); /* the counters' queries were among those failed */
+	assert_int_equal(get(code).status, TS_DS_DONE);
+	{
+		int64_t rows = 0, diff = -1;
+		assert_int_equal(ts_stats_recount(&W.cli, false, &rows, &diff, &err), 0);
+		assert_int_equal(diff, 0);
+	}
+	fresh_arena();
+#else
+	(void)state;
+	skip();
+#endif
+}
+
 static void test_counters_equal_the_recount(void **state)
 {
 	struct ts_error err = {0};
@@ -599,6 +644,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reports_match_the_dossiers_for_every_snapshot),
 	    cmocka_unit_test(test_year_and_month_rollups_agree_with_days),
+	    cmocka_unit_test(test_a_failure_anywhere_leaves_dossier_and_counters_untouched),
 	    cmocka_unit_test(test_counters_equal_the_recount),
 	    cmocka_unit_test(test_index_and_rankings_are_consistent_with_the_report),
 	    cmocka_unit_test(test_recount_finds_and_repairs_a_wrong_counter),
