@@ -380,9 +380,15 @@ static int run(struct ts_dbconn *c, struct ts_arena *a, const char *const *names
 static int recount_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 {
 	static const char *const build[] = {
-	    "stats_day_recount_clear",	 "stats_month_recount_clear", "stats_year_recount_clear",
-	    "stats_stock_recount_clear", "stats_recount_build",	      "stats_recount_build_month",
-	    "stats_recount_build_year",	 "stats_recount_build_stock"};
+	    "stats_day_recount_clear",	   "stats_month_recount_clear",
+	    "stats_year_recount_clear",	   "stats_stock_recount_clear",
+	    "stats_recount_submit",	   "stats_recount_accept",
+	    "stats_recount_finish",	   "stats_recount_end",
+	    "stats_recount_deliver",	   "stats_recount_rate",
+	    "stats_recount_requests",	   "stats_recount_stretch_starts",
+	    "stats_recount_stretch_ends",  "stats_recount_crossings",
+	    "stats_recount_build_month",   "stats_recount_build_year",
+	    "stats_recount_build_stock"};
 	static const char *const diffs[] = {"stats_day_recount_diff", "stats_month_recount_diff",
 					    "stats_year_recount_diff", "stats_stock_recount_diff"};
 	static const char *const apply[] = {"stats_day_clear",	       "stats_month_clear",
@@ -396,7 +402,7 @@ static int recount_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	struct ts_dbres *r = NULL;
 	int rc;
 
-	if ((rc = run(c, a, build, 8, err)) ||
+	if ((rc = run(c, a, build, (int)(sizeof(build) / sizeof(build[0])), err)) ||
 	    (rc = ts_db_query(c, a, "stats_recount_rows", NULL, 0, &r, err)))
 		return rc;
 	j->rows = ts_dbres_int(r, 0, 0);

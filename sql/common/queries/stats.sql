@@ -164,146 +164,125 @@ SELECT COUNT(*) AS n FROM stats_day_recount WHERE (submitted <> 0 OR recv_online
 INSERT INTO stats_stock_recount (unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over)
 SELECT unit_id, procedure_id, SUM(d_active_in), SUM(d_active_over), SUM(d_paused_in), SUM(d_paused_over) FROM stats_day_recount GROUP BY unit_id, procedure_id
 
--- name: stats_recount_build
--- The counters again, from the stored rows: flows from dossier_event joined with the dossier
--- (its final state decides outcome, channel, delivery and rating, which never change after
--- the event that counts them), the open stock from stats_segment (starts, ends, and the
--- deadline crossing of a stretch that ended overdue).
-INSERT INTO stats_day_recount (day, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over)
-SELECT day, unit_id, procedure_id, SUM(submitted), SUM(recv_online), SUM(recv_direct), SUM(recv_post), SUM(recv_digitised), SUM(recv_reused), SUM(recv_fo_eligible), SUM(recv_fo_online), SUM(res_early), SUM(res_on_time), SUM(res_late), SUM(res_seconds), SUM(res_supplemented), SUM(stopped), SUM(withdrawn), SUM(refused), SUM(delivered), SUM(delivered_electronic), SUM(rated), SUM(rating_sum), SUM(rated_satisfied), SUM(rated_dislike), SUM(supplement_req), SUM(apologies), SUM(d_active_in), SUM(d_active_over), SUM(d_paused_in), SUM(d_paused_over)
-FROM (
-    SELECT (e.at + 25200) / 86400 AS day, d.competent_unit_id AS unit_id, d.procedure_id AS procedure_id,
-        CASE WHEN e.action IN ('submit', 'intake') THEN 1 ELSE 0 END AS submitted,
-        CASE WHEN e.action = 'accept' AND d.channel = 2 THEN 1 ELSE 0 END AS recv_online,
-        CASE WHEN e.action = 'accept' AND d.channel = 1 THEN 1 ELSE 0 END AS recv_direct,
-        CASE WHEN e.action = 'accept' AND d.channel = 3 THEN 1 ELSE 0 END AS recv_post,
-        CASE WHEN e.action = 'accept' AND EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.digitised <> 0) THEN 1 ELSE 0 END AS recv_digitised,
-        CASE WHEN e.action = 'accept' AND EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.reused <> 0) THEN 1 ELSE 0 END AS recv_reused,
-        CASE WHEN e.action = 'accept' AND EXISTS (SELECT 1 FROM procedure_version pv WHERE pv.id = d.procedure_version_id AND pv.online_level = 2) THEN 1 ELSE 0 END AS recv_fo_eligible,
-        CASE WHEN e.action = 'accept' AND d.channel = 2 AND EXISTS (SELECT 1 FROM procedure_version pv WHERE pv.id = d.procedure_version_id AND pv.online_level = 2) THEN 1 ELSE 0 END AS recv_fo_online,
-        CASE WHEN e.action = 'finish' AND COALESCE(d.on_time, 1) <> 0 AND COALESCE(d.due_at, 0) > 0
-          AND (e.at + 25200) / 86400 < (d.due_at + 25200) / 86400 THEN 1 ELSE 0 END AS res_early,
-        CASE WHEN e.action = 'finish' AND COALESCE(d.on_time, 1) <> 0 AND (COALESCE(d.due_at, 0) <= 0
-          OR (e.at + 25200) / 86400 >= (d.due_at + 25200) / 86400) THEN 1 ELSE 0 END AS res_on_time,
-        CASE WHEN e.action = 'finish' AND d.on_time = 0 THEN 1 ELSE 0 END AS res_late,
-        CASE WHEN e.action = 'finish' THEN e.at - d.accepted_at ELSE 0 END AS res_seconds,
-        CASE WHEN e.action = 'finish' AND d.supplement_count > 0 THEN 1 ELSE 0 END AS res_supplemented,
-        CASE WHEN e.action = 'stop' AND d.accepted_at IS NOT NULL THEN 1 ELSE 0 END AS stopped,
-        CASE WHEN e.action = 'withdraw' AND d.accepted_at IS NOT NULL THEN 1 ELSE 0 END AS withdrawn,
-        CASE WHEN e.action = 'refuse' THEN 1 ELSE 0 END AS refused,
-        CASE WHEN e.action = 'deliver' THEN 1 ELSE 0 END AS delivered,
-        CASE WHEN e.action = 'deliver' AND d.delivery = 'electronic' THEN 1 ELSE 0 END AS delivered_electronic,
-        CASE WHEN e.action = 'rate' THEN 1 ELSE 0 END AS rated,
-        CASE WHEN e.action = 'rate' THEN COALESCE(d.rating, 0) ELSE 0 END AS rating_sum,
-        CASE WHEN e.action = 'rate' AND d.rating >= 4 THEN 1 ELSE 0 END AS rated_satisfied,
-        CASE WHEN e.action = 'rate' AND d.rating BETWEEN 1 AND 2 THEN 1 ELSE 0 END AS rated_dislike,
-        CASE WHEN e.action = 'request_supplement' THEN 1 ELSE 0 END AS supplement_req,
-        CASE WHEN e.action = 'apologize' THEN 1 ELSE 0 END AS apologies,
-        0 AS d_active_in,
-        0 AS d_active_over,
-        0 AS d_paused_in,
-        0 AS d_paused_over
-    FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-    WHERE e.action IN ('submit', 'intake', 'accept', 'finish', 'stop', 'withdraw', 'refuse',
-        'deliver', 'rate', 'request_supplement', 'apologize')
-    UNION ALL
-    SELECT (s.start_at + 25200) / 86400 AS day, s.unit_id AS unit_id, s.procedure_id AS procedure_id,
-        0 AS submitted,
-        0 AS recv_online,
-        0 AS recv_direct,
-        0 AS recv_post,
-        0 AS recv_digitised,
-        0 AS recv_reused,
-        0 AS recv_fo_eligible,
-        0 AS recv_fo_online,
-        0 AS res_early,
-        0 AS res_on_time,
-        0 AS res_late,
-        0 AS res_seconds,
-        0 AS res_supplemented,
-        0 AS stopped,
-        0 AS withdrawn,
-        0 AS refused,
-        0 AS delivered,
-        0 AS delivered_electronic,
-        0 AS rated,
-        0 AS rating_sum,
-        0 AS rated_satisfied,
-        0 AS rated_dislike,
-        0 AS supplement_req,
-        0 AS apologies,
-        CASE WHEN s.paused = 0 AND s.overdue_at_start = 0 THEN 1 ELSE 0 END AS d_active_in,
-        CASE WHEN s.paused = 0 AND s.overdue_at_start = 1 THEN 1 ELSE 0 END AS d_active_over,
-        CASE WHEN s.paused = 1 AND s.overdue_at_start = 0 THEN 1 ELSE 0 END AS d_paused_in,
-        CASE WHEN s.paused = 1 AND s.overdue_at_start = 1 THEN 1 ELSE 0 END AS d_paused_over
-    FROM stats_segment s
-    WHERE 1 = 1
-    UNION ALL
-    SELECT (s.end_at + 25200) / 86400 AS day, s.unit_id AS unit_id, s.procedure_id AS procedure_id,
-        0 AS submitted,
-        0 AS recv_online,
-        0 AS recv_direct,
-        0 AS recv_post,
-        0 AS recv_digitised,
-        0 AS recv_reused,
-        0 AS recv_fo_eligible,
-        0 AS recv_fo_online,
-        0 AS res_early,
-        0 AS res_on_time,
-        0 AS res_late,
-        0 AS res_seconds,
-        0 AS res_supplemented,
-        0 AS stopped,
-        0 AS withdrawn,
-        0 AS refused,
-        0 AS delivered,
-        0 AS delivered_electronic,
-        0 AS rated,
-        0 AS rating_sum,
-        0 AS rated_satisfied,
-        0 AS rated_dislike,
-        0 AS supplement_req,
-        0 AS apologies,
-        -CASE WHEN s.paused = 0 AND s.overdue_at_start = 0 AND NOT (s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at) THEN 1 ELSE 0 END AS d_active_in,
-        -CASE WHEN s.paused = 0 AND (s.overdue_at_start = 1 OR (s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at)) THEN 1 ELSE 0 END AS d_active_over,
-        -CASE WHEN s.paused = 1 AND s.overdue_at_start = 0 THEN 1 ELSE 0 END AS d_paused_in,
-        -CASE WHEN s.paused = 1 AND s.overdue_at_start = 1 THEN 1 ELSE 0 END AS d_paused_over
-    FROM stats_segment s
-    WHERE s.end_at IS NOT NULL
-    UNION ALL
-    SELECT (s.due_at + 25200) / 86400 AS day, s.unit_id AS unit_id, s.procedure_id AS procedure_id,
-        0 AS submitted,
-        0 AS recv_online,
-        0 AS recv_direct,
-        0 AS recv_post,
-        0 AS recv_digitised,
-        0 AS recv_reused,
-        0 AS recv_fo_eligible,
-        0 AS recv_fo_online,
-        0 AS res_early,
-        0 AS res_on_time,
-        0 AS res_late,
-        0 AS res_seconds,
-        0 AS res_supplemented,
-        0 AS stopped,
-        0 AS withdrawn,
-        0 AS refused,
-        0 AS delivered,
-        0 AS delivered_electronic,
-        0 AS rated,
-        0 AS rating_sum,
-        0 AS rated_satisfied,
-        0 AS rated_dislike,
-        0 AS supplement_req,
-        0 AS apologies,
-        -1 AS d_active_in,
-        1 AS d_active_over,
-        0 AS d_paused_in,
-        0 AS d_paused_over
-    FROM stats_segment s
-    WHERE s.end_at IS NOT NULL AND s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at
-) x
-GROUP BY day, unit_id, procedure_id
+-- The recount, one source at a time (each groups only its own columns, which is much
+-- cheaper than one grouping of every column): flows from dossier_event joined with the
+-- dossier (its final state decides outcome, channel, delivery and rating, which never change
+-- after the event that counts them), the open stock from stats_segment (starts, ends, and the
+-- deadline crossing of a stretch that ended overdue). src/stats/counters.c runs them in order.
+
+-- name: stats_recount_submit
+INSERT INTO stats_day_recount (day, unit_id, procedure_id, submitted)
+SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(1)
+FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
+WHERE e.action IN ('submit', 'intake')
+GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
+ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
+    submitted = stats_day_recount.submitted + excluded.submitted
+
+-- name: stats_recount_accept
+INSERT INTO stats_day_recount (day, unit_id, procedure_id, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online)
+SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN d.channel = 2 THEN 1 ELSE 0 END), SUM(CASE WHEN d.channel = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN d.channel = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.digitised <> 0) THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.reused <> 0) THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM procedure_version pv WHERE pv.id = d.procedure_version_id AND pv.online_level = 2) THEN 1 ELSE 0 END), SUM(CASE WHEN d.channel = 2 AND EXISTS (SELECT 1 FROM procedure_version pv WHERE pv.id = d.procedure_version_id AND pv.online_level = 2) THEN 1 ELSE 0 END)
+FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
+WHERE e.action = 'accept'
+GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
+ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
+    recv_online = stats_day_recount.recv_online + excluded.recv_online,
+    recv_direct = stats_day_recount.recv_direct + excluded.recv_direct,
+    recv_post = stats_day_recount.recv_post + excluded.recv_post,
+    recv_digitised = stats_day_recount.recv_digitised + excluded.recv_digitised,
+    recv_reused = stats_day_recount.recv_reused + excluded.recv_reused,
+    recv_fo_eligible = stats_day_recount.recv_fo_eligible + excluded.recv_fo_eligible,
+    recv_fo_online = stats_day_recount.recv_fo_online + excluded.recv_fo_online
+
+-- name: stats_recount_finish
+INSERT INTO stats_day_recount (day, unit_id, procedure_id, res_early, res_on_time, res_late, res_seconds, res_supplemented)
+SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN COALESCE(d.on_time, 1) <> 0 AND COALESCE(d.due_at, 0) > 0 AND (e.at + 25200) / 86400 < (d.due_at + 25200) / 86400 THEN 1 ELSE 0 END), SUM(CASE WHEN COALESCE(d.on_time, 1) <> 0 AND (COALESCE(d.due_at, 0) <= 0 OR (e.at + 25200) / 86400 >= (d.due_at + 25200) / 86400) THEN 1 ELSE 0 END), SUM(CASE WHEN d.on_time = 0 THEN 1 ELSE 0 END), SUM(e.at - d.accepted_at), SUM(CASE WHEN d.supplement_count > 0 THEN 1 ELSE 0 END)
+FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
+WHERE e.action = 'finish'
+GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
+ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
+    res_early = stats_day_recount.res_early + excluded.res_early,
+    res_on_time = stats_day_recount.res_on_time + excluded.res_on_time,
+    res_late = stats_day_recount.res_late + excluded.res_late,
+    res_seconds = stats_day_recount.res_seconds + excluded.res_seconds,
+    res_supplemented = stats_day_recount.res_supplemented + excluded.res_supplemented
+
+-- name: stats_recount_end
+INSERT INTO stats_day_recount (day, unit_id, procedure_id, stopped, withdrawn, refused)
+SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN e.action = 'stop' AND d.accepted_at IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN e.action = 'withdraw' AND d.accepted_at IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN e.action = 'refuse' THEN 1 ELSE 0 END)
+FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
+WHERE e.action IN ('stop', 'withdraw', 'refuse')
+GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
+ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
+    stopped = stats_day_recount.stopped + excluded.stopped,
+    withdrawn = stats_day_recount.withdrawn + excluded.withdrawn,
+    refused = stats_day_recount.refused + excluded.refused
+
+-- name: stats_recount_deliver
+INSERT INTO stats_day_recount (day, unit_id, procedure_id, delivered, delivered_electronic)
+SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(1), SUM(CASE WHEN d.delivery = 'electronic' THEN 1 ELSE 0 END)
+FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
+WHERE e.action = 'deliver'
+GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
+ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
+    delivered = stats_day_recount.delivered + excluded.delivered,
+    delivered_electronic = stats_day_recount.delivered_electronic + excluded.delivered_electronic
+
+-- name: stats_recount_rate
+INSERT INTO stats_day_recount (day, unit_id, procedure_id, rated, rating_sum, rated_satisfied, rated_dislike)
+SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(1), SUM(COALESCE(d.rating, 0)), SUM(CASE WHEN d.rating >= 4 THEN 1 ELSE 0 END), SUM(CASE WHEN d.rating BETWEEN 1 AND 2 THEN 1 ELSE 0 END)
+FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
+WHERE e.action = 'rate'
+GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
+ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
+    rated = stats_day_recount.rated + excluded.rated,
+    rating_sum = stats_day_recount.rating_sum + excluded.rating_sum,
+    rated_satisfied = stats_day_recount.rated_satisfied + excluded.rated_satisfied,
+    rated_dislike = stats_day_recount.rated_dislike + excluded.rated_dislike
+
+-- name: stats_recount_requests
+INSERT INTO stats_day_recount (day, unit_id, procedure_id, supplement_req, apologies)
+SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN e.action = 'request_supplement' THEN 1 ELSE 0 END), SUM(CASE WHEN e.action = 'apologize' THEN 1 ELSE 0 END)
+FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
+WHERE e.action IN ('request_supplement', 'apologize')
+GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
+ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
+    supplement_req = stats_day_recount.supplement_req + excluded.supplement_req,
+    apologies = stats_day_recount.apologies + excluded.apologies
+
+-- name: stats_recount_stretch_starts
+INSERT INTO stats_day_recount (day, unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over)
+SELECT (s.start_at + 25200) / 86400, s.unit_id, s.procedure_id, SUM(CASE WHEN s.paused = 0 AND s.overdue_at_start = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN s.paused = 0 AND s.overdue_at_start = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN s.paused = 1 AND s.overdue_at_start = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN s.paused = 1 AND s.overdue_at_start = 1 THEN 1 ELSE 0 END)
+FROM stats_segment s
+WHERE 1 = 1
+GROUP BY (s.start_at + 25200) / 86400, s.unit_id, s.procedure_id
+ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
+    d_active_in = stats_day_recount.d_active_in + excluded.d_active_in,
+    d_active_over = stats_day_recount.d_active_over + excluded.d_active_over,
+    d_paused_in = stats_day_recount.d_paused_in + excluded.d_paused_in,
+    d_paused_over = stats_day_recount.d_paused_over + excluded.d_paused_over
+
+-- name: stats_recount_stretch_ends
+INSERT INTO stats_day_recount (day, unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over)
+SELECT (s.end_at + 25200) / 86400, s.unit_id, s.procedure_id, SUM(-CASE WHEN s.paused = 0 AND s.overdue_at_start = 0 AND NOT (s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at) THEN 1 ELSE 0 END), SUM(-CASE WHEN s.paused = 0 AND (s.overdue_at_start = 1 OR (s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at)) THEN 1 ELSE 0 END), SUM(-CASE WHEN s.paused = 1 AND s.overdue_at_start = 0 THEN 1 ELSE 0 END), SUM(-CASE WHEN s.paused = 1 AND s.overdue_at_start = 1 THEN 1 ELSE 0 END)
+FROM stats_segment s
+WHERE s.end_at IS NOT NULL
+GROUP BY (s.end_at + 25200) / 86400, s.unit_id, s.procedure_id
+ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
+    d_active_in = stats_day_recount.d_active_in + excluded.d_active_in,
+    d_active_over = stats_day_recount.d_active_over + excluded.d_active_over,
+    d_paused_in = stats_day_recount.d_paused_in + excluded.d_paused_in,
+    d_paused_over = stats_day_recount.d_paused_over + excluded.d_paused_over
+
+-- name: stats_recount_crossings
+INSERT INTO stats_day_recount (day, unit_id, procedure_id, d_active_in, d_active_over)
+SELECT (s.due_at + 25200) / 86400, s.unit_id, s.procedure_id, SUM(-1), SUM(1)
+FROM stats_segment s
+WHERE s.end_at IS NOT NULL AND s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at
+GROUP BY (s.due_at + 25200) / 86400, s.unit_id, s.procedure_id
+ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
+    d_active_in = stats_day_recount.d_active_in + excluded.d_active_in,
+    d_active_over = stats_day_recount.d_active_over + excluded.d_active_over
 
 -- name: stats_day_recount_diff
 -- keys whose non-zero rows differ between the live table and the recount
