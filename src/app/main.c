@@ -11,6 +11,7 @@
 #include "base/crypto.h"
 #include "base/log.h"
 #include "calendar/calendar.h"
+#include "dossier/dossier.h"
 #include "iam/iam.h"
 #include "org/org.h"
 
@@ -167,7 +168,8 @@ static int open_db(struct cli *cli, struct ts_db **db, struct ts_error *err)
 	return ts_db_open(ts_config_str(&cli->cfg, TS_CFG_DATABASE), &o, db, err);
 }
 
-static void configure_iam(const struct ts_config *c)
+/* Hands the config table's values to the modules that read them. */
+static void configure_modules(const struct ts_config *c)
 {
 	struct ts_iam_options o;
 	ts_iam_defaults(&o);
@@ -180,6 +182,12 @@ static void configure_iam(const struct ts_config *c)
 	o.pwhash_opslimit = (unsigned long long)ts_config_int(c, TS_CFG_PWHASH_OPS);
 	o.cookie_secure = ts_config_bool(c, TS_CFG_COOKIE_SECURE);
 	ts_iam_configure(&o);
+
+	struct ts_dossier_rules r = {
+	    .max_apologies = (int)ts_config_int(c, TS_CFG_DOSSIER_MAX_APOLOGIES),
+	    .apology_notice_hours = (int)ts_config_int(c, TS_CFG_DOSSIER_APOLOGY_NOTICE_HOURS),
+	    .supplements_before_late = (int)ts_config_int(c, TS_CFG_DOSSIER_SUPPLEMENTS_BEFORE_LATE)};
+	ts_dossier_set_rules(&r);
 }
 
 /* Refuses to work on a store whose schema is behind the binary. */
@@ -224,7 +232,7 @@ static int cmd_serve(struct cli *cli)
 		goto out;
 	if ((rc = open_db(cli, &db, &err)) || (rc = require_schema(db, &err)))
 		goto out;
-	configure_iam(&cli->cfg);
+	configure_modules(&cli->cfg);
 	struct ts_app app = {.cfg = &cli->cfg, .db = db, .web_root = ts_config_str(&cli->cfg, TS_CFG_WEB_ROOT)};
 	struct ts_http_app happ;
 	ts_dispatch_init(&app, &happ);
@@ -293,7 +301,7 @@ static int cmd_demo(struct cli *cli)
 	if (!rc)
 		rc = require_schema(db, &err);
 	if (!rc) {
-		configure_iam(&cli->cfg);
+		configure_modules(&cli->cfg);
 		rc = ts_demo_load(db, cli->own[0], stdout, &err);
 	}
 	ts_db_close(db);
@@ -366,7 +374,7 @@ static int cmd_user(struct cli *cli)
 	if (!rc)
 		rc = require_schema(db, &err);
 	if (!rc) {
-		configure_iam(&cli->cfg);
+		configure_modules(&cli->cfg);
 		struct ts_ctx ctx;
 		ts_ctx_init_cli(&ctx, db, &a);
 		rc = user_run(cli, &ctx, &err);

@@ -47,7 +47,13 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	  "argon2id memory per password hash, KiB")                                                 \
 	X(PWHASH_OPS, "password.hash_ops", TS_CFG_INT, "2", 1, 64, 0, "argon2id passes per password hash") \
 	X(COOKIE_SECURE, "cookie.secure", TS_CFG_BOOL, "false", 0, 0, 0,                               \
-	  "mark session cookies Secure (set true behind HTTPS)")
+	  "mark session cookies Secure (set true behind HTTPS)")                                    \
+	X(DOSSIER_MAX_APOLOGIES, "dossier.max_apologies", TS_CFG_INT, "1", 0, 10, 0,                   \
+	  "apology letters with a new appointment allowed per dossier")                              \
+	X(DOSSIER_APOLOGY_NOTICE_HOURS, "dossier.apology_notice_hours", TS_CFG_INT, "8", 0, 400, 0,    \
+	  "an apology is sent at least this many working hours before the appointment")             \
+	X(DOSSIER_SUPPLEMENTS_BEFORE_LATE, "dossier.supplements_before_late", TS_CFG_INT, "1", 0, 100, 0, \
+	  "a dossier with more supplement requests than this counts as late")
 
 enum ts_cfg_key {
 #define X(n, k, t, d, mi, ma, f, h) TS_CFG_##n,

@@ -18,6 +18,19 @@
 
 static int64_t (*g_now)(void);
 static ts_dossier_variant_fn g_variant_for;
+static const struct ts_dossier_rules default_rules = {
+    .max_apologies = 1, .apology_notice_hours = 8, .supplements_before_late = 1};
+static struct ts_dossier_rules g_rules = default_rules;
+
+void ts_dossier_set_rules(const struct ts_dossier_rules *r)
+{
+	g_rules = r ? *r : default_rules;
+}
+
+void ts_dossier_get_rules(struct ts_dossier_rules *out)
+{
+	*out = g_rules;
+}
 
 void ts_dossier_set_clock(int64_t (*now)(void))
 {
@@ -521,9 +534,33 @@ static int idem_store(struct job *j, struct ts_dbconn *c, int status, struct ts_
 
 /* ---- transitions --------------------------------------------------------------------- */
 
+/* Supervisors of a step (division head, agency leader over the step's unit) may reassign a
+ * dossier that a named officer holds. */
+static int supervises(struct job *j, struct ts_dbconn *c, int64_t unit, bool *ok,
+		      struct ts_error *err)
+{
+	int rc;
+
+	if ((rc = holds_role(j->ctx, c, TS_ROLE_DIVISION_HEAD, unit, ok, err)) || *ok)
+		return rc;
+	return holds_role(j->ctx, c, TS_ROLE_LEADER, unit, ok, err);
+}
+
+static int forbid(struct job *j, const char *why, struct ts_error *err)
+{
+	return ts_error_set(err, TS_ERR_FORBIDDEN, "action", "Bạn không có quyền \"%s\" đối với hồ sơ %s%s",
+			    ts_dossier_action_title(j->act ? j->act->action : j->kind), j->d.code,
+			    why);
+}
+
+/* Who may act: the applicant (own dossier), a counter officer over the receiving unit, or
+ * the current step's role over the step's unit — and, once the step is assigned to a named
+ * officer, only that officer (a supervisor of the step may still reassign). */
 static int check_who(struct job *j, struct ts_dbconn *c, unsigned who, struct ts_error *err)
 {
 	const struct ts_flow_step *s = step_at(j, j->d.current_step);
+	int action = j->act ? j->act->action : j->kind;
+	int64_t me = j->ctx->actor.account_id, holder = j->d.assignee_account_id;
 	bool ok = false;
 	int rc;
 
@@ -539,12 +576,42 @@ static int check_who(struct job *j, struct ts_dbconn *c, unsigned who, struct ts
 		int64_t unit = ts_flow_step_unit(s, j->d.receiving_unit_id, j->d.competent_unit_id);
 		if ((rc = holds_role(j->ctx, c, s->role, unit, &ok, err)))
 			return rc;
-		if (ok)
+		if (ok && (holder <= 0 || holder == me || is_system(&j->ctx->actor)))
 			return 0;
+		if (action == TS_DA_ASSIGN) {
+			if ((rc = supervises(j, c, unit, &ok, err)))
+				return rc;
+			if (ok)
+				return 0;
+		}
+		if (ok)
+			return forbid(j, ": hồ sơ đang được giao cho cán bộ khác xử lý", err);
 	}
-	return ts_error_set(err, TS_ERR_FORBIDDEN, "action",
-			    "Bạn không có quyền \"%s\" đối với hồ sơ %s ở bước hiện tại",
-			    ts_dossier_action_title(j->act ? j->act->action : j->kind), j->d.code);
+	return forbid(j, " ở bước hiện tại", err);
+}
+
+/* A named receiver must hold the role of the step it receives, over that step's unit. */
+static int check_receiver(struct job *j, struct ts_dbconn *c, int ord, int64_t receiver,
+			  struct ts_error *err)
+{
+	const struct ts_flow_step *s = step_at(j, ord);
+	struct ts_dbres *r = NULL;
+	int rc;
+
+	if (receiver <= 0 || !s)
+		return 0;
+	{
+		struct ts_dbval p[] = {
+		    TS_DB_INT(receiver), TS_DB_TEXT(ts_role_name(s->role)),
+		    TS_DB_INT(ts_flow_step_unit(s, j->d.receiving_unit_id, j->d.competent_unit_id))};
+		if ((rc = ts_db_query(c, j->a, "dossier_account_holds_role", p, 3, &r, err)))
+			return rc;
+	}
+	if (r->nrows == 0)
+		return ts_error_set(err, TS_ERR_VALIDATION, "assignee_account_id",
+				    "Cán bộ được chọn không có vai trò \"%s\" tại đơn vị của bước %d",
+				    ts_role_title(s->role), ord);
+	return 0;
 }
 
 static bool blank(const char *s)
@@ -599,7 +666,7 @@ static int check_items(struct job *j, const json_t *items, bool required, const 
 /* Clock resumes after a pause: the paused working time moves every due time forward. */
 static int resume_clock(struct job *j, struct ts_dbconn *c, struct ts_error *err)
 {
-	int64_t paused, hours;
+	int64_t paused;
 	int rc;
 
 	if (j->d.paused_since <= 0)
@@ -609,16 +676,11 @@ static int resume_clock(struct job *j, struct ts_dbconn *c, struct ts_error *err
 	paused = ts_cal_working_seconds(&j->cal, j->d.paused_since, j->now);
 	j->d.paused_seconds += paused;
 	j->d.paused_since = 0;
-	hours = (paused + 3599) / 3600; /* whole working hours, rounded up for the citizen */
-	if (hours > 0) {
-		if (j->d.due_at > 0)
-			j->d.due_at = ts_cal_due(&j->cal, j->d.due_at, hours, TS_CAL_WORKING_HOURS, false);
-		if (j->d.current_due_at > 0)
-			j->d.current_due_at =
-			    ts_cal_due(&j->cal, j->d.current_due_at, hours, TS_CAL_WORKING_HOURS, false);
-		if (j->d.step_due_at > 0)
-			j->d.step_due_at =
-			    ts_cal_due(&j->cal, j->d.step_due_at, hours, TS_CAL_WORKING_HOURS, false);
+	if (paused > 0) { /* to the second: the citizen's wait is excluded exactly */
+		int64_t *dues[] = {&j->d.due_at, &j->d.current_due_at, &j->d.step_due_at};
+		for (size_t i = 0; i < sizeof(dues) / sizeof(dues[0]); i++)
+			if (*dues[i] > 0)
+				*dues[i] = ts_cal_add_working_seconds(&j->cal, *dues[i], paused);
 	}
 	return 0;
 }
@@ -641,7 +703,8 @@ static int hand_over(struct job *j, struct ts_dbconn *c, const char *action, int
 			  .reason = reason};
 	int rc;
 
-	if ((rc = write_event(j, c, &e, err)))
+	if ((rc = check_receiver(j, c, to_step, receiver, err)) ||
+	    (rc = write_event(j, c, &e, err)))
 		return rc;
 	j->d.assignee_account_id = receiver;
 	return enter_step(j, c, to_step, err);
@@ -721,6 +784,8 @@ static int apply(struct job *j, struct ts_dbconn *c, const struct ts_dossier_act
 		if (act->assignee_account_id <= 0)
 			return ts_error_set(err, TS_ERR_MISSING_FIELD, "assignee_account_id",
 					    "Cần chọn cán bộ được phân công");
+		if ((rc = check_receiver(j, c, j->d.current_step, act->assignee_account_id, err)))
+			return rc;
 		j->d.assignee_account_id = act->assignee_account_id;
 		e.receiver = act->assignee_account_id;
 		break;
@@ -767,7 +832,8 @@ static int apply(struct job *j, struct ts_dbconn *c, const struct ts_dossier_act
 		j->d.status = TS_DS_DONE;
 		j->d.ended_at = j->now;
 		/* DOMAIN.md §4: on time iff end <= due; a second supplement request counts late */
-		j->d.on_time = (j->d.due_at <= 0 || j->now <= j->d.due_at) && j->d.supplement_count <= 1;
+		j->d.on_time = (j->d.due_at <= 0 || j->now <= j->d.due_at) &&
+			       j->d.supplement_count <= g_rules.supplements_before_late;
 		metric = j->d.on_time ? "finished_on_time" : "finished_late";
 		if (last && last->kind == TS_STEP_RETURN) {
 			if ((rc = hand_over(j, c, name, from, last->ord, 0, act->reason, err)))
@@ -790,16 +856,22 @@ static int apply(struct job *j, struct ts_dbconn *c, const struct ts_dossier_act
 	case TS_DA_APOLOGIZE:
 		if ((rc = need_reason(act, err)))
 			return rc;
-		if (j->d.apology_count >= TS_DOSSIER_MAX_APOLOGIES)
+		if (j->d.apology_count >= g_rules.max_apologies)
 			return ts_error_set(err, TS_ERR_CONFLICT, "action",
 					    "Hồ sơ đã được gửi thư xin lỗi, hẹn lại %d lần",
-					    TS_DOSSIER_MAX_APOLOGIES);
+					    g_rules.max_apologies);
 		if (j->d.current_due_at <= 0)
 			return ts_error_set(err, TS_ERR_CONFLICT, "action",
 					    "Hồ sơ không có hạn giải quyết để hẹn lại");
-		if (j->now >= j->d.current_due_at)
+		if ((rc = need_cal(j, c, err)))
+			return rc;
+		if (j->now >= j->d.current_due_at ||
+		    ts_cal_working_seconds(&j->cal, j->now, j->d.current_due_at) <
+			(int64_t)g_rules.apology_notice_hours * 3600)
 			return ts_error_set(err, TS_ERR_CONFLICT, "action",
-					    "Thư xin lỗi phải gửi trước thời hạn trả kết quả");
+					    "Thư xin lỗi phải gửi trước hạn trả kết quả ít nhất %d "
+					    "giờ làm việc",
+					    g_rules.apology_notice_hours);
 		if (act->new_due <= j->d.current_due_at)
 			return ts_error_set(err, TS_ERR_VALIDATION, "new_due",
 					    "Ngày hẹn mới phải sau ngày hẹn hiện tại");

@@ -109,3 +109,16 @@ LIMIT $13
 -- name: dossier_applicant_phone
 -- $1 account id: the contact phone an online submission defaults to
 SELECT phone FROM account WHERE id = $1
+
+-- name: dossier_account_holds_role
+-- Does active account $1 hold role $2 over unit $3 (a grant on it, an ancestor, or everywhere)?
+WITH RECURSIVE anc(id, parent_id, depth) AS (
+    SELECT id, parent_id, 0 FROM org_unit WHERE id = $3
+    UNION ALL
+    SELECT u.id, u.parent_id, anc.depth + 1 FROM org_unit u JOIN anc ON u.id = anc.parent_id
+    WHERE anc.depth < 64
+)
+SELECT 1 FROM role_grant g JOIN account a ON a.id = g.account_id
+WHERE g.account_id = $1 AND g.role = $2 AND a.status = 'active'
+  AND (g.unit_id IS NULL OR g.unit_id IN (SELECT id FROM anc))
+LIMIT 1
