@@ -15,6 +15,7 @@
 #define TS_ROUTE_CSRF_EXEMPT 0x1u /* a mutation that needs no CSRF token (no session exists yet) */
 #define TS_ROUTE_NO_AUDIT 0x2u    /* a mutation that writes nothing to audit (none yet) */
 #define TS_ROUTE_BULK_BODY 0x4u   /* bulk imports: body capped by http.max_import_body */
+#define TS_ROUTE_CSV_BODY 0x8u    /* the body is text/csv handed to the handler as is */
 
 struct ts_route {
 	const char *method;

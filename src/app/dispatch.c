@@ -52,7 +52,7 @@ static long begin(struct ts_http_req *r, void *ud, struct ts_error *err)
 		st->route = rt;
 		st->nparams = n;
 		memcpy(st->params, vals, sizeof(vals[0]) * (size_t)n);
-		if (!rt->spec)
+		if (!rt->spec && !(rt->flags & TS_ROUTE_CSV_BODY))
 			return 0;
 		return (long)ts_config_int(app->cfg, (rt->flags & TS_ROUTE_BULK_BODY) ? TS_CFG_HTTP_MAX_IMPORT_BODY
 											: TS_CFG_HTTP_MAX_BODY);
@@ -74,13 +74,13 @@ static const char *bearer_of(struct ts_http_req *r)
 	return NULL;
 }
 
-static bool json_content_type(struct ts_http_req *r)
+static bool content_type_is(struct ts_http_req *r, const char *type)
 {
 	const char *ct = ts_http_header_get(r, "Content-Type");
 	if (!ct)
 		return false;
-	size_t n = strlen("application/json");
-	return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+	size_t n = strlen(type);
+	return strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 static int handle(struct ts_http_req *r, struct ts_http_resp *resp, void *ud, struct ts_error *err)
@@ -122,11 +122,13 @@ static int handle(struct ts_http_req *r, struct ts_http_resp *resp, void *ud, st
 	struct ts_call call = {.req = r, .resp = resp, .ctx = &ctx, .nparams = st->nparams};
 	memcpy(call.params, st->params, sizeof(st->params));
 	if (rt->spec) {
-		if (!json_content_type(r))
+		if (!content_type_is(r, "application/json"))
 			return ts_error_set(err, TS_ERR_UNSUPPORTED_MEDIA, NULL, "Dữ liệu phải gửi dạng application/json");
 		int rc = ts_json_parse(r->arena, r->body, r->body_len, rt->spec, &call.body, err);
 		if (rc)
 			return rc;
+	} else if ((rt->flags & TS_ROUTE_CSV_BODY) && !content_type_is(r, "text/csv")) {
+		return ts_error_set(err, TS_ERR_UNSUPPORTED_MEDIA, NULL, "Dữ liệu phải gửi dạng text/csv (UTF-8)");
 	}
 	int rc = rt->handler(&call, err);
 	if (rc)

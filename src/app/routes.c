@@ -5,6 +5,7 @@
 #include "calendar/calendar.h"
 #include "catalog/catalog.h"
 #include "dossier/dossier.h"
+#include "flow/flow.h"
 #include "iam/iam.h"
 #include "org/org.h"
 
@@ -49,11 +50,11 @@ const struct ts_route ts_routes[] = {
 
 	R("GET", "/api/v1/calendar/due", ts_cal_http_due, PUBLIC, 0, NULL, "calendar", "Tính hạn xử lý theo giờ làm việc, ngày làm việc hoặc ngày lịch"),
 	R("GET", "/api/v1/calendar/days", ts_cal_http_days_list, PUBLIC, 0, NULL, "calendar", "Ngày nghỉ lễ, nghỉ bù, làm bù trong năm"),
-	R("PUT", "/api/v1/calendar/days/{date}", ts_cal_http_day_set, ORG_WRITE, 0, &ts_cal_spec_day_set, "calendar", "Đặt ngày nghỉ lễ, nghỉ bù, hoán đổi hoặc làm bù"),
-	R("DELETE", "/api/v1/calendar/days/{date}", ts_cal_http_day_delete, ORG_WRITE, 0, NULL, "calendar", "Xóa một ngày khỏi lịch nghỉ"),
-	R("POST", "/api/v1/calendar/years/{year}/fill", ts_cal_http_year_fill, ORG_WRITE, 0, NULL, "calendar", "Lập lịch nghỉ của năm theo gợi ý (giữ các ngày quản trị đã sửa)"),
+	R("PUT", "/api/v1/calendar/days/{date}", ts_cal_http_day_set, CALENDAR_WRITE, 0, &ts_cal_spec_day_set, "calendar", "Đặt ngày nghỉ lễ, nghỉ bù, hoán đổi hoặc làm bù"),
+	R("DELETE", "/api/v1/calendar/days/{date}", ts_cal_http_day_delete, CALENDAR_WRITE, 0, NULL, "calendar", "Xóa một ngày khỏi lịch nghỉ"),
+	R("POST", "/api/v1/calendar/years/{year}/fill", ts_cal_http_year_fill, CALENDAR_WRITE, 0, NULL, "calendar", "Lập lịch nghỉ của năm theo gợi ý (giữ các ngày quản trị đã sửa)"),
 	R("GET", "/api/v1/calendar/settings", ts_cal_http_hours_get, PUBLIC, 0, NULL, "calendar", "Giờ làm việc, ngày làm việc trong tuần, giờ chốt nhận hồ sơ"),
-	R("PUT", "/api/v1/calendar/settings", ts_cal_http_hours_set, ORG_WRITE, 0, &ts_cal_spec_hours_set, "calendar", "Đặt giờ làm việc"),
+	R("PUT", "/api/v1/calendar/settings", ts_cal_http_hours_set, CALENDAR_WRITE, 0, &ts_cal_spec_hours_set, "calendar", "Đặt giờ làm việc"),
 
 	R("POST", "/api/v1/dossiers", ts_dossier_http_submit, DOSSIER_SUBMIT, 0, &ts_dossier_spec_submit, "dossiers", "Nộp hồ sơ trực tuyến"),
 	R("POST", "/api/v1/dossiers/intake", ts_dossier_http_intake, DOSSIER_RECEIVE, 0, &ts_dossier_spec_intake, "dossiers", "Tiếp nhận hồ sơ tại bộ phận một cửa"),
@@ -65,8 +66,11 @@ const struct ts_route ts_routes[] = {
 
 	R("GET", "/api/v1/procedures", ts_catalog_http_search, PUBLIC, 0, NULL, "procedures", "Tra cứu thủ tục hành chính (có dấu hoặc không dấu)"),
 	R("GET", "/api/v1/procedures/export", ts_catalog_http_export, PUBLIC, 0, NULL, "procedures", "Xuất danh mục thủ tục (JSON hoặc CSV)"),
-	R("POST", "/api/v1/procedures/import", ts_catalog_http_import, ORG_WRITE, TS_ROUTE_BULK_BODY, &ts_catalog_spec_import, "procedures", "Nhập danh mục thủ tục (JSON, áp dụng tất cả hoặc không)"),
+	R("POST", "/api/v1/procedures/import", ts_catalog_http_import, CATALOG_WRITE, TS_ROUTE_BULK_BODY, &ts_catalog_spec_import, "procedures", "Nhập danh mục thủ tục (JSON, áp dụng tất cả hoặc không)"),
+	R("POST", "/api/v1/procedures/import.csv", ts_catalog_http_import_csv, CATALOG_WRITE, TS_ROUTE_BULK_BODY | TS_ROUTE_CSV_BODY, NULL, "procedures", "Nhập danh mục thủ tục (CSV, áp dụng tất cả hoặc không)"),
 	R("GET", "/api/v1/procedures/{code}", ts_catalog_http_get, PUBLIC, 0, NULL, "procedures", "Xem chi tiết thủ tục (phiên bản hiện hành)"),
+	R("GET", "/api/v1/procedures/{code}/flows", ts_flow_http_list, DOSSIER_READ, 0, NULL, "procedures", "Các quy trình đã ban hành của thủ tục"),
+	R("POST", "/api/v1/procedures/{code}/flows", ts_flow_http_publish, FLOW_WRITE, 0, &ts_flow_spec_publish, "procedures", "Ban hành phiên bản quy trình (kiểm tra trước khi ban hành)"),
 	R("GET", "/api/v1/procedure-versions/{id}", ts_catalog_http_version_get, PUBLIC, 0, NULL, "procedures", "Xem một phiên bản thủ tục"),
 };
 

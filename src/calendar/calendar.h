@@ -157,7 +157,7 @@ int ts_cal_get(struct ts_db *db, struct ts_arena *a, int from_year, int to_year,
 /* The stored special days of year, sorted, in ctx->arena. */
 int ts_cal_days_list(struct ts_ctx *ctx, int year, struct ts_cal_day_row **rows, size_t *n,
 		     struct ts_error *err);
-/* Mutations: each one write transaction with its audit row; needs ORG_WRITE over unit 0
+/* Mutations: each one write transaction with its audit row; needs CALENDAR_WRITE over unit 0
  * (province-wide administrators; there is no calendar permission yet).
  * Set (insert or replace) one day, source "admin"; a swapped working day must fall on a
  * weekly day off, the others on any day. name may be NULL (<= 200 characters). */

@@ -786,7 +786,7 @@ static int import_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	int rc;
 
 	job->created = job->versioned = job->unchanged = 0;
-	if ((rc = ts_iam_require_unit(job->ctx, c, TS_PERM_ORG_WRITE, 0, err)))
+	if ((rc = ts_iam_require_unit(job->ctx, c, TS_PERM_CATALOG_WRITE, 0, err)))
 		return rc;
 	for (int i = 0; i < job->n; i++) {
 		struct cat_proc *p = &job->items[i];
@@ -1400,7 +1400,7 @@ static int link_demo_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
 {
 	struct link_demo_st *st = arg;
 	struct ts_dbres *r1 = NULL, *r2 = NULL;
-	int rc = ts_iam_require_unit(st->ctx, c, TS_PERM_ORG_WRITE, 0, err);
+	int rc = ts_iam_require_unit(st->ctx, c, TS_PERM_CATALOG_WRITE, 0, err);
 	if (!rc)
 		rc = ts_db_query(c, st->ctx->arena, "catalog_demo_link_communes", NULL, 0, &r1, err);
 	if (!rc)

@@ -66,7 +66,7 @@ int ts_catalog_variant_for(struct ts_dbconn *conn, struct ts_arena *a, const cha
  * created (version 1); a stored code whose content differs gets a new immutable version
  * valid from the item's valid_from (default today), and its previous version is closed
  * (valid_to) on that day; identical content is left alone. "units" (agency codes), when
- * present, replaces the set of offering units. Needs ORG_WRITE everywhere (unit 0).
+ * present, replaces the set of offering units. Needs CATALOG_WRITE everywhere (unit 0).
  * doc borrowed; counters may be NULL. TS_ERR_VALIDATION / MISSING_FIELD / UNKNOWN_FIELD /
  * TOO_LARGE / FORBIDDEN / DB errors. */
 int ts_catalog_import_json(struct ts_ctx *ctx, const json_t *doc, int *created, int *versioned,
@@ -154,5 +154,6 @@ int ts_catalog_http_get(struct ts_call *call, struct ts_error *err);         /* 
 int ts_catalog_http_version_get(struct ts_call *call, struct ts_error *err); /* {id} */
 int ts_catalog_http_export(struct ts_call *call, struct ts_error *err);      /* ?format=json|csv */
 int ts_catalog_http_import(struct ts_call *call, struct ts_error *err);      /* body CatalogImport */
+int ts_catalog_http_import_csv(struct ts_call *call, struct ts_error *err);  /* body text/csv */
 
 #endif

@@ -1,6 +1,6 @@
 /* catalog_http.c - thin HTTP adapter of the procedure catalogue: query parsing, the import
  * request spec, JSON and CSV rendering. No rule is decided here; routes and permissions
- * (PUBLIC reads, ORG_WRITE import) live in app/routes.c. */
+ * (PUBLIC reads, CATALOG_WRITE import) live in app/routes.c. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -176,6 +176,22 @@ int ts_catalog_http_import(struct ts_call *call, struct ts_error *err)
 		return ts_error_set(err, TS_ERR_BAD_REQUEST, NULL, "Thiếu nội dung yêu cầu");
 	if ((rc = ts_catalog_import_json(call->ctx, call->body, &created, &versioned, &unchanged,
 					 err)))
+		return rc;
+	return reply(call, 200,
+		     json_pack("{s:i, s:i, s:i}", "created", created, "versioned", versioned,
+			       "unchanged", unchanged),
+		     err);
+}
+
+/* POST /api/v1/procedures/import.csv (text/csv, the export's columns) -> as the JSON import */
+int ts_catalog_http_import_csv(struct ts_call *call, struct ts_error *err)
+{
+	int created = 0, versioned = 0, unchanged = 0, rc;
+
+	if (!call->req->body || call->req->body_len == 0)
+		return ts_error_set(err, TS_ERR_BAD_REQUEST, NULL, "Thiếu nội dung tệp CSV");
+	if ((rc = ts_catalog_import_csv(call->ctx, call->req->body, call->req->body_len, &created,
+					&versioned, &unchanged, err)))
 		return rc;
 	return reply(call, 200,
 		     json_pack("{s:i, s:i, s:i}", "created", created, "versioned", versioned,

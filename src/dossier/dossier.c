@@ -829,6 +829,10 @@ static int apply(struct job *j, struct ts_dbconn *c, const struct ts_dossier_act
 		break;
 	case TS_DA_FINISH: {
 		const struct ts_flow_step *last = step_at(j, j->d.current_step + 1);
+		if (last && last->kind != TS_STEP_RETURN)
+			return ts_error_set(err, TS_ERR_CONFLICT, "action",
+					    "Hồ sơ còn bước \"%s\" phía sau, hãy chuyển bước tiếp theo",
+					    ts_step_kind_title(last->kind));
 		j->d.status = TS_DS_DONE;
 		j->d.ended_at = j->now;
 		/* DOMAIN.md §4: on time iff end <= due; a second supplement request counts late */
@@ -1260,6 +1264,59 @@ int ts_dossier_intake(struct ts_ctx *ctx, const struct ts_dossier_new *in,
 
 /* ---- reads --------------------------------------------------------------------------- */
 
+/* Would the action pass the transition table, the who-may-act rules and the action's
+ * preconditions that need no input (a next step to forward to, an apology left, ...)? */
+static bool plausible(struct job *j, int action)
+{
+	const struct ts_flow_step *next = step_at(j, j->d.current_step + 1);
+
+	switch (action) {
+	case TS_DA_FORWARD:
+		return j->d.status == TS_DS_ACCEPTED || (next && next->kind != TS_STEP_RETURN);
+	case TS_DA_FINISH:
+		return !next || next->kind == TS_STEP_RETURN;
+	case TS_DA_RETURN_TO_STEP:
+		return j->d.current_step > 2;
+	case TS_DA_APOLOGIZE:
+		return j->d.apology_count < g_rules.max_apologies && j->d.current_due_at > j->now;
+	case TS_DA_RATE:
+		return j->d.rating == 0;
+	default:
+		return true;
+	}
+}
+
+/* Fills d->allowed_actions for the reading actor: what the engine would let them try now. */
+static int allowed_actions(struct ts_ctx *ctx, struct ts_dbconn *c, struct ts_dossier *d,
+			   struct ts_error *err)
+{
+	struct job j = {.ctx = ctx, .a = ctx->arena, .now = now_s(), .d = *d};
+	const struct ts_transition *t;
+	struct ts_error e = {0};
+	int rc;
+
+	d->allowed_actions = 0;
+	if (ts_dossier_status_final(d->status) && d->status != TS_DS_DELIVERED)
+		return 0;
+	if ((rc = ts_flow_load(c, j.a, d->flow_version_id, d->legal_hours, &j.flow, err)))
+		return rc;
+	for (int a = 0; a < TS_DA__COUNT; a++) {
+		if (a == TS_DA_SUBMIT || a == TS_DA_INTAKE ||
+		    ts_flow_transition(d->status, a, &t, &e) != 0) {
+			ts_error_clear(&e);
+			continue;
+		}
+		j.kind = a;
+		rc = check_who(&j, c, t->who, &e);
+		if (rc == 0 && plausible(&j, a))
+			d->allowed_actions |= 1u << a;
+		else if (rc != TS_ERR_FORBIDDEN && rc != 0)
+			return *err = e, rc;
+		ts_error_clear(&e);
+	}
+	return 0;
+}
+
 struct read_job {
 	struct ts_ctx *ctx;
 	const char *code, *phone, *id_last4;
@@ -1295,6 +1352,8 @@ static int read_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 		return ts_error_set(err, TS_ERR_NOT_FOUND, "code",
 				    "Không tìm thấy hồ sơ có mã \"%s\"", j->code);
 	}
+	if (!j->public_view && (rc = allowed_actions(j->ctx, c, j->out, err)))
+		return rc;
 	if (j->events && (rc = load_events(c, a, j->out->id, j->events, j->nevents, err)))
 		return rc;
 	if (j->docs) {

@@ -62,6 +62,8 @@ struct ts_dossier {
 	int rating;            /* 0 = none */
 	const char *comment;
 	int64_t created_at, updated_at;
+	uint32_t allowed_actions; /* ts_dossier_get: bit (1 << enum ts_dossier_action) for each
+	                           * action the reader may perform now (the UI shows only these) */
 };
 
 /* One row of the dossier's history (the control slip). */

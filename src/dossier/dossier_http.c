@@ -230,6 +230,13 @@ static json_t *dossier_json(const struct ts_dossier *d, bool personal)
 		bad |= json_object_set_new(o, "applicant_phone", ts_json_strornull(d->applicant_phone));
 		bad |= json_object_set_new(o, "applicant_id_last4", ts_json_strornull(d->applicant_id_last4));
 		bad |= json_object_set_new(o, "assignee_account_id", ts_or_null(d->assignee_account_id));
+		json_t *allowed = json_array();
+		for (int a = 0; allowed && a < TS_DA__COUNT; a++)
+			if (d->allowed_actions & (1u << a))
+				bad |= json_array_append_new(allowed, json_pack("{s:s, s:s}", "action",
+										 ts_dossier_action_name(a), "title",
+										 ts_dossier_action_title(a)));
+		bad |= json_object_set_new(o, "allowed_actions", allowed ? allowed : json_null());
 		bad |= json_object_set_new(o, "paused_seconds", json_integer((json_int_t)d->paused_seconds));
 		bad |= json_object_set_new(o, "form_data", form ? form : json_object());
 		bad |= json_object_set_new(o, "rating", d->rating ? json_integer(d->rating) : json_null());

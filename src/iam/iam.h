@@ -42,6 +42,9 @@ enum ts_role {
 	X(PUBLIC, "public", "Không cần đăng nhập")                              \
 	X(AUTHENTICATED, "authenticated", "Mọi tài khoản đã đăng nhập")         \
 	X(ORG_WRITE, "org.write", "Quản lý cây tổ chức")                        \
+	X(CALENDAR_WRITE, "calendar.write", "Quản lý lịch làm việc, ngày nghỉ")  \
+	X(CATALOG_WRITE, "catalog.write", "Quản lý danh mục thủ tục")           \
+	X(FLOW_WRITE, "flow.write", "Ban hành quy trình giải quyết")            \
 	X(ACCOUNT_READ, "account.read", "Xem tài khoản cán bộ")                 \
 	X(ACCOUNT_WRITE, "account.write", "Tạo, sửa, khóa tài khoản cán bộ")    \
 	X(ROLE_GRANT, "role.grant", "Phân quyền")                              \
