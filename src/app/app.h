@@ -61,6 +61,12 @@ void ts_app_random_password(char *out, size_t outsz);
 
 /* Loads the demo province and one account per role (demo.c). password NULL = a random
  * one per run, printed. Idempotent: existing units and accounts are kept, passwords reset. */
-int ts_demo_load(struct ts_db *db, const char *password, FILE *out, struct ts_error *err);
+int ts_demo_load(struct ts_db *db, const char *password, int dossiers, FILE *out,
+		 struct ts_error *err);
+/* Plays `count` dossiers over the last 18 months through the dossier engine as the demo
+ * accounts (demo_dossiers.c); nothing when dossiers exist already. sample: the national
+ * catalogue sample (procedures to use first). */
+int ts_demo_dossiers(struct ts_db *db, const json_t *sample, int count, FILE *out,
+		     struct ts_error *err);
 
 #endif

@@ -49,8 +49,10 @@ static int cmd_help(struct cli *cli);
 static const struct command commands[] = {
 	{"serve", "", "serve the web UI and the API until SIGINT/SIGTERM (graceful)", cmd_serve, {NULL}},
 	{"migrate", "", "apply the database migrations not yet applied", cmd_migrate, {NULL}},
-	{"demo", "[--password P]", "load the demo province and one account per role (idempotent)", cmd_demo,
-	 {"password", NULL}},
+	{"demo", "[--password P] [--dossiers N]",
+	 "load the demo province, one account per role, the catalogue and N dossiers over 18 months "
+	 "(default 3000; idempotent)",
+	 cmd_demo, {"password", "dossiers", NULL}},
 	{"user", "add USERNAME --full-name N --unit CODE [--role R] [--admin] [--password P]\n"
 		 "       user passwd USERNAME [--password P]\n"
 		 "       user grant USERNAME ROLE UNIT_CODE|*",
@@ -161,14 +163,19 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct ts_error *e
 	return 0;
 }
 
-static int open_db(struct cli *cli, struct ts_db **db, struct ts_error *err)
+static int open_db_for(struct cli *cli, bool bulk, struct ts_db **db, struct ts_error *err)
 {
-	struct ts_db_options o = {
-		.pool_size = (int)ts_config_int(&cli->cfg, TS_CFG_DB_POOL_SIZE), .busy_timeout_ms = 5000, .max_retries = 8};
+	struct ts_db_options o = {.pool_size = (int)ts_config_int(&cli->cfg, TS_CFG_DB_POOL_SIZE),
+				  .busy_timeout_ms = 5000, .max_retries = 8, .bulk_load = bulk};
 	return ts_db_open(ts_config_str(&cli->cfg, TS_CFG_DATABASE), &o, db, err);
 }
 
 /* Hands the config table's values to the modules that read them. */
+static int open_db(struct cli *cli, struct ts_db **db, struct ts_error *err)
+{
+	return open_db_for(cli, false, db, err);
+}
+
 static void configure_modules(const struct ts_config *c)
 {
 	struct ts_iam_options o;
@@ -297,12 +304,19 @@ static int cmd_demo(struct cli *cli)
 {
 	struct ts_error err = {0};
 	struct ts_db *db = NULL;
-	int rc = open_db(cli, &db, &err);
+	char *end = NULL;
+	long dossiers = cli->own[1] ? strtol(cli->own[1], &end, 10) : 3000;
+	if (cli->own[1] && (*end || dossiers < 0 || dossiers > 1000000)) {
+		fprintf(stderr, "tinhso: --dossiers takes a number from 0 to 1000000\n");
+		return 2;
+	}
+	/* a re-runnable bulk load: commits need not wait for the disk */
+	int rc = open_db_for(cli, true, &db, &err);
 	if (!rc)
 		rc = require_schema(db, &err);
 	if (!rc) {
 		configure_modules(&cli->cfg);
-		rc = ts_demo_load(db, cli->own[0], stdout, &err);
+		rc = ts_demo_load(db, cli->own[0], (int)dossiers, stdout, &err);
 	}
 	ts_db_close(db);
 	if (rc)

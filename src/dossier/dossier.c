@@ -711,7 +711,8 @@ static int hand_over(struct job *j, struct ts_dbconn *c, const char *action, int
 }
 
 /* Accepts (1 -> 2) and hands over to the first processing step (2 -> 4). */
-static int do_accept(struct job *j, struct ts_dbconn *c, int64_t receiver, struct ts_error *err)
+static int do_accept(struct job *j, struct ts_dbconn *c, int64_t receiver, bool hold,
+		     struct ts_error *err)
 {
 	struct event e = {.action = "accept", .from = TS_DS_NEW, .to = TS_DS_ACCEPTED,
 			  .step = j->d.current_step};
@@ -730,6 +731,8 @@ static int do_accept(struct job *j, struct ts_dbconn *c, int64_t receiver, struc
 		return rc;
 	if ((rc = announce(j, c, "accept", TS_DS_NEW, "accepted", err)))
 		return rc;
+	if (hold) /* a paper dossier waits at the counter to be transferred (forward) */
+		return 0;
 	j->d.status = TS_DS_PROCESSING;
 	return hand_over(j, c, "forward", TS_DS_ACCEPTED, j->d.current_step + 1, receiver, NULL,
 			 err);
@@ -749,7 +752,7 @@ static int apply(struct job *j, struct ts_dbconn *c, const struct ts_dossier_act
 		return rc;
 	switch (act->action) {
 	case TS_DA_ACCEPT:
-		return do_accept(j, c, act->assignee_account_id, err);
+		return do_accept(j, c, act->assignee_account_id, act->hold, err);
 	case TS_DA_REFUSE:
 		if ((rc = need_reason(act, err)) || (rc = check_items(j, act->items, false, &items, err)))
 			return rc;
@@ -1212,7 +1215,7 @@ static int submit_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	}
 	if (j->kind == TS_DA_INTAKE && in->accept_now) {
 		int64_t expected = d->version;
-		if ((rc = do_accept(j, c, 0, err)) || (rc = save(j, c, expected, err)))
+		if ((rc = do_accept(j, c, 0, false, err)) || (rc = save(j, c, expected, err)))
 			return rc;
 	}
 	return idem_store(j, c, 201, err);

@@ -134,6 +134,8 @@ struct ts_dossier_act {
 	                        * reason}; request_supplement requires >= 1; borrowed */
 	int to_step;           /* return_to_step: target ord */
 	int64_t assignee_account_id; /* assign / forward: the receiver (0 = the step's pool) */
+	bool hold;             /* accept: stay at status 2 at the counter (paper dossiers
+	                        * transferred later by "forward"); default: hand over at once */
 	int64_t new_due;       /* apologize: the new appointment (unix seconds) */
 	int delivery;          /* deliver: how (-1 = as chosen at submission) */
 	int rating;            /* rate: 1..5 */

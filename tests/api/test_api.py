@@ -33,7 +33,8 @@ class ApiTest(unittest.TestCase):
     def setUpClass(cls):
         cls.db = fresh_database("api_test")
         run_cli(cls.db, "migrate")
-        out = run_cli(cls.db, "demo", "--password", DEMO_PASSWORD).stdout
+        # a short history (the pinned stories put one dossier in every status from 100 on)
+        out = run_cli(cls.db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "150").stdout
         assert "admin" in out and "congdan1" in out, out
         cls.server = Server(cls.db)
 
@@ -520,7 +521,7 @@ class AuditTamperTest(unittest.TestCase):
     def fresh(self, name):
         db = fresh_database(name)
         run_cli(db, "migrate")
-        run_cli(db, "demo", "--password", DEMO_PASSWORD)
+        run_cli(db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
         ok = run_cli(db, "audit", "verify")
         self.assertIn("ok", ok.stdout)
         return db
@@ -582,7 +583,7 @@ class CommandLineTest(unittest.TestCase):
     def test_user_command_creates_an_officer_who_can_log_in(self):
         db = fresh_database("cli_user")
         run_cli(db, "migrate")
-        run_cli(db, "demo", "--password", DEMO_PASSWORD)
+        run_cli(db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
         out = run_cli(db, "user", "add", "chuyenvien.xa1", "--full-name", "Đỗ Thị Hạnh", "--unit", "000.00.31.H99",
                       "--role", "specialist", "--password", "matkhau-moi-2026").stdout
         self.assertIn("created chuyenvien.xa1", out)
