@@ -1463,7 +1463,12 @@ static int list_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	    TS_DB_INT(j->f.due_before), TS_DB_INT(j->f.overdue ? 1 : 0), TS_DB_INT(j->now),
 	    TS_DB_TEXT(j->q),	      TS_DB_INT(j->cur_due),	TS_DB_INT(j->cur_id),
 	    TS_DB_INT(j->f.limit + 1)};
-	if ((rc = ts_db_query(c, a, "dossier_list", p, 13, &r, err)))
+	/* the query whose index leads with the most selective filter given */
+	const char *q = j->applicant	 ? "dossier_queue_applicant"
+			: j->f.assignee	 ? "dossier_queue_assignee"
+			: j->f.status	 ? "dossier_queue_status"
+					 : "dossier_queue";
+	if ((rc = ts_db_query(c, a, q, p, 13, &r, err)))
 		return rc;
 	j->items = ts_arena_zalloc(a, (size_t)(r->nrows + 1) * sizeof(*j->items));
 	if (!j->items)
