@@ -690,6 +690,33 @@ static void test_assignee_pause_and_apology_notice(void **state)
 	assert_int_equal(d.original_due_at, due + 20 * 60);
 }
 
+/* Codes other systems give a dossier are kept as aliases: it is found by them, and an alias
+ * names one dossier only. */
+static void test_aliases_find_the_dossier(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_error err = {0};
+	struct ts_dossier a, b, got;
+
+	g_clock = vn(2025, 10, 6, 9, 0);
+	a = submit_ok(f, NULL);
+	b = submit_ok(f, NULL);
+	if (ts_dossier_alias_add(&f->cli, a.code, "dvcqg", "G22.99-251006-0001", &err))
+		fail_msg("alias: %s", err.detail);
+	assert_int_equal(ts_dossier_get(&f->citizen.ctx, "G22.99-251006-0001", &got, NULL, NULL, NULL,
+					NULL, &err),
+			 0);
+	assert_string_equal(got.code, a.code);
+	assert_int_not_equal(ts_dossier_alias_add(&f->cli, b.code, "dvcqg", "G22.99-251006-0001", &err), 0);
+	ts_error_clear(&err);
+	assert_int_equal(ts_dossier_alias_add(&f->cli, a.code, "dvcqg", "", &err), TS_ERR_VALIDATION);
+	ts_error_clear(&err);
+	/* another citizen does not find it by the alias either */
+	assert_int_equal(ts_dossier_get(&f->stranger.ctx, "G22.99-251006-0001", &got, NULL, NULL, NULL,
+					NULL, &err),
+			 TS_ERR_NOT_FOUND);
+}
+
 static void test_code_format_and_step_result(void **state)
 {
 	(void)state;
@@ -713,6 +740,7 @@ int main(void)
 	    cmocka_unit_test(test_refusal_and_required_documents),
 	    cmocka_unit_test(test_counter_intake_accepts_at_once_and_apology_once),
 	    cmocka_unit_test(test_assignee_pause_and_apology_notice),
+	    cmocka_unit_test(test_aliases_find_the_dossier),
 	    cmocka_unit_test(test_public_lookup_hides_personal_data),
 	    cmocka_unit_test(test_idempotent_retry_returns_the_same_dossier),
 	    cmocka_unit_test(test_codes_unique_under_8_threads),
