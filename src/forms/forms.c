@@ -310,18 +310,22 @@ static void table(struct doc *c, int ncols, const float *rel, const char *const 
  * name under the space left for the signature. */
 static void signatures(struct doc *c, int n, const char *const *titles, const char *const *names)
 {
-	float cw = c->w / (float)n;
+	float cw = c->w / (float)n, low = c->y - c->size * 8;
 	for (int i = 0; i < n; i++) {
 		float cx = c->x + cw * (float)i + cw / 2;
 		float y = ts_pdf_para(c->p, c->x + cw * (float)i, c->y, cw, c->size, TS_PDF_BOLD,
 				      TS_PDF_CENTER, titles[i], true);
 		ts_pdf_text(c->p, cx, y, c->size * 0.9f, TS_PDF_ITALIC, TS_PDF_CENTER,
 			    "(Ký và ghi rõ họ tên)");
-		if (names && names[i] && *names[i])
-			ts_pdf_text(c->p, cx, y - c->size * 5.5f, c->size, TS_PDF_BOLD, TS_PDF_CENTER,
-				    names[i]);
+		(void)cx;
+		if (names && names[i] && *names[i]) {
+			float yy = ts_pdf_para(c->p, c->x + cw * (float)i + 4, y - c->size * 5.5f, cw - 8,
+					       c->size, TS_PDF_BOLD, TS_PDF_CENTER, names[i], true);
+			if (yy < low)
+				low = yy;
+		}
 	}
-	c->y -= c->size * 8;
+	c->y = low - c->size;
 }
 
 static const char *result_text(const char *r)
@@ -393,33 +397,21 @@ static void receipt_copy(struct doc *c, const struct ts_form_set *set, const str
 	}
 	const char **cells = ts_arena_zalloc(c->a, (size_t)(in->ndocs + 1) * 4 * sizeof(*cells));
 	int64_t received = d->accepted_at > 0 ? d->accepted_at : d->submitted_at;
-	float qr = 62, top;
+	float qr = 74;
 
 	header(c, set, TS_FORM_RECEIPT, in->agency_parent, in->agency,
 	       ts_arena_printf(c->a, "Mã hồ sơ: %s", d->code), in->now, in->place);
 	ts_pdf_text(c->p, c->x + c->w / 2, c->y, c->size * 0.9f, TS_PDF_ITALIC, TS_PDF_CENTER,
 		    copy_label);
 	c->y -= c->size * 1.6f;
-	top = c->y;
-	/* the QR code to the public status page, top right of the body */
-	ts_pdf_qr(c->p, c->x + c->w - qr, c->y - qr + c->size, qr, url, err);
-	ts_pdf_text(c->p, c->x + c->w - qr / 2, c->y - qr + c->size - 2, c->size * 0.75f,
-		    TS_PDF_ITALIC, TS_PDF_CENTER, "Quét mã để tra cứu hồ sơ");
-	{
-		float fullw = c->w;
-		c->w = fullw - qr - 8;
-		field(c, NULL,
-		      ts_arena_printf(c->a, "Bộ phận tiếp nhận và trả kết quả %s tiếp nhận hồ sơ của:",
-				      or_dots(in->agency)));
-		field(c, "Ông/bà:", or_dots(d->applicant_name));
-		field(c, "Địa chỉ:", or_dots(in->address));
-		field(c, "Số điện thoại:",
-		      ts_arena_printf(c->a, "%s    Email: %s", or_dots(d->applicant_phone),
-				      in->email && *in->email ? in->email : "..............."));
-		c->w = fullw;
-	}
-	if (c->y > top - qr - c->size)
-		c->y = top - qr - c->size;
+	field(c, NULL,
+	      ts_arena_printf(c->a, "Bộ phận tiếp nhận và trả kết quả %s tiếp nhận hồ sơ của:",
+			      or_dots(in->agency)));
+	field(c, "Ông/bà:", or_dots(d->applicant_name));
+	field(c, "Địa chỉ:", or_dots(in->address));
+	field(c, "Số điện thoại:",
+	      ts_arena_printf(c->a, "%s    Email: %s", or_dots(d->applicant_phone),
+			      in->email && *in->email ? in->email : "..............."));
 	field(c, "Nội dung yêu cầu giải quyết:",
 	      ts_arena_printf(c->a, "%s (mã thủ tục %s)", or_dots(d->procedure_name),
 			      d->procedure_code ? d->procedure_code : ""));
@@ -446,6 +438,10 @@ static void receipt_copy(struct doc *c, const struct ts_form_set *set, const str
 			      strrchr(d->code, '-') ? strrchr(d->code, '-') + 1 : d->code));
 	c->y -= c->size * 0.5f;
 	signatures(c, 2, sig_titles, names);
+	/* the QR code to the public status page, under the signatures, away from any text */
+	ts_pdf_qr(c->p, c->x + c->w / 2 - qr / 2, c->y - qr, qr, url, err);
+	ts_pdf_text(c->p, c->x + c->w / 2, c->y - qr - c->size, c->size * 0.85f, TS_PDF_ITALIC,
+		    TS_PDF_CENTER, "Quét mã để tra cứu tình trạng hồ sơ");
 }
 
 static int receipt(struct ts_pdf *p, struct ts_arena *a, const struct ts_form_set *set,
