@@ -477,6 +477,19 @@ static void upload_release(void *p)
 	u->tmp[0] = '\0';
 }
 
+/* The bytes already linked to the dossier, so the stream stops as soon as it would not fit
+ * (the write transaction checks again under the dossier's lock). */
+static int total_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct ts_attach_upload *u = vjob;
+	struct ts_dbval p[] = {TS_DB_INT(u->d.id)};
+	struct ts_dbres *r = NULL;
+	int rc = ts_db_query(c, u->ctx->arena, "attach_dossier_total", p, 1, &r, err);
+	if (rc == 0)
+		u->existing = ts_dbres_int(r, 0, 0);
+	return rc;
+}
+
 int ts_attach_upload_begin(struct ts_ctx *ctx, const char *dossier_code,
 			   struct ts_attach_upload **out, uint64_t *cap, struct ts_error *err)
 {
@@ -496,6 +509,12 @@ int ts_attach_upload_begin(struct ts_ctx *ctx, const char *dossier_code,
 			return rc;
 		ts_error_clear(err);
 	}
+	if ((rc = ts_db_tx(ctx->db, TS_DB_TX_READ, total_tx, u, err)))
+		return rc;
+	if (u->existing >= opt.max_dossier)
+		return ts_error_set(err, TS_ERR_TOO_LARGE, "file",
+				    "Hồ sơ đã dùng hết %" PRId64 " MB dung lượng tệp cho phép",
+				    opt.max_dossier >> 20);
 	if (ts_arena_on_release(ctx->arena, upload_release, u) != 0)
 		return nomem(err);
 	*cap = (uint64_t)opt.max_file + FORM_OVERHEAD;

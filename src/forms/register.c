@@ -94,7 +94,7 @@ int ts_forms_register_xlsx(struct ts_ctx *ctx, int64_t unit_id, int64_t from, in
 		worksheet_write_string(ws, 2, c, head[c], bold);
 	}
 	for (int i = 0; i < j.r->nrows; i++) {
-		char t[6][32];
+		char t[6][64];
 		lxw_row_t row = (lxw_row_t)(i + 3);
 		const char *form = ts_dbres_get(j.r, i, 4), *addr = NULL;
 		json_t *f = form ? json_loads(form, 0, NULL) : NULL;
@@ -106,13 +106,13 @@ int ts_forms_register_xlsx(struct ts_ctx *ctx, int64_t unit_id, int64_t from, in
 		worksheet_write_string(ws, row, 3, ts_dbres_get(j.r, i, 3), NULL);
 		worksheet_write_string(ws, row, 4, addr ? addr : "", NULL);
 		worksheet_write_string(ws, row, 5, ts_dbres_get(j.r, i, 5), NULL);
-		worksheet_write_string(ws, row, 6, fmt_time(t[0], 32, ts_dbres_get(j.r, i, 6)), NULL);
+		worksheet_write_string(ws, row, 6, fmt_time(t[0], 64, ts_dbres_get(j.r, i, 6)), NULL);
 		worksheet_write_string(ws, row, 7,
-				       fmt_time(t[1], 32, ts_dbres_get(j.r, i, ts_dbres_isnull(j.r, i, 9) ? 8 : 9)),
+				       fmt_time(t[1], 64, ts_dbres_get(j.r, i, ts_dbres_isnull(j.r, i, 9) ? 8 : 9)),
 				       NULL);
-		worksheet_write_string(ws, row, 8, fmt_time(t[2], 32, ts_dbres_get(j.r, i, 7)), NULL);
-		worksheet_write_string(ws, row, 9, fmt_time(t[3], 32, ts_dbres_get(j.r, i, 10)), NULL);
-		worksheet_write_string(ws, row, 10, fmt_time(t[4], 32, ts_dbres_get(j.r, i, 11)), NULL);
+		worksheet_write_string(ws, row, 8, fmt_time(t[2], 64, ts_dbres_get(j.r, i, 7)), NULL);
+		worksheet_write_string(ws, row, 9, fmt_time(t[3], 64, ts_dbres_get(j.r, i, 10)), NULL);
+		worksheet_write_string(ws, row, 10, fmt_time(t[4], 64, ts_dbres_get(j.r, i, 11)), NULL);
 		worksheet_write_string(ws, row, 11, ts_dossier_status_title(status), NULL);
 		json_decref(f);
 	}
