@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "attach/attach.h"
 #include "base/config.h"
 #include "base/crypto.h"
 #include "base/log.h"
 #include "calendar/calendar.h"
 #include "dossier/dossier.h"
+#include "forms/forms.h"
 #include "iam/iam.h"
 #include "org/org.h"
 
@@ -214,6 +216,28 @@ static int require_schema(struct ts_db *db, struct ts_error *err)
 	return 0;
 }
 
+/* Attachments (blob folder, caps, scanner) and printed forms (QR link, fonts). */
+static int configure_attach_forms(const struct ts_config *c, struct ts_error *err)
+{
+	struct ts_attach_options o;
+	int policy = ts_attach_policy_parse(ts_config_str(c, TS_CFG_ATTACH_SCAN_UNAVAILABLE));
+	if (policy < 0)
+		return ts_error_set(err, TS_ERR_CONFIG, "attach.scan_unavailable",
+				    "setting 'attach.scan_unavailable' must be refuse or hold");
+	ts_attach_defaults(&o);
+	o.dir = ts_config_str(c, TS_CFG_ATTACH_DIR);
+	o.max_file = ts_config_int(c, TS_CFG_ATTACH_MAX_FILE);
+	o.max_dossier = ts_config_int(c, TS_CFG_ATTACH_MAX_DOSSIER);
+	o.clamd = ts_config_str(c, TS_CFG_ATTACH_CLAMD);
+	o.clamd_timeout_s = (int)ts_config_int(c, TS_CFG_ATTACH_CLAMD_TIMEOUT);
+	o.hold_when_down = policy == 1;
+	int rc = ts_attach_configure(&o, err);
+	if (rc)
+		return rc;
+	return ts_forms_configure(ts_config_str(c, TS_CFG_FORMS_LOOKUP_URL), ts_config_str(c, TS_CFG_FORMS_FONT_DIR),
+				  err);
+}
+
 static int split_listen(const char *listen, char *host, size_t hostsz, unsigned *port, struct ts_error *err)
 {
 	const char *colon = strrchr(listen, ':');
@@ -240,6 +264,8 @@ static int cmd_serve(struct cli *cli)
 	if ((rc = open_db(cli, &db, &err)) || (rc = require_schema(db, &err)))
 		goto out;
 	configure_modules(&cli->cfg);
+	if ((rc = configure_attach_forms(&cli->cfg, &err)))
+		goto out;
 	struct ts_app app = {.cfg = &cli->cfg, .db = db, .web_root = ts_config_str(&cli->cfg, TS_CFG_WEB_ROOT)};
 	struct ts_http_app happ;
 	ts_dispatch_init(&app, &happ);

@@ -2,14 +2,18 @@
  * spec. The dispatcher enforces authentication, permission, CSRF, body limits and audit
  * from it; the OpenAPI description and docs/permissions.md's test are derived from it. */
 #include "app/app.h"
+#include "attach/attach.h"
 #include "calendar/calendar.h"
 #include "catalog/catalog.h"
 #include "dossier/dossier.h"
 #include "flow/flow.h"
+#include "forms/forms.h"
 #include "iam/iam.h"
 #include "org/org.h"
 
-#define R(m, p, h, perm, fl, spec, tag, sum) {m, p, h, TS_PERM_##perm, fl, spec, tag, sum}
+#define R(m, p, h, perm, fl, spec, tag, sum) {m, p, h, TS_PERM_##perm, fl, spec, tag, sum, NULL}
+/* a streamed multipart body: open() runs once the headers are in, handler once it is read */
+#define RS(m, p, open, h, perm, tag, sum) {m, p, h, TS_PERM_##perm, TS_ROUTE_STREAM, NULL, tag, sum, open}
 
 const struct ts_route ts_routes[] = {
 	R("GET", "/healthz", ts_app_http_healthz, PUBLIC, 0, NULL, "system", "Máy chủ đang chạy"),
@@ -63,6 +67,15 @@ const struct ts_route ts_routes[] = {
 	R("POST", "/api/v1/dossiers/{code}/actions/{action}", ts_dossier_http_action, AUTHENTICATED, 0, &ts_dossier_spec_action, "dossiers", "Thao tác trên hồ sơ (tiếp nhận, chuyển, bổ sung, trả kết quả...)"),
 	R("GET", "/api/v1/dossiers/{code}/control-slip", ts_dossier_http_control_slip, DOSSIER_READ, 0, NULL, "dossiers", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
 	R("GET", "/api/v1/public/dossiers/{code}", ts_dossier_http_public, PUBLIC, 0, NULL, "dossiers", "Tra cứu tình trạng hồ sơ (không dữ liệu cá nhân)"),
+
+	RS("POST", "/api/v1/dossiers/{code}/files", ts_attach_http_upload_open, ts_attach_http_upload, AUTHENTICATED, "files", "Tải lên tệp của hồ sơ (multipart/form-data: file, component, kind, digitised, from_datastore)"),
+	R("GET", "/api/v1/dossiers/{code}/files", ts_attach_http_list, AUTHENTICATED, 0, NULL, "files", "Danh sách tệp của hồ sơ (dung lượng, loại, mã băm SHA-256)"),
+	R("GET", "/api/v1/dossiers/{code}/files/reusable", ts_attach_http_reusable, AUTHENTICATED, 0, NULL, "files", "Tệp trong các hồ sơ trước của cùng người nộp, có thể tái sử dụng"),
+	R("POST", "/api/v1/dossiers/{code}/files/reuse", ts_attach_http_reuse, AUTHENTICATED, 0, &ts_attach_spec_reuse, "files", "Tái sử dụng tệp từ hồ sơ trước, không tải lên lại"),
+	R("GET", "/api/v1/dossiers/{code}/files/{id}/content", ts_attach_http_download, AUTHENTICATED, 0, NULL, "files", "Tải xuống tệp của hồ sơ"),
+	R("DELETE", "/api/v1/dossiers/{code}/files/{id}", ts_attach_http_remove, AUTHENTICATED, 0, NULL, "files", "Gỡ tệp khỏi hồ sơ"),
+	R("GET", "/api/v1/dossiers/{code}/forms/{form}", ts_forms_http_pdf, AUTHENTICATED, 0, NULL, "forms", "Biểu mẫu in của hồ sơ (PDF): receipt, supplement, refusal, apology, stop, control-slip"),
+	R("GET", "/api/v1/units/{id}/register", ts_forms_http_register, DOSSIER_READ, 0, NULL, "forms", "Sổ theo dõi hồ sơ của đơn vị trong kỳ (XLSX; from, to dạng YYYY-MM-DD)"),
 
 	R("GET", "/api/v1/procedures", ts_catalog_http_search, PUBLIC, 0, NULL, "procedures", "Tra cứu thủ tục hành chính (có dấu hoặc không dấu)"),
 	R("GET", "/api/v1/procedures/export", ts_catalog_http_export, PUBLIC, 0, NULL, "procedures", "Xuất danh mục thủ tục (JSON hoặc CSV)"),

@@ -53,7 +53,23 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	X(DOSSIER_APOLOGY_NOTICE_HOURS, "dossier.apology_notice_hours", TS_CFG_INT, "8", 0, 400, 0,    \
 	  "an apology is sent at least this many working hours before the appointment")             \
 	X(DOSSIER_SUPPLEMENTS_BEFORE_LATE, "dossier.supplements_before_late", TS_CFG_INT, "1", 0, 100, 0, \
-	  "a dossier with more supplement requests than this counts as late")
+	  "a dossier with more supplement requests than this counts as late") \
+	X(ATTACH_DIR, "attach.dir", TS_CFG_STR, "var/files", 0, 0, 0,                                  \
+	  "folder of attachment blobs (content-addressed by SHA-256; shared by all nodes)")        \
+	X(ATTACH_MAX_FILE, "attach.max_file", TS_CFG_INT, "20971520", 1024, 1073741824, 0,             \
+	  "largest attached file, bytes")                                                          \
+	X(ATTACH_MAX_DOSSIER, "attach.max_dossier", TS_CFG_INT, "104857600", 1024, 10737418240LL, 0,   \
+	  "largest total of the files attached to one dossier, bytes")                             \
+	X(ATTACH_CLAMD, "attach.clamd", TS_CFG_STR, "", 0, 0, 0,                                       \
+	  "virus scanner: unix:/run/clamav/clamd.ctl or tcp:HOST:PORT (empty = no scan)")          \
+	X(ATTACH_CLAMD_TIMEOUT, "attach.clamd_timeout", TS_CFG_INT, "60", 1, 3600, 0,                  \
+	  "seconds a virus scan may take")                                                         \
+	X(ATTACH_SCAN_UNAVAILABLE, "attach.scan_unavailable", TS_CFG_STR, "refuse", 0, 0, 0,           \
+	  "when the scanner is down: refuse the upload, or hold the file unscanned (not downloadable)") \
+	X(FORMS_LOOKUP_URL, "forms.lookup_url", TS_CFG_STR, "http://127.0.0.1:8080/tra-cuu?ma={code}", 0, 0, 0, \
+	  "public status page of a dossier, printed as a QR code on receipts ({code} = dossier code)") \
+	X(FORMS_FONT_DIR, "forms.font_dir", TS_CFG_STR, "/usr/share/fonts/truetype/dejavu", 0, 0, 0,  \
+	  "folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf (Debian fonts-dejavu-core)")
 
 enum ts_cfg_key {
 #define X(n, k, t, d, mi, ma, f, h) TS_CFG_##n,
