@@ -64,6 +64,7 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/public/dossiers/{code}", ts_dossier_http_public, PUBLIC, 0, NULL, "dossiers", "Tra cứu tình trạng hồ sơ (không dữ liệu cá nhân)"),
 
 	R("GET", "/api/v1/procedures", ts_catalog_http_search, PUBLIC, 0, NULL, "procedures", "Tra cứu thủ tục hành chính (có dấu hoặc không dấu)"),
+	R("GET", "/api/v1/procedure-fields", ts_catalog_http_fields, PUBLIC, 0, NULL, "procedures", "Các lĩnh vực thủ tục và số thủ tục mỗi lĩnh vực"),
 	R("GET", "/api/v1/procedures/export", ts_catalog_http_export, PUBLIC, 0, NULL, "procedures", "Xuất danh mục thủ tục (JSON hoặc CSV)"),
 	R("POST", "/api/v1/procedures/import", ts_catalog_http_import, ORG_WRITE, TS_ROUTE_BULK_BODY, &ts_catalog_spec_import, "procedures", "Nhập danh mục thủ tục (JSON, áp dụng tất cả hoặc không)"),
 	R("GET", "/api/v1/procedures/{code}", ts_catalog_http_get, PUBLIC, 0, NULL, "procedures", "Xem chi tiết thủ tục (phiên bản hiện hành)"),
