@@ -1,6 +1,6 @@
 // vite.config.ts - builds the web UI into web/dist, which `tinhso serve` serves (web.root).
 // JSX is compiled by esbuild for Preact; no plugin needed. `npm run dev` proxies the API to a
-// local `tinhso serve` (TINHSO_DEV_API, default http://127.0.0.1:8080).
+// local `tinhso serve` (TS_DEV_API, default http://127.0.0.1:8080).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -13,7 +13,7 @@ export default defineConfig({
     manifest: true,
   },
   server: {
-    proxy: { '/api': process.env.TINHSO_DEV_API || 'http://127.0.0.1:8080' },
+    proxy: { '/api': process.env.TS_DEV_API || 'http://127.0.0.1:8080' },
   },
   test: {
     include: ['tests/unit/**/*.test.ts', 'tests/unit/**/*.test.tsx'],

@@ -9,7 +9,7 @@ import { initLang, onLang, setLang, getLang, t } from './lib/i18n';
 import { matchRoute, parseHash, navigate, type Location } from './lib/router';
 import { getMe, loadMe, logout, onSession, isOfficer, isAdmin, isApplicant, type Me } from './lib/session';
 import { portalRoutes } from './portal/routes';
-import { ErrorBox, Loading, Page } from './ui/ui';
+import { ErrorBox, Loading, Page, markNavigated } from './ui/ui';
 
 export interface RouteProps {
   params: Record<string, string>;
@@ -173,6 +173,7 @@ function App() {
 
   useEffect(() => {
     const onHash = () => {
+      markNavigated();
       setLoc(parseHash(location.hash));
       window.scrollTo(0, 0);
     };

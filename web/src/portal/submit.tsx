@@ -10,10 +10,65 @@ import { clearDraft, draftKey, loadDraft, saveDraft, type SubmissionDraft } from
 import { enc, href, navigate } from '../lib/router';
 import { isApplicant } from '../lib/session';
 import { newIdemKey } from '../lib/api';
-import type { Dossier, Procedure, Variant } from '../lib/types';
+import type { Dossier, Procedure, Unit, Variant } from '../lib/types';
 import type { RouteProps } from '../main';
 import { ErrorBox, Field, Loading, Notice, Page, Status, errorText, useLoad } from '../ui/ui';
 import { timeText } from './catalog';
+
+/** Units where the procedure can be handled: the offering units and their subtrees (the
+ * catalogue offers a procedure at a unit and everything below it). */
+export function useOfferingUnits(p: Procedure | null): { id: number; name: string; code: string; kind_title?: string }[] {
+  const r = useLoad(async () => {
+    if (!p) return [];
+    const seen = new Map<number, Unit>();
+    const roots = p.units.slice(0, 5);
+    for (const u of roots) {
+      const st = await api<{ items: Unit[] }>('GET', `/api/v1/units/${u.id}/subtree`);
+      st.items.forEach((x) => seen.set(x.id, x));
+    }
+    for (const u of p.units) if (!seen.has(u.id)) seen.set(u.id, u as Unit);
+    return [...seen.values()];
+  }, [p?.code]);
+  return r.data || [];
+}
+
+/** A searchable unit list: a filter box narrows the select below it. */
+export function UnitPicker(props: {
+  label: string;
+  hint?: string;
+  units: { id: number; name: string; code: string; kind_title?: string }[];
+  value: number | null;
+  onChange: (id: number | null) => void;
+  required?: boolean;
+  error?: string | null;
+  emptyLabel?: string;
+}) {
+  const [f, setF] = useState('');
+  const fold = (x: string) => x.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
+  const list = props.units.filter((u) => !f || fold(u.name).includes(fold(f)) || u.code.includes(f) || u.id === props.value);
+  return (
+    <div class="picker">
+      {props.units.length > 8 && (
+        <Field label={t('wiz.filter_units') + ' – ' + props.label}>
+          {(id) => <input id={id} type="search" value={f} onInput={(e) => setF(e.currentTarget.value)} />}
+        </Field>
+      )}
+      <Field label={props.label} hint={props.hint} required={props.required} error={props.error}>
+        {(id, by) => (
+          <select id={id} aria-describedby={by} required={props.required} value={props.value ?? ''} onChange={(e) => props.onChange(Number(e.currentTarget.value) || null)}>
+            <option value="">{props.emptyLabel || t('common.choose')}</option>
+            {list.map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.name}
+                {u.kind_title ? ` (${u.kind_title})` : ''}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+    </div>
+  );
+}
 
 const STEPS = ['wiz.step_where', 'wiz.step_info', 'wiz.step_docs', 'wiz.step_review'] as const;
 
@@ -25,7 +80,7 @@ function freshDraft(p: Procedure, v: Variant): SubmissionDraft {
   return {
     procedure: p.code,
     variant: v.code,
-    competent_unit_id: p.units.length === 1 ? p.units[0].id : null,
+    competent_unit_id: null,
     receiving_unit_id: null,
     delivery: 'electronic',
     applicant_phone: '',
@@ -91,7 +146,7 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
   const [saved, setSaved] = useState<boolean | null>(restored ? true : null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const [unitFilter, setUnitFilter] = useState('');
+  const offering = useOfferingUnits(p);
   const online = useOnline();
 
   const update = (patch: Partial<SubmissionDraft>) => {
@@ -105,7 +160,6 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
   };
 
   const docKey = (i: number) => v.documents[i].code || 'DOC' + i;
-  const units = p.units.filter((u) => !unitFilter || u.name.toLowerCase().includes(unitFilter.toLowerCase()));
 
   async function submit() {
     setBusy(true);
@@ -118,6 +172,7 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
       procedure_code: p.code,
       variant_code: v.code,
       competent_unit_id: d.competent_unit_id,
+      receiving_unit_id: d.receiving_unit_id,
       delivery: d.delivery,
       applicant_phone: d.applicant_phone || null,
       form_data: d.form_data,
@@ -186,29 +241,24 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
         {d.step === 0 && (
           <fieldset>
             <legend>{t('wiz.step_where')}</legend>
-            {p.units.length > 8 && (
-              <Field label={t('wiz.filter_units')}>
-                {(id) => <input id={id} type="search" value={unitFilter} onInput={(e) => setUnitFilter(e.currentTarget.value)} />}
-              </Field>
-            )}
-            <Field label={t('wiz.competent')} hint={t('wiz.competent_hint')} required error={fieldErr('competent_unit_id')}>
-              {(id, by) => (
-                <select
-                  id={id}
-                  aria-describedby={by}
-                  required
-                  value={d.competent_unit_id ?? ''}
-                  onChange={(e) => update({ competent_unit_id: Number(e.currentTarget.value) || null })}
-                >
-                  <option value="">{t('common.choose')}</option>
-                  {units.map((u) => (
-                    <option key={u.id} value={u.id}>
-                      {u.name}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <UnitPicker
+              label={t('wiz.competent')}
+              hint={t('wiz.competent_hint')}
+              units={offering}
+              value={d.competent_unit_id}
+              onChange={(id) => update({ competent_unit_id: id })}
+              required
+              error={fieldErr('competent_unit_id')}
+            />
+            <UnitPicker
+              label={t('wiz.receiving')}
+              hint={t('wiz.receiving_hint')}
+              units={offering}
+              value={d.receiving_unit_id}
+              onChange={(id) => update({ receiving_unit_id: id })}
+              error={fieldErr('receiving_unit_id')}
+              emptyLabel={t('wiz.receiving_same')}
+            />
             <fieldset class="radios">
               <legend>{t('wiz.delivery')}</legend>
               {['electronic', 'counter', 'post'].map((x) => (
@@ -295,7 +345,9 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
               <dt>{t('proc.variant')}</dt>
               <dd>{v.name}</dd>
               <dt>{t('wiz.competent')}</dt>
-              <dd>{p.units.find((u) => u.id === d.competent_unit_id)?.name || '—'}</dd>
+              <dd>{offering.find((u) => u.id === d.competent_unit_id)?.name || '—'}</dd>
+              <dt>{t('wiz.receiving')}</dt>
+              <dd>{offering.find((u) => u.id === d.receiving_unit_id)?.name || t('wiz.receiving_same')}</dd>
               <dt>{t('wiz.delivery')}</dt>
               <dd>{tName('delivery', d.delivery)}</dd>
               <dt>{t('wiz.phone')}</dt>

@@ -218,7 +218,7 @@ export function ActionPanel(props: { d: Dossier; side: 'applicant' | 'officer'; 
       )}
       {current && (
         <ActionForm
-          key={current.action + props.d.version}
+          key={current.action}
           d={props.d}
           action={current}
           onCancel={() => setChosen('')}

@@ -5,11 +5,19 @@ import type { ComponentChildren } from 'preact';
 import { ApiError } from '../lib/api';
 import { getLang, t, tName } from '../lib/i18n';
 
+let navigated = false;
+/** Called on every in-app navigation: from then on a new page moves the focus to its title
+ * (screen readers announce it); the first page load leaves the focus where browsers put it,
+ * so the skip link stays the first stop of the Tab key. */
+export function markNavigated(): void {
+  navigated = true;
+}
+
 export function Page(props: { title: string; children?: ComponentChildren; wide?: boolean }) {
   const h = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${props.title} – Tỉnh số`;
-    h.current?.focus();
+    if (navigated) h.current?.focus();
   }, [props.title]);
   return (
     <section class={props.wide ? 'page wide' : 'page'}>

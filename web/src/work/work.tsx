@@ -13,7 +13,7 @@ import type { RouteProps } from '../main';
 import { ActionPanel } from '../ui/actions';
 import { DossierFacts, SupplementRequest, Timeline, resultLabel } from '../ui/dossier';
 import { ErrorBox, Field, Loading, Notice, Page, Status, useLoad } from '../ui/ui';
-import { Qr, lookupUrl } from '../portal/submit';
+import { Qr, UnitPicker, lookupUrl, useOfferingUnits } from '../portal/submit';
 
 function Guard(props: RouteProps & { children: any }) {
   if (!props.me)
@@ -212,6 +212,7 @@ export function Intake(props: RouteProps) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [idem, setIdem] = useState(newIdemKey());
+  const offering = useOfferingUnits(proc);
   const v = proc ? proc.variants.find((x) => x.code === variant) || proc.variants[0] : null;
 
   async function search(e: Event) {
@@ -230,8 +231,7 @@ export function Intake(props: RouteProps) {
       setProc(p);
       const dv = p.variants.find((x) => x.default) || p.variants[0];
       setVariant(dv.code);
-      const me = props.me;
-      setUnit(String(p.units.find((u) => u.id === me?.unit_id)?.id || (p.units.length === 1 ? p.units[0].id : '')));
+      setUnit('');
       const m: typeof docs = {};
       dv.documents.forEach((d, i) => (m[d.code || 'DOC' + i] = { on: false, originals: d.originals, copies: d.copies }));
       setDocs(m);
@@ -350,18 +350,7 @@ export function Intake(props: RouteProps) {
                     )}
                   </Field>
                 )}
-                <Field label={t('wiz.competent')} required>
-                  {(id) => (
-                    <select id={id} required value={unit} onChange={(e) => setUnit(e.currentTarget.value)}>
-                      <option value="">{t('common.choose')}</option>
-                      {proc.units.map((u) => (
-                        <option key={u.id} value={u.id}>
-                          {u.name}
-                        </option>
-                      ))}
-                    </select>
-                  )}
-                </Field>
+                <UnitPicker label={t('wiz.competent')} units={offering} value={Number(unit) || null} onChange={(id) => setUnit(id ? String(id) : '')} required />
                 <fieldset>
                   <legend>{t('intake.docs')}</legend>
                   <ul class="docs">
@@ -493,7 +482,7 @@ export function DossierPage(props: RouteProps) {
               )}
             </div>
             <div>
-              <ActionPanel d={res.data} side="officer" onDone={() => res.reload()} />
+              <ActionPanel d={res.data} side="officer" onDone={(nd) => (res.set({ ...res.data!, ...nd }), res.reload())} />
               <p>
                 <a class="button" href={'#/work/d/' + enc(res.data.code) + '/slip'}>
                   {t('slip.title')}
