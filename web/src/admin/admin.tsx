@@ -243,7 +243,7 @@ export function Users(props: RouteProps) {
       </form>
       <ErrorBox error={list.error} />
       {list.data && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table>
             <thead>
               <tr>

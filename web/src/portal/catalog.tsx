@@ -263,7 +263,7 @@ export function ProcedurePage(props: RouteProps) {
             </ul>
           )}
           <h3>{t('proc.documents')}</h3>
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table>
               <thead>
                 <tr>

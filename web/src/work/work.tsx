@@ -143,7 +143,7 @@ export function Queues(props: RouteProps) {
         <ErrorBox error={res.error} />
         {res.loading && !res.data && <Loading />}
         {res.data && (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table class="queue">
               <caption class="sr-only">{t(def.label)}</caption>
               <thead>
@@ -446,7 +446,7 @@ export function DossierPage(props: RouteProps) {
               <SupplementRequest d={res.data} />
               <DossierFacts d={res.data} personal />
               <h2>{t('dossier.documents')}</h2>
-              <div class="table-wrap">
+              <div class="table-wrap" tabIndex={0}>
                 <table>
                   <thead>
                     <tr>
@@ -527,7 +527,7 @@ export function ControlSlip(props: RouteProps) {
             <p>
               {t('dossier.code')}: <strong>{res.data.code}</strong> · {t('dossier.due')}: {dateTime(res.data.current_due_at)}
             </p>
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0}>
               <table class="slip">
                 <thead>
                   <tr>

@@ -5,7 +5,7 @@
 // text; keyboard and language switch; screenshots of the main pages at 1280 and 360 px.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { login, person, shot, startBrowser, startServer } from './harness.mjs';
+import { axe, login, person, shot, startBrowser, startServer } from './harness.mjs';
 
 let srv, browser;
 const unitId = async (code) => (await srv.api('/api/v1/units?q=' + encodeURIComponent(code))).items.find((u) => u.code === code).id;
@@ -67,6 +67,7 @@ test('a dossier goes from online submission to a rated result', async () => {
   assert.match(code, /^000\.00\.31\.H99-\d{6}-\d{4}$/);
   await citizen.locator('svg.qr').waitFor();
   await shot(citizen, 'flow-receipt');
+  assert.deepEqual(await axe(citizen), [], 'flow-receipt');
 
   // the counter sees it among the dossiers awaiting acceptance and accepts it
   const counter = await person(browser, srv.base);
@@ -94,6 +95,7 @@ test('a dossier goes from online submission to a rated result', async () => {
   await citizen.getByText('Tờ khai chưa ký').first().waitFor();
   await citizen.getByText('Ảnh chụp bị mờ').first().waitFor();
   await shot(citizen, 'flow-supplement-request');
+  assert.deepEqual(await axe(citizen), [], 'flow-supplement-request');
   await citizen.locator('[data-action=resubmit]').click();
   await citizen.getByRole('button', { name: /^Xác nhận:/ }).click();
   await citizen.getByText('Đã thực hiện:').waitFor();
@@ -109,6 +111,7 @@ test('a dossier goes from online submission to a rated result', async () => {
   await counter.locator('table.slip tbody tr').first().waitFor();
   assert.ok((await counter.locator('table.slip tbody tr').count()) >= 4);
   await shot(counter, 'flow-control-slip');
+  assert.deepEqual(await axe(counter), [], 'flow-control-slip');
 
   // the citizen rates the service
   await open(citizen, '#/my/' + encodeURIComponent(code));
@@ -129,6 +132,7 @@ test('a dossier goes from online submission to a rated result', async () => {
   assert.equal(await badge(anon, 'Đã trả kết quả'), 'Đã trả kết quả');
   assert.ok(!(await anon.content()).includes('Nguyễn Thị Bình'));
   await shot(anon, 'flow-public-lookup');
+  assert.deepEqual(await axe(anon), [], 'flow-public-lookup');
   for (const p of [citizen, counter, spec, leader, anon]) assert.deepEqual(p.errors, []);
 });
 
@@ -147,6 +151,7 @@ test('a refused action shows the server reason in place', async () => {
   await counter.getByText('Đã tiếp nhận hồ sơ').waitFor();
   await counter.locator('svg.qr').waitFor();
   await shot(counter, 'intake-receipt');
+  assert.deepEqual(await axe(counter), [], 'intake-receipt');
   // "finish" is not allowed for a just-accepted dossier: the 409 reason is shown, nothing changes
   await counter.locator('[data-action=finish]').click();
   await counter.getByRole('button', { name: /^Xác nhận:/ }).click();
@@ -249,7 +254,8 @@ const PAGES = [
   ['admin', 'admin-settings', '/#/admin/settings'],
 ];
 
-test('main pages at 1280 and 360 px: screenshots, no sideways scrolling at 360', async () => {
+test('main pages at 1280 and 360 px: screenshots, WCAG 2.1 AA rules of axe-core, no sideways scrolling at 360', async () => {
+  const problems = [];
   for (const width of [1280, 360]) {
     const pages = {};
     for (const [user, name, path] of PAGES) {
@@ -267,7 +273,9 @@ test('main pages at 1280 and 360 px: screenshots, no sideways scrolling at 360',
         const sw = await p.evaluate(() => document.documentElement.scrollWidth);
         assert.ok(sw <= 360, `${name} is ${sw}px wide at 360`);
       }
+      for (const v of await axe(p)) problems.push(`${name} @${width}: ${v}`);
       assert.deepEqual(p.errors, [], name);
     }
   }
+  assert.deepEqual(problems, []);
 });
