@@ -3,10 +3,19 @@
 import { t, tName } from '../lib/i18n';
 import { dateTime } from '../lib/format';
 import type { Dossier, DossierEvent } from '../lib/types';
-import { Status } from './ui';
+import { api } from '../lib/api';
+import { Status, useLoad } from './ui';
+
+/** Unit names for the dossier's unit ids (the full dossier view carries ids only). */
+function useUnitName(id: number | null | undefined, given?: string | null): string | null {
+  const r = useLoad(() => (id && !given ? api<{ name: string }>('GET', '/api/v1/units/' + id).then((u) => u.name) : Promise.resolve(given || null)), [id, given]);
+  return r.data ?? given ?? null;
+}
 
 export function DossierFacts(props: { d: Dossier; personal?: boolean }) {
   const d = props.d;
+  const receiving = useUnitName(d.receiving_unit_id, d.receiving_unit);
+  const competent = useUnitName(d.competent_unit_id, d.competent_unit);
   return (
     <dl class="facts">
       <dt>{t('dossier.code')}</dt>
@@ -39,16 +48,16 @@ export function DossierFacts(props: { d: Dossier; personal?: boolean }) {
           <dd>…{d.applicant_id_last4}</dd>
         </>
       )}
-      {d.receiving_unit && (
+      {receiving && (
         <>
           <dt>{t('dossier.receiving_unit')}</dt>
-          <dd>{d.receiving_unit}</dd>
+          <dd>{receiving}</dd>
         </>
       )}
-      {d.competent_unit && (
+      {competent && (
         <>
           <dt>{t('wiz.competent')}</dt>
-          <dd>{d.competent_unit}</dd>
+          <dd>{competent}</dd>
         </>
       )}
       <dt>{t('dossier.channel')}</dt>
