@@ -181,6 +181,16 @@ test('an administrator adds a procedure and a citizen submits it', async () => {
   await admin.getByRole('button', { name: 'Lưu vào danh mục' }).click();
   await admin.locator('[role=alert]').waitFor();
 
+  // editing a procedure read from the API saves it as a new version
+  await admin.getByRole('searchbox', { name: 'Tìm thủ tục' }).fill('DEMO.900001');
+  await admin.getByRole('button', { name: 'Tìm', exact: true }).click();
+  await admin.getByRole('button', { name: 'Sửa' }).first().click();
+  const text = await admin.getByLabel('Nội dung JSON').inputValue();
+  assert.match(text, /Thủ tục thử nghiệm giao diện/);
+  await admin.getByLabel('Nội dung JSON').fill(text.replace('Tờ khai thử nghiệm', 'Tờ khai thử nghiệm (mẫu mới)'));
+  await admin.getByRole('button', { name: 'Lưu vào danh mục' }).click();
+  await admin.getByText('Đã lưu: 0 thủ tục mới, 1 phiên bản mới').waitFor();
+
   const citizen = await person(browser, srv.base);
   await login(citizen, 'doanhnghiep1');
   await citizen.goto(srv.base + '/#/');
