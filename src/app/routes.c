@@ -78,6 +78,7 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/units/{id}/register", ts_forms_http_register, DOSSIER_READ, 0, NULL, "forms", "Sổ theo dõi hồ sơ của đơn vị trong kỳ (XLSX; from, to dạng YYYY-MM-DD)"),
 
 	R("GET", "/api/v1/procedures", ts_catalog_http_search, PUBLIC, 0, NULL, "procedures", "Tra cứu thủ tục hành chính (có dấu hoặc không dấu)"),
+	R("GET", "/api/v1/procedure-fields", ts_catalog_http_fields, PUBLIC, 0, NULL, "procedures", "Các lĩnh vực thủ tục và số thủ tục mỗi lĩnh vực"),
 	R("GET", "/api/v1/procedures/export", ts_catalog_http_export, PUBLIC, 0, NULL, "procedures", "Xuất danh mục thủ tục (JSON hoặc CSV)"),
 	R("POST", "/api/v1/procedures/import", ts_catalog_http_import, CATALOG_WRITE, TS_ROUTE_BULK_BODY, &ts_catalog_spec_import, "procedures", "Nhập danh mục thủ tục (JSON, áp dụng tất cả hoặc không)"),
 	R("POST", "/api/v1/procedures/import.csv", ts_catalog_http_import_csv, CATALOG_WRITE, TS_ROUTE_BULK_BODY | TS_ROUTE_CSV_BODY, NULL, "procedures", "Nhập danh mục thủ tục (CSV, áp dụng tất cả hoặc không)"),

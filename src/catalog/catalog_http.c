@@ -106,6 +106,27 @@ int ts_catalog_http_search(struct ts_call *call, struct ts_error *err)
 		     err);
 }
 
+/* GET /api/v1/procedure-fields -> {items:[{name, code, count}]} */
+int ts_catalog_http_fields(struct ts_call *call, struct ts_error *err)
+{
+	struct ts_catalog_field *f = NULL;
+	int n = 0, rc;
+	json_t *items;
+
+	if ((rc = ts_catalog_fields(call->ctx, &f, &n, err)))
+		return rc;
+	if (!(items = json_array()))
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	for (int i = 0; i < n; i++)
+		if (json_array_append_new(items, json_pack("{s:s, s:o, s:I}", "name", f[i].name, "code",
+							    ts_json_strornull(f[i].code), "count",
+							    (json_int_t)f[i].count))) {
+			json_decref(items);
+			return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+		}
+	return reply(call, 200, json_pack("{s:o}", "items", items), err);
+}
+
 /* GET /api/v1/procedures/export?format=json|csv */
 int ts_catalog_http_export(struct ts_call *call, struct ts_error *err)
 {

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import threading
+import urllib.parse
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -378,6 +379,15 @@ class ApiTest(unittest.TestCase):
         self.assertIn("khai sinh", r.json["items"][0]["name"])
         r = self.client().request("GET", "/api/v1/procedures?q=1.001193")
         self.assertEqual(r.json["items"][0]["code"], "1.001193")
+
+    def test_procedure_fields_list_browsable_fields(self):
+        r = self.client().request("GET", "/api/v1/procedure-fields")
+        self.assertEqual(r.status, 200, r)
+        fields = {f["name"]: f["count"] for f in r.json["items"]}
+        self.assertGreaterEqual(fields.get("Hộ tịch", 0), 1)
+        # every listed field finds exactly its count of procedures
+        total = self.client().request("GET", "/api/v1/procedures?field=" + urllib.parse.quote("Hộ tịch") + "&limit=1").json["total"]
+        self.assertEqual(total, fields["Hộ tịch"])
 
     def unit_id(self, code):
         items = self.client().request("GET", "/api/v1/units?q=" + code).json["items"]

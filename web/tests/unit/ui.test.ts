@@ -1,0 +1,49 @@
+// ui.test.ts - the rules the UI must NOT make itself: allowed actions come from the server
+// when it sends them; the action inputs match the API's request spec; a procedure read from
+// the API turns back into a valid import record (the edit path of the admin page).
+import { describe, expect, it } from 'vitest';
+import { ACTION_FIELDS, APPLICANT_ACTIONS, OFFICER_ACTIONS, allowedFromServer } from '../../src/ui/actions';
+import { toImportRecord } from '../../src/admin/admin';
+import { messages } from '../../src/lib/messages';
+import type { Dossier, Procedure } from '../../src/lib/types';
+
+const dossier = (extra: Partial<Dossier>): Dossier => ({ code: 'X', status: 4, version: 3, ...extra }) as Dossier;
+
+describe('actions', () => {
+  it('offer exactly what the server allows when it says so', () => {
+    expect(allowedFromServer(dossier({}))).toBeNull();
+    expect(allowedFromServer(dossier({ allowed_actions: ['forward', { action: 'finish', title: 'Hoàn thành', fields: [] }] }))).toEqual([
+      { action: 'forward' },
+      { action: 'finish', title: 'Hoàn thành', fields: [] },
+    ]);
+    expect(allowedFromServer(dossier({ allowed_actions: [] }))).toEqual([]);
+  });
+  it('know every action of the API and only the inputs of its request spec', () => {
+    const spec = new Set(['reason', 'items', 'to_step', 'assignee_account_id', 'new_due', 'delivery', 'rating', 'comment']);
+    for (const [a, fields] of Object.entries(ACTION_FIELDS)) {
+      for (const f of fields) expect(spec.has(f.replace(/!$/, '')), `${a}.${f}`).toBe(true);
+      expect((messages.vi as Record<string, string>)['action.' + a], a).toBeTruthy();
+    }
+    for (const a of [...APPLICANT_ACTIONS, ...OFFICER_ACTIONS]) expect(ACTION_FIELDS[a], a).toBeDefined();
+    // a supplement request is one consolidated list: items are required
+    expect(ACTION_FIELDS.request_supplement).toContain('items!');
+  });
+});
+
+describe('procedure edit', () => {
+  it('reshapes GET /procedures/{code} into an import record', () => {
+    const p = {
+      code: 'DEMO.1', name: 'N', field: 'F', field_code: null, kind: null, levels: ['Cấp xã'], online_level: 'full', target_groups: [],
+      next_day_after_cutoff: true, legal_basis: 'L', implementing_agency: null, competent_agency: null, results: [], fees: [], valid_from: '2025-07-01',
+      variants: [{ id: 9, code: 'A', name: 'V', default: true, no_due_date: false, times: [], documents: [], form_fields: null }],
+      units: [{ id: 81, code: '000.00.31.H99', name: 'Xã An Bình' }],
+      version_id: 4,
+    } as unknown as Procedure;
+    const r = toImportRecord(p) as any;
+    expect(r.units).toEqual(['000.00.31.H99']);
+    expect(r.variants[0].id).toBeUndefined();
+    expect(r.variants[0].code).toBe('A');
+    expect(r.version_id).toBeUndefined();
+    expect(r.name).toBe('N');
+  });
+});
