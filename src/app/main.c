@@ -16,6 +16,7 @@
 #include "forms/forms.h"
 #include "iam/iam.h"
 #include "org/org.h"
+#include "stats/stats.h"
 
 extern char **environ;
 
@@ -46,6 +47,7 @@ static int cmd_config(struct cli *cli);
 static int cmd_version(struct cli *cli);
 static int cmd_audit(struct cli *cli);
 static int cmd_calendar(struct cli *cli);
+static int cmd_stats(struct cli *cli);
 static int cmd_help(struct cli *cli);
 
 static const struct command commands[] = {
@@ -64,6 +66,9 @@ static const struct command commands[] = {
 	 "compute a due time on the working calendar (FROM as 2026-02-13T16:00:00+07:00)", cmd_calendar,
 	 {"after-cutoff-rule!", NULL}},
 	{"audit", "verify", "check the audit trail's hash chain; exit 1 at the first broken link", cmd_audit, {NULL}},
+	{"stats", "recount [--check]",
+	 "rebuild the statistics counters from the dossier events (--check: compare only, exit 1 on a difference)",
+	 cmd_stats, {"check!", NULL}},
 	{"version", "", "print the version", cmd_version, {NULL}},
 	{"help", "", "show this help", cmd_help, {NULL}},
 };
@@ -266,6 +271,7 @@ static int cmd_serve(struct cli *cli)
 	configure_modules(&cli->cfg);
 	if ((rc = configure_attach_forms(&cli->cfg, &err)))
 		goto out;
+	ts_stats_set_pdf_font(ts_config_str(&cli->cfg, TS_CFG_STATS_PDF_FONT));
 	struct ts_app app = {.cfg = &cli->cfg, .db = db, .web_root = ts_config_str(&cli->cfg, TS_CFG_WEB_ROOT)};
 	struct ts_http_app happ;
 	ts_dispatch_init(&app, &happ);
@@ -462,6 +468,41 @@ static int cmd_audit(struct cli *cli)
 		return 1;
 	}
 	printf("audit chain ok: %lld rows verified\n", (long long)rows);
+	return 0;
+}
+
+static int cmd_stats(struct cli *cli)
+{
+	if (cli->npos != 1 || strcmp(cli->pos[0], "recount")) {
+		fprintf(stderr, "usage: tinhso stats %s\n", cli->cmd->usage);
+		return 2;
+	}
+	bool check = cli->own[0] != NULL;
+	struct ts_error err = {0};
+	struct ts_db *db = NULL;
+	struct ts_arena arena;
+	struct ts_ctx ctx;
+	int64_t rows = 0, differing = 0;
+	int rc = open_db(cli, &db, &err);
+	if (!rc)
+		rc = require_schema(db, &err);
+	ts_arena_init(&arena, 0);
+	if (!rc) {
+		ts_ctx_init_cli(&ctx, db, &arena);
+		rc = ts_stats_recount(&ctx, !check, &rows, &differing, &err);
+	}
+	ts_arena_release(&arena);
+	ts_db_close(db);
+	if (rc) {
+		die_err(&err);
+		return 1;
+	}
+	if (check) {
+		printf("stats counters %s: %lld recounted rows, %lld differing\n", differing ? "DIFFER" : "ok",
+		       (long long)rows, (long long)differing);
+		return differing ? 1 : 0;
+	}
+	printf("stats counters rebuilt: %lld rows (%lld differed before)\n", (long long)rows, (long long)differing);
 	return 0;
 }
 

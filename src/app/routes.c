@@ -10,6 +10,7 @@
 #include "forms/forms.h"
 #include "iam/iam.h"
 #include "org/org.h"
+#include "stats/stats.h"
 
 #define R(m, p, h, perm, fl, spec, tag, sum) {m, p, h, TS_PERM_##perm, fl, spec, tag, sum, NULL}
 /* a streamed multipart body: open() runs once the headers are in, handler once it is read */
@@ -76,6 +77,14 @@ const struct ts_route ts_routes[] = {
 	R("DELETE", "/api/v1/dossiers/{code}/files/{id}", ts_attach_http_remove, AUTHENTICATED, 0, NULL, "files", "Gỡ tệp khỏi hồ sơ"),
 	R("GET", "/api/v1/dossiers/{code}/forms/{form}", ts_forms_http_pdf, AUTHENTICATED, 0, NULL, "forms", "Biểu mẫu in của hồ sơ (PDF): receipt, supplement, refusal, apology, stop, control-slip"),
 	R("GET", "/api/v1/units/{id}/register", ts_forms_http_register, DOSSIER_READ, 0, NULL, "forms", "Sổ theo dõi hồ sơ của đơn vị trong kỳ (XLSX; from, to dạng YYYY-MM-DD)"),
+	R("GET", "/api/v1/stats/report06", ts_stats_http_report06, STATS_READ, 0, NULL, "stats", "Biểu 06/VPCP/KSTT theo đơn vị và kỳ báo cáo (JSON, XLSX, PDF)"),
+	R("GET", "/api/v1/stats/report06/drill", ts_stats_http_drill, STATS_READ, 0, NULL, "stats", "Danh sách hồ sơ của một ô số liệu"),
+	R("GET", "/api/v1/stats/index766", ts_stats_http_index, STATS_READ, 0, NULL, "stats", "Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766)"),
+	R("GET", "/api/v1/stats/rankings/units", ts_stats_http_rank_units, STATS_READ, 0, NULL, "stats", "Xếp hạng đơn vị"),
+	R("GET", "/api/v1/stats/rankings/officers", ts_stats_http_rank_officers, STATS_READ, 0, NULL, "stats", "Xếp hạng cán bộ theo phiếu kiểm soát"),
+	R("GET", "/api/v1/stats/officers/{id}/late", ts_stats_http_officer_late, STATS_READ, 0, NULL, "stats", "Các lần xử lý quá hạn của một cán bộ"),
+	R("GET", "/api/v1/stats/ioc", ts_stats_http_ioc, STATS_READ, 0, NULL, "stats", "Số liệu trung tâm điều hành (IOC)"),
+	R("GET", "/api/v1/public/stats", ts_stats_http_public, PUBLIC, 0, NULL, "stats", "Số liệu giải quyết thủ tục hành chính công khai"),
 
 	R("GET", "/api/v1/procedures", ts_catalog_http_search, PUBLIC, 0, NULL, "procedures", "Tra cứu thủ tục hành chính (có dấu hoặc không dấu)"),
 	R("GET", "/api/v1/procedure-fields", ts_catalog_http_fields, PUBLIC, 0, NULL, "procedures", "Các lĩnh vực thủ tục và số thủ tục mỗi lĩnh vực"),

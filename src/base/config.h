@@ -69,7 +69,9 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	X(FORMS_LOOKUP_URL, "forms.lookup_url", TS_CFG_STR, "http://127.0.0.1:8080/tra-cuu?ma={code}", 0, 0, 0, \
 	  "public status page of a dossier, printed as a QR code on receipts ({code} = dossier code)") \
 	X(FORMS_FONT_DIR, "forms.font_dir", TS_CFG_STR, "/usr/share/fonts/truetype/dejavu", 0, 0, 0,  \
-	  "folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf (Debian fonts-dejavu-core)")
+	  "folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf (Debian fonts-dejavu-core)") \
+	X(STATS_PDF_FONT, "stats.pdf_font", TS_CFG_STR, "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf", \
+	  0, 0, 0, "TrueType font with Vietnamese glyphs for PDF reports (fonts-liberation2)")
 
 enum ts_cfg_key {
 #define X(n, k, t, d, mi, ma, f, h) TS_CFG_##n,

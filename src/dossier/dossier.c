@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "calendar/calendar.h"
+#include "stats/stats.h"
 
 #define LIST_DEFAULT 50
 #define REASON_MAX 2000
@@ -412,13 +413,10 @@ static int announce(struct job *j, struct ts_dbconn *c, const char *action, int 
 		if ((rc = ts_db_query(c, j->a, "dossier_outbox_insert", p, 4, NULL, err)))
 			return rc;
 	}
-	if (metric) {
-		struct ts_dbval p[] = {TS_DB_INT(local_day(j->now)), TS_DB_INT(j->d.competent_unit_id),
-				       TS_DB_INT(j->d.procedure_id), TS_DB_INT(j->d.channel),
-				       TS_DB_TEXT(metric)};
-		if ((rc = ts_db_query(c, j->a, "dossier_stats_bump", p, 5, NULL, err)))
-			return rc;
-	}
+	(void)metric; /* the counters are kept by src/stats (docs/statistics.md) */
+	if ((rc = ts_stats_on_change(c, j->a, from, &j->d, ts_dossier_action_parse(action), j->now,
+				     err)))
+		return rc;
 	summary = ts_arena_printf(j->a, "%s %s: %d -> %d", j->d.code, action, from, j->d.status);
 	if (!summary)
 		return nomem(err);

@@ -55,7 +55,8 @@ enum ts_role {
 	X(DOSSIER_RECEIVE, "dossier.receive", "Tiếp nhận hồ sơ")                \
 	X(DOSSIER_PROCESS, "dossier.process", "Thụ lý, xử lý hồ sơ")            \
 	X(DOSSIER_APPROVE, "dossier.approve", "Phê duyệt hồ sơ")                \
-	X(DOSSIER_READ, "dossier.read", "Xem hồ sơ trong phạm vi đơn vị")
+	X(DOSSIER_READ, "dossier.read", "Xem hồ sơ trong phạm vi đơn vị")                 \
+	X(STATS_READ, "stats.read", "Xem thống kê, báo cáo, chỉ số phục vụ trong phạm vi đơn vị")
 
 enum ts_perm {
 #define X(n, s, d) TS_PERM_##n,

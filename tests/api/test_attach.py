@@ -128,7 +128,7 @@ class AttachTest(unittest.TestCase):
         cls.clamd = FakeClamd(os.path.join(cls.tmp, "clamd.sock"))
         cls.db = fresh_database("attach_test")
         run_cli(cls.db, "migrate")
-        run_cli(cls.db, "demo", "--password", DEMO_PASSWORD)
+        run_cli(cls.db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
         cls.server = Server(cls.db, {"TINHSO_ATTACH_DIR": cls.files, "TINHSO_ATTACH_MAX_FILE": str(MAX_FILE),
                                      "TINHSO_ATTACH_MAX_DOSSIER": str(MAX_DOSSIER),
                                      "TINHSO_ATTACH_CLAMD": "unix:" + cls.clamd.path,
@@ -385,7 +385,7 @@ class AttachTest(unittest.TestCase):
     def test_scanner_down_refuses_or_holds_as_configured(self):
         db = fresh_database("attach_scanner")
         run_cli(db, "migrate")
-        run_cli(db, "demo", "--password", DEMO_PASSWORD)
+        run_cli(db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
         sock = os.path.join(self.tmp, "down.sock")
         files = os.path.join(self.tmp, "files-down")
         for policy in ("refuse", "hold"):
@@ -433,7 +433,7 @@ class AttachTest(unittest.TestCase):
             self.skipTest("clamd socket not reachable")
         db = fresh_database("attach_clamd")
         run_cli(db, "migrate")
-        run_cli(db, "demo", "--password", DEMO_PASSWORD)
+        run_cli(db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
         srv = Server(db, {"TINHSO_ATTACH_DIR": os.path.join(self.tmp, "files-real"), "TINHSO_ATTACH_CLAMD": "unix:" + path})
         try:
             saved, self.server = self.server, srv

@@ -1,0 +1,443 @@
+/* counters.c - the daily counters (stats_day) and the stock history (stats_segment) kept in
+ * the same transaction as every dossier change, and their recount from the stored rows.
+ * Called by dossier.c (announce) through ts_stats_on_change; SQL in sql/common/queries/
+ * stats.sql. The rules are written up in docs/statistics.md. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "calendar/calendar.h"
+#include "stats/stats_int.h"
+
+static const char *const col_names[] = {
+#define X(n) #n,
+	TS_STATS_COLUMNS(X)
+#undef X
+};
+
+const char *ts_stats_col_name(int col)
+{
+	return col >= 0 && col < TS_SC__COUNT ? col_names[col] : NULL;
+}
+
+static int64_t (*g_now)(void);
+
+void ts_stats_set_clock(int64_t (*now)(void))
+{
+	g_now = now;
+}
+
+int64_t ts_stats_now(void)
+{
+	return g_now ? g_now() : (int64_t)time(NULL);
+}
+
+/* ---- days ------------------------------------------------------------------------------ */
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+int64_t ts_stats_day_of(int64_t t)
+{
+	return floor_div(t + TS_TZ_OFFSET, 86400);
+}
+
+int64_t ts_stats_day_start(int64_t day)
+{
+	return day * 86400 - TS_TZ_OFFSET;
+}
+
+int64_t ts_stats_day_from_ymd(int y, int m, int d)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12};
+
+	if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1 ||
+	    d > mdays[m - 1] + (m == 2 && leap ? 1 : 0))
+		return -1;
+	return floor_div((int64_t)timegm(&tm), 86400);
+}
+
+int ts_stats_day_ymd(int64_t day)
+{
+	time_t t = (time_t)(day * 86400 + 43200);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+int64_t ts_stats_rm_of_day(int64_t day)
+{
+	int ymd = ts_stats_day_ymd(day), y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+	return (int64_t)y * 12 + (m - 1) + (d >= 15 ? 1 : 0);
+}
+
+int64_t ts_stats_rm_first_day(int64_t rm)
+{
+	int64_t prev = rm - 1; /* the 15th of the month before */
+	return ts_stats_day_from_ymd((int)(prev / 12), (int)(prev % 12) + 1, 15);
+}
+
+int64_t ts_stats_rm_last_day(int64_t rm)
+{
+	return ts_stats_day_from_ymd((int)(rm / 12), (int)(rm % 12) + 1, 14);
+}
+
+/* ---- the hook ---------------------------------------------------------------------------- */
+
+#define MAX_DAYS 4
+
+struct deltas {
+	int n;
+	int64_t day[MAX_DAYS];
+	struct ts_stats_counts v[MAX_DAYS];
+};
+
+static int64_t *at_day(struct deltas *d, int64_t day, int col)
+{
+	for (int i = 0; i < d->n; i++)
+		if (d->day[i] == day)
+			return &d->v[i].v[col];
+	if (d->n == MAX_DAYS)
+		return NULL; /* cannot happen: at most 3 days per change */
+	d->day[d->n] = day;
+	memset(&d->v[d->n], 0, sizeof(d->v[d->n]));
+	return &d->v[d->n++].v[col];
+}
+
+static void add(struct deltas *d, int64_t day, int col, int64_t by)
+{
+	int64_t *p = at_day(d, day, col);
+	if (p)
+		*p += by;
+}
+
+static int stock_col(bool paused, bool overdue)
+{
+	return paused ? (overdue ? TS_SC_d_paused_over : TS_SC_d_paused_in)
+		      : (overdue ? TS_SC_d_active_over : TS_SC_d_active_in);
+}
+
+static bool any_of(const struct ts_stats_counts *v, int from, int to)
+{
+	for (int k = from; k < to; k++)
+		if (v->v[k] != 0)
+			return true;
+	return false;
+}
+
+int ts_stats_bump(struct ts_dbconn *c, struct ts_arena *a, int64_t unit_id, int64_t procedure_id,
+		  int n, const int64_t *days, const struct ts_stats_counts *counts,
+		  struct ts_error *err)
+{
+	int order[MAX_DAYS * 8], nm = 0, rc;
+	int64_t rms[MAX_DAYS * 8];
+	struct ts_stats_counts months[MAX_DAYS * 8], stock = {{0}};
+	struct ts_dbval p[3 + TS_SC__COUNT];
+
+	if (n > MAX_DAYS * 8)
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "too many days in one bump");
+	/* ascending days: concurrent transactions lock rows in one order (no deadlock) */
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	for (int i = 1; i < n; i++)
+		for (int k = i; k > 0 && days[order[k - 1]] > days[order[k]]; k--) {
+			int t = order[k];
+			order[k] = order[k - 1];
+			order[k - 1] = t;
+		}
+	p[1] = TS_DB_INT(unit_id);
+	p[2] = TS_DB_INT(procedure_id);
+	for (int i = 0; i < n; i++) {
+		const struct ts_stats_counts *v = &counts[order[i]];
+		int64_t rm = ts_stats_rm_of_day(days[order[i]]);
+		int m;
+		if (!any_of(v, 0, TS_SC__COUNT))
+			continue;
+		p[0] = TS_DB_INT(days[order[i]]);
+		for (int k = 0; k < TS_SC__COUNT; k++)
+			p[3 + k] = TS_DB_INT(v->v[k]);
+		if ((rc = ts_db_query(c, a, "stats_day_bump", p, 3 + TS_SC__COUNT, NULL, err)))
+			return rc;
+		for (m = 0; m < nm && rms[m] != rm; m++)
+			;
+		if (m == nm) {
+			rms[nm] = rm;
+			memset(&months[nm++], 0, sizeof(months[0]));
+		}
+		for (int k = 0; k < TS_SC__COUNT; k++) {
+			months[m].v[k] += v->v[k];
+			stock.v[k] += v->v[k];
+		}
+	}
+	/* days were ascending, so are their months */
+	for (int m = 0; m < nm; m++) {
+		if (!any_of(&months[m], 0, TS_SC__COUNT))
+			continue;
+		p[0] = TS_DB_INT(rms[m]);
+		for (int k = 0; k < TS_SC__COUNT; k++)
+			p[3 + k] = TS_DB_INT(months[m].v[k]);
+		if ((rc = ts_db_query(c, a, "stats_month_bump", p, 3 + TS_SC__COUNT, NULL, err)))
+			return rc;
+	}
+	/* months were ascending, so are their report years (ry = rm / 12) */
+	for (int m = 0; m < nm;) {
+		int64_t ry = rms[m] / 12;
+		struct ts_stats_counts y = {{0}};
+		for (; m < nm && rms[m] / 12 == ry; m++)
+			for (int k = 0; k < TS_SC__COUNT; k++)
+				y.v[k] += months[m].v[k];
+		if (!any_of(&y, 0, TS_SC__COUNT))
+			continue;
+		p[0] = TS_DB_INT(ry);
+		for (int k = 0; k < TS_SC__COUNT; k++)
+			p[3 + k] = TS_DB_INT(y.v[k]);
+		if ((rc = ts_db_query(c, a, "stats_year_bump", p, 3 + TS_SC__COUNT, NULL, err)))
+			return rc;
+	}
+	if (any_of(&stock, TS_SC_d_active_in, TS_SC__COUNT)) {
+		struct ts_dbval q[] = {TS_DB_INT(unit_id),
+				       TS_DB_INT(procedure_id),
+				       TS_DB_INT(stock.v[TS_SC_d_active_in]),
+				       TS_DB_INT(stock.v[TS_SC_d_active_over]),
+				       TS_DB_INT(stock.v[TS_SC_d_paused_in]),
+				       TS_DB_INT(stock.v[TS_SC_d_paused_over])};
+		if ((rc = ts_db_query(c, a, "stats_stock_bump", q, 6, NULL, err)))
+			return rc;
+	}
+	return 0;
+}
+
+static int flush(struct ts_dbconn *c, struct ts_arena *a, const struct ts_dossier *d,
+		 struct deltas *dl, struct ts_error *err)
+{
+	return ts_stats_bump(c, a, d->competent_unit_id, d->procedure_id, dl->n, dl->day, dl->v, err);
+}
+
+/* Received: the channel, the documents' flags and whether the procedure is fully online. */
+static int count_received(struct ts_dbconn *c, struct ts_arena *a, const struct ts_dossier *d,
+			  int64_t day, struct deltas *dl, struct ts_error *err)
+{
+	struct ts_dbres *r = NULL;
+	int rc;
+
+	add(dl, day,
+	    d->channel == TS_CHANNEL_ONLINE ? TS_SC_recv_online
+	    : d->channel == TS_CHANNEL_POST ? TS_SC_recv_post
+					    : TS_SC_recv_direct,
+	    1);
+	{
+		struct ts_dbval p[] = {TS_DB_INT(d->id), TS_DB_INT(d->procedure_version_id)};
+		if ((rc = ts_db_query(c, a, "stats_dossier_flags", p, 2, &r, err)))
+			return rc;
+	}
+	if (ts_dbres_int(r, 0, 0))
+		add(dl, day, TS_SC_recv_digitised, 1);
+	if (ts_dbres_int(r, 0, 1))
+		add(dl, day, TS_SC_recv_reused, 1);
+	if (ts_dbres_int(r, 0, 2)) {
+		add(dl, day, TS_SC_recv_fo_eligible, 1);
+		if (d->channel == TS_CHANNEL_ONLINE)
+			add(dl, day, TS_SC_recv_fo_online, 1);
+	}
+	return 0;
+}
+
+static bool open_status(int s)
+{
+	return s == TS_DS_ACCEPTED || s == TS_DS_PROCESSING || s == TS_DS_SUPPLEMENT ||
+	       s == TS_DS_PAYMENT;
+}
+
+int ts_stats_on_change(struct ts_dbconn *c, struct ts_arena *a, int from,
+		       const struct ts_dossier *d, int action, int64_t at, struct ts_error *err)
+{
+	struct deltas dl = {0};
+	int64_t today = ts_stats_day_of(at);
+	struct ts_dbres *r = NULL;
+	bool want_open, want_paused, have = false, same = false;
+	int64_t due = d->due_at > 0 ? d->due_at : 0;
+	int rc;
+
+	(void)from;
+	switch (action) {
+	case TS_DA_SUBMIT:
+	case TS_DA_INTAKE:
+		add(&dl, today, TS_SC_submitted, 1);
+		break;
+	case TS_DA_ACCEPT:
+		if ((rc = count_received(c, a, d, today, &dl, err)))
+			return rc;
+		break;
+	case TS_DA_REFUSE:
+		add(&dl, today, TS_SC_refused, 1);
+		break;
+	case TS_DA_REQUEST_SUPPLEMENT:
+		add(&dl, today, TS_SC_supplement_req, 1);
+		break;
+	case TS_DA_APOLOGIZE:
+		add(&dl, today, TS_SC_apologies, 1);
+		break;
+	case TS_DA_FINISH:
+		if (d->on_time == 0)
+			add(&dl, today, TS_SC_res_late, 1);
+		else if (due > 0 && today < ts_stats_day_of(due))
+			add(&dl, today, TS_SC_res_early, 1);
+		else
+			add(&dl, today, TS_SC_res_on_time, 1);
+		add(&dl, today, TS_SC_res_seconds, at - d->accepted_at);
+		if (d->supplement_count > 0)
+			add(&dl, today, TS_SC_res_supplemented, 1);
+		break;
+	case TS_DA_STOP:
+		if (d->accepted_at > 0)
+			add(&dl, today, TS_SC_stopped, 1);
+		break;
+	case TS_DA_WITHDRAW:
+		if (d->accepted_at > 0)
+			add(&dl, today, TS_SC_withdrawn, 1);
+		break;
+	case TS_DA_DELIVER:
+		add(&dl, today, TS_SC_delivered, 1);
+		if (d->delivery == TS_DELIVERY_ELECTRONIC)
+			add(&dl, today, TS_SC_delivered_electronic, 1);
+		break;
+	case TS_DA_RATE:
+		add(&dl, today, TS_SC_rated, 1);
+		add(&dl, today, TS_SC_rating_sum, d->rating);
+		if (d->rating >= 4)
+			add(&dl, today, TS_SC_rated_satisfied, 1);
+		if (d->rating > 0 && d->rating <= 2)
+			add(&dl, today, TS_SC_rated_dislike, 1);
+		break;
+	default:
+		break;
+	}
+
+	/* the stock: the open segment, if any, against what the dossier is now */
+	want_open = d->accepted_at > 0 && open_status(d->status);
+	want_paused = d->status == TS_DS_SUPPLEMENT || d->status == TS_DS_PAYMENT;
+	{
+		struct ts_dbval p[] = {TS_DB_INT(d->id)};
+		if ((rc = ts_db_query(c, a, "stats_segment_open", p, 1, &r, err)))
+			return rc;
+	}
+	if (r->nrows > 0) {
+		int64_t id = ts_dbres_int(r, 0, 0), seg_due = ts_dbres_int(r, 0, 3);
+		bool paused = ts_dbres_int(r, 0, 1) != 0, ovs = ts_dbres_int(r, 0, 4) != 0;
+		have = true;
+		same = want_open && paused == want_paused && seg_due == due;
+		if (!same) {
+			struct ts_dbval p[] = {TS_DB_INT(id), TS_DB_INT(at)};
+			if (!paused && !ovs && seg_due > 0 && seg_due < at) {
+				/* the deadline passed during the stretch: it became overdue that day */
+				add(&dl, ts_stats_day_of(seg_due), TS_SC_d_active_in, -1);
+				add(&dl, ts_stats_day_of(seg_due), TS_SC_d_active_over, 1);
+				add(&dl, today, TS_SC_d_active_over, -1);
+			} else {
+				add(&dl, today, stock_col(paused, ovs), -1);
+			}
+			if ((rc = ts_db_query(c, a, "stats_segment_close", p, 2, NULL, err)))
+				return rc;
+		}
+	}
+	if (want_open && (!have || !same)) {
+		bool ovs = due > 0 && at > due;
+		struct ts_dbval p[] = {TS_DB_INT(d->id),	 TS_DB_INT(d->competent_unit_id),
+				       TS_DB_INT(d->procedure_id), TS_DB_INT(want_paused),
+				       TS_DB_INT(at),		 TS_DB_INT(due),
+				       TS_DB_INT(ovs)};
+		add(&dl, today, stock_col(want_paused, ovs), 1);
+		if ((rc = ts_db_query(c, a, "stats_segment_insert", p, 7, NULL, err)))
+			return rc;
+	}
+	return flush(c, a, d, &dl, err);
+}
+
+/* ---- recount ------------------------------------------------------------------------------ */
+
+struct recount_job {
+	struct ts_ctx *ctx;
+	bool apply;
+	int64_t rows, differing;
+};
+
+static int run(struct ts_dbconn *c, struct ts_arena *a, const char *const *names, int n,
+	       struct ts_error *err)
+{
+	int rc;
+	for (int i = 0; i < n; i++)
+		if ((rc = ts_db_query(c, a, names[i], NULL, 0, NULL, err)))
+			return rc;
+	return 0;
+}
+
+static int recount_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	static const char *const build[] = {
+	    "stats_day_recount_clear",	 "stats_month_recount_clear", "stats_year_recount_clear",
+	    "stats_stock_recount_clear", "stats_recount_build",	      "stats_recount_build_month",
+	    "stats_recount_build_year",	 "stats_recount_build_stock"};
+	static const char *const diffs[] = {"stats_day_recount_diff", "stats_month_recount_diff",
+					    "stats_year_recount_diff", "stats_stock_recount_diff"};
+	static const char *const apply[] = {"stats_day_clear",	       "stats_month_clear",
+					    "stats_year_clear",	       "stats_stock_clear",
+					    "stats_day_from_recount",   "stats_month_from_recount",
+					    "stats_year_from_recount",  "stats_stock_from_recount"};
+	static const char *const clear[] = {"stats_day_recount_clear", "stats_month_recount_clear",
+					    "stats_year_recount_clear", "stats_stock_recount_clear"};
+	struct recount_job *j = vjob;
+	struct ts_arena *a = j->ctx->arena;
+	struct ts_dbres *r = NULL;
+	int rc;
+
+	if ((rc = run(c, a, build, 8, err)) ||
+	    (rc = ts_db_query(c, a, "stats_recount_rows", NULL, 0, &r, err)))
+		return rc;
+	j->rows = ts_dbres_int(r, 0, 0);
+	j->differing = 0;
+	for (int i = 0; i < 4; i++) {
+		if ((rc = ts_db_query(c, a, diffs[i], NULL, 0, &r, err)))
+			return rc;
+		j->differing += ts_dbres_int(r, 0, 0);
+	}
+	if (j->apply) {
+		char summary[96];
+		if ((rc = run(c, a, apply, 8, err)))
+			return rc;
+		snprintf(summary, sizeof(summary), "%lld rows, %lld differed",
+			 (long long)j->rows, (long long)j->differing);
+		if ((rc = ts_audit_write(c, j->ctx, "stats.recount", "stats_day", "all", summary,
+					 err)))
+			return rc;
+	}
+	return run(c, a, clear, 4, err);
+}
+
+int ts_stats_recount(struct ts_ctx *ctx, bool apply, int64_t *rows, int64_t *differing,
+		     struct ts_error *err)
+{
+	struct recount_job j = {.ctx = ctx, .apply = apply};
+	int rc;
+
+	bool sys = false;
+
+	for (int i = 0; i < ctx->actor.ngrants; i++)
+		sys |= ctx->actor.grants[i].role == TS_ROLE_SYS_ADMIN && ctx->actor.grants[i].unit_id <= 0;
+	if (!sys)
+		return ts_error_set(err, TS_ERR_FORBIDDEN, NULL,
+				    "Chỉ quản trị hệ thống được đếm lại số liệu");
+	rc = ts_db_tx(ctx->db, TS_DB_TX_WRITE, recount_tx, &j, err);
+	if (rc == 0) {
+		if (rows)
+			*rows = j.rows;
+		if (differing)
+			*differing = j.differing;
+	}
+	return rc;
+}

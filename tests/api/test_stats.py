@@ -1,0 +1,205 @@
+"""Black-box tests of statistics (report 06/VPCP/KSTT, drill-down, exports, the Decision 766
+index, rankings, the IOC feed, public figures, `tinhso stats recount`) against the real
+server over a demo province, on the engine named by TS_TEST_ENGINE (sqlite or pgsql)."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from tinhso_client import DEMO_PASSWORD, Client, Server, fresh_database, run_cli  # noqa: E402
+
+PROC = "DEMO.000003"
+
+
+class StatsApiTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.db = fresh_database("api_stats")
+        run_cli(cls.db, "migrate")
+        run_cli(cls.db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
+        cls.server = Server(cls.db)
+        cls.codes = cls.workload()
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.server.stop()
+        assert rc == 0, f"server exit code {rc} after SIGTERM"
+
+    @classmethod
+    def login(cls, who):
+        c = Client(cls.server)
+        r = c.login(who)
+        assert r.status == 200, r
+        return c
+
+    @classmethod
+    def unit_id(cls, code):
+        r = Client(cls.server).request("GET", "/api/v1/units?q=" + code)
+        items = r.json["items"] if isinstance(r.json, dict) else r.json
+        return [u for u in items if u["code"] == code][0]["id"]
+
+    @classmethod
+    def act(cls, client, code, action, body=None):
+        d = client.request("GET", f"/api/v1/dossiers/{code}").json
+        r = client.request("POST", f"/api/v1/dossiers/{code}/actions/{action}", dict(body or {}, version=d["version"]))
+        assert r.status == 200, (action, r)
+        return r.json
+
+    @classmethod
+    def workload(cls):
+        """Three dossiers today: one resolved (supplement, forward, finish, deliver, rate), one in
+        progress, one refused at reception (never received)."""
+        citizen, counter = cls.login("congdan1"), cls.login("motcua.xa1")
+        spec, leader = cls.login("chuyenvien.tp"), cls.login("lanhdao.tp")
+        proc = Client(cls.server).request("GET", f"/api/v1/procedures/{PROC}").json
+        docs = [{"code": d["code"], "originals": 1} for d in proc["variants"][0]["documents"] if d["required"]]
+        body = {"procedure_code": PROC, "competent_unit_id": cls.unit_id("000.01.12.H99"),
+                "receiving_unit_id": cls.unit_id("000.00.31.H99"), "delivery": "electronic", "documents": docs}
+        codes = []
+        for _ in range(3):
+            r = citizen.request("POST", "/api/v1/dossiers", body)
+            assert r.status == 201, r
+            codes.append(r.json["code"])
+        done, open_, refused = codes
+        cls.act(counter, done, "accept")
+        cls.act(spec, done, "request_supplement", {"items": [{"document": docs[0]["code"], "reason": "Chưa ký"}]})
+        cls.act(citizen, done, "resubmit")
+        cls.act(spec, done, "forward")
+        cls.act(leader, done, "finish")
+        cls.act(counter, done, "deliver", {"delivery": "electronic"})
+        cls.act(citizen, done, "rate", {"rating": 2})
+        cls.act(counter, open_, "accept")
+        cls.act(counter, refused, "refuse", {"reason": "Không thuộc thẩm quyền"})
+        return {"done": done, "open": open_, "refused": refused}
+
+    def test_report06_today_with_identities_and_drill_down(self):
+        admin = self.login("admin")
+        r = admin.request("GET", "/api/v1/stats/report06?period=2000-01-01..2002-01-01")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["total"]["cells"]["received"], 0)
+        r = admin.request("GET", "/api/v1/stats/report06")  # default: the Decree 09 month of today
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(len(r.json["columns"]), 17)
+        total = r.json["total"]["cells"]
+        self.assertEqual(total["received"], 2)          # accepted; the refused one never was
+        self.assertEqual(total["received_online"], 2)
+        self.assertEqual(total["resolved"], 1)
+        self.assertEqual(total["in_progress"], 1)
+        self.assertEqual(total["in_progress_within"], 1)
+        self.assertTrue(r.json["total"]["consistent"])
+        self.assertTrue(all(row["consistent"] for row in r.json["rows"]))
+        self.assertEqual([lv["level"] for lv in r.json["levels"]], ["province"])
+        self.assertTrue(all(row["field_name"] for row in r.json["rows"]))
+        period = r.json["period"]
+        rng = f"{period['from'] // 10000:04d}-{period['from'] // 100 % 100:02d}-{period['from'] % 100:02d}.." \
+              f"{period['to'] // 10000:04d}-{period['to'] // 100 % 100:02d}-{period['to'] % 100:02d}"
+        d = admin.request("GET", f"/api/v1/stats/report06/drill?period={rng}&cell=resolved")
+        self.assertEqual(d.status, 200, d)
+        self.assertEqual([x["code"] for x in d.json["items"]], [self.codes["done"]])
+        d = admin.request("GET", f"/api/v1/stats/report06/drill?period={rng}&cell=in_progress&level=province")
+        self.assertEqual([x["code"] for x in d.json["items"]], [self.codes["open"]])
+        self.assertNotIn("Nguyễn Thị Bình", d.body)
+        bad = admin.request("GET", "/api/v1/stats/report06/drill?cell=nonsense")
+        self.assertEqual(bad.status, 422, bad)
+        bad = admin.request("GET", "/api/v1/stats/report06?period=month:2026-13")
+        self.assertEqual(bad.status, 422, bad)
+        self.assertEqual(bad.json["field"], "period")
+
+    def test_exports_are_xlsx_and_pdf(self):
+        admin = self.login("admin")
+        x = admin.request("GET", "/api/v1/stats/report06?format=xlsx")
+        self.assertEqual(x.status, 200, x)
+        self.assertIn("spreadsheetml", x.ctype)
+        self.assertTrue(x.body.startswith("PK"))
+        self.assertIn("attachment", x.headers["content-disposition"])
+        p = admin.request("GET", "/api/v1/stats/report06?format=pdf")
+        self.assertEqual(p.status, 200, p)
+        self.assertEqual(p.ctype, "application/pdf")
+        self.assertTrue(p.body.startswith("%PDF-"))
+
+    def test_index766_with_na_reasons_and_drill(self):
+        admin = self.login("admin")
+        r = admin.request("GET", "/api/v1/stats/index766")
+        self.assertEqual(r.status, 200, r)
+        items = {i["code"]: i for i in r.json["items"]}
+        self.assertEqual(len(items), 19)
+        self.assertEqual(sum(i["max"] for i in items.values()), 100)
+        self.assertTrue(items["4.3"]["na"])
+        self.assertTrue(items["4.3"]["na_reason"])
+        self.assertIsNone(items["4.3"]["score"])
+        prog = items["2.1"]
+        # resolved before the deadline + in progress within it, over resolved + in progress
+        self.assertEqual((prog["numerator"], prog["denominator"]), (2, 2))
+        self.assertEqual(prog["score"], 20.0)
+        elec = items["5.1"]
+        self.assertEqual((elec["numerator"], elec["denominator"]), (1, 1))
+        self.assertEqual(elec["score"], 6.0)
+        sat = items["6.3"]  # resolved 1, disliked 1 -> 0 %
+        self.assertEqual((sat["numerator"], sat["denominator"]), (0, 1))
+        self.assertLessEqual(r.json["total"], r.json["max"])
+        self.assertEqual(r.json["max"] + r.json["not_computed_max"], 100)
+        d = admin.request("GET", "/api/v1/stats/report06/drill?cell=idx:6.3")
+        self.assertEqual([x["code"] for x in d.json["items"]], [self.codes["done"]])
+
+    def test_rankings_and_officer_late_list(self):
+        admin = self.login("admin")
+        r = admin.request("GET", "/api/v1/stats/rankings/units")
+        self.assertEqual(r.status, 200, r)
+        div = [u for u in r.json["items"] if u["code"] == "000.01.12.H99"][0]
+        self.assertEqual((div["received"], div["resolved"]), (2, 1))
+        self.assertEqual(div["supplement_rate"], 1.0)
+        self.assertEqual(div["satisfaction"], 2.0)
+        self.assertEqual(div["rank"], 1)
+        o = admin.request("GET", "/api/v1/stats/rankings/officers")
+        self.assertEqual(o.status, 200, o)
+        self.assertIn("chuyenvien.tp", [x["username"] for x in o.json["items"]])
+        spec_id = [x["account_id"] for x in o.json["items"] if x["username"] == "chuyenvien.tp"][0]
+        late = admin.request("GET", f"/api/v1/stats/officers/{spec_id}/late")
+        self.assertEqual(late.status, 200, late)
+        self.assertEqual(late.json["items"], [])  # handed over within the step's time
+
+    def test_ioc_feed_and_public_figures(self):
+        admin = self.login("admin")
+        r = admin.request("GET", "/api/v1/stats/ioc")
+        self.assertEqual(r.status, 200, r)
+        j = r.json
+        for k in ("today", "period_totals", "overdue_now", "index766", "trend", "units", "latest_events",
+                  "top_late_procedures", "top_late_units", "cursor"):
+            self.assertIn(k, j)
+        self.assertEqual(j["today"]["received"], 2)
+        self.assertEqual(j["today"]["submitted"], 3)
+        self.assertEqual(j["today"]["online_share"], 1.0)
+        self.assertGreater(j["cursor"], 0)
+        self.assertTrue(j["latest_events"])
+        self.assertNotIn("Nguyễn Thị Bình", r.body)
+        self.assertNotIn("0912000001", r.body)
+        # a new transition moves the cursor and the numbers
+        self.act(self.login("chuyenvien.tp"), self.codes["open"], "forward")
+        after = admin.request("GET", "/api/v1/stats/ioc").json
+        self.assertGreater(after["cursor"], j["cursor"])
+        pub = Client(self.server).request("GET", "/api/v1/public/stats")
+        self.assertEqual(pub.status, 200, pub)
+        self.assertEqual(pub.json["totals"]["received"], 2)
+        self.assertNotIn("Nguyễn Thị Bình", pub.body)
+
+    def test_scope_of_stats_read(self):
+        leader = self.login("lanhdao.tp")  # agency_leader of Sở Tư pháp
+        own = leader.request("GET", f"/api/v1/stats/report06?unit={self.unit_id('000.00.12.H99')}")
+        self.assertEqual(own.status, 200, own)
+        self.assertEqual(own.json["total"]["cells"]["received"], 2)
+        other = leader.request("GET", f"/api/v1/stats/report06?unit={self.unit_id('000.00.31.H99')}")
+        self.assertEqual(other.status, 403, other)
+        province = leader.request("GET", "/api/v1/stats/report06?unit=0")
+        self.assertEqual(province.status, 403, province)
+        self.assertEqual(leader.request("GET", "/api/v1/stats/report06").status, 200)  # default: own subtree
+        self.assertEqual(self.login("chuyenvien.tp").request("GET", "/api/v1/stats/report06").status, 403)
+        self.assertEqual(Client(self.server).request("GET", "/api/v1/stats/ioc").status, 401)
+
+    def test_recount_agrees_with_the_live_counters(self):
+        p = run_cli(self.db, "stats", "recount", "--check")
+        self.assertIn("ok", p.stdout)
+        self.assertIn("0 differing", p.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
