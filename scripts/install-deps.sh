@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
 libsodium-dev libcurl4-openssl-dev libcmocka-dev postgresql sqlite3 python3 curl ca-certificates
-libmagic-dev libhpdf-dev libqrencode-dev libxlsxwriter-dev libunistring-dev fonts-dejavu-core
+libmagic-dev libcairo2-dev libpango1.0-dev libqrencode-dev libxlsxwriter-dev libunistring-dev fonts-dejavu-core
 poppler-utils zbar-tools"
 missing=""
 for p in $PKGS; do
