@@ -305,6 +305,7 @@ static int cmd_serve(struct cli *cli)
 	ts_log(TS_LOG_INFO, "stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
 	ts_http_server_stop(srv);
 	srv = NULL;
+	ts_forms_shutdown();
 	ts_log(TS_LOG_INFO, "stopped", NULL);
 out:
 	ts_http_server_stop(srv);

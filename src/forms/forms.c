@@ -86,6 +86,11 @@ int ts_forms_configure(const char *url, const char *fonts, struct ts_error *err)
 	return 0;
 }
 
+void ts_forms_shutdown(void)
+{
+	ts_pdf_shutdown();
+}
+
 char *ts_forms_lookup_url(struct ts_arena *a, const char *code)
 {
 	const char *at = strstr(lookup_url, "{code}");

@@ -51,6 +51,9 @@ const struct ts_form_set *ts_form_set_for(int day);
  * code) printed as a QR code, and the folder holding DejaVuSans.ttf and
  * DejaVuSans-Bold.ttf. TS_ERR_CONFIG when the fonts are missing. Call once at start. */
 int ts_forms_configure(const char *lookup_url, const char *font_dir, struct ts_error *err);
+/* Releases the font caches the renderer keeps for the whole process; call once at exit,
+ * after the server has stopped. */
+void ts_forms_shutdown(void);
 /* The status-page URL for code, in a. */
 char *ts_forms_lookup_url(struct ts_arena *a, const char *code);
 

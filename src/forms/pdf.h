@@ -1,7 +1,8 @@
-/* pdf.h - the small drawing surface the forms need, over libharu (pdf.c is the only file
- * that sees <hpdf.h>) and libqrencode (qr in pdf.c): A4 pages, UTF-8 text with an embedded
- * TrueType font after NFC normalisation (libunistring), wrapped paragraphs, lines, boxes
- * and QR codes. Coordinates in points from the bottom left. Internal to src/forms. */
+/* pdf.h - the small drawing surface the forms need, over cairo's PDF surface with Pango
+ * (HarfBuzz shaping) and libqrencode (pdf.c is the only file that sees them): A4 pages,
+ * UTF-8 text in an embedded TrueType font after NFC normalisation (libunistring), wrapped
+ * paragraphs, lines, boxes and QR codes. Coordinates in points from the bottom left, text
+ * positioned by its baseline. Internal to src/forms. */
 #ifndef TS_FORMS_PDF_H
 #define TS_FORMS_PDF_H
 
@@ -38,5 +39,9 @@ void ts_pdf_rect(struct ts_pdf *p, float x, float y, float w, float h);
 int ts_pdf_qr(struct ts_pdf *p, float x, float y, float size, const char *text, struct ts_error *err);
 /* The document's bytes, in the arena given to ts_pdf_new. */
 int ts_pdf_bytes(struct ts_pdf *p, const char **out, size_t *len, struct ts_error *err);
+
+/* Releases the process-wide font caches (fontconfig, Pango's font map, cairo's static
+ * data) at exit, so leak checkers see a clean process. No PDF may be in progress. */
+void ts_pdf_shutdown(void);
 
 #endif

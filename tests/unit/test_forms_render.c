@@ -183,5 +183,7 @@ int main(void)
 	    cmocka_unit_test(test_form_set_follows_the_date_received),
 	    cmocka_unit_test(test_forms_without_their_event_are_refused),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	ts_forms_shutdown();
+	return failed;
 }
