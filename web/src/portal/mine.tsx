@@ -103,7 +103,7 @@ export function MyDossier(props: RouteProps) {
       <SupplementRequest d={d} />
       <DossierFacts d={d} personal />
       {d.status === 5 && <p class="notice warn">{t('sup.attachments_pending')}</p>}
-      <ActionPanel d={d} side="applicant" onDone={(nd) => (res.set({ ...res.data!, ...nd }), res.reload())} />
+      <ActionPanel d={d} onDone={(nd) => (res.set({ ...res.data!, ...nd }), res.reload())} />
       <h2>{t('dossier.timeline')}</h2>
       <Timeline events={d.events || []} />
       <p>

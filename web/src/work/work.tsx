@@ -482,7 +482,7 @@ export function DossierPage(props: RouteProps) {
               )}
             </div>
             <div>
-              <ActionPanel d={res.data} side="officer" onDone={(nd) => (res.set({ ...res.data!, ...nd }), res.reload())} />
+              <ActionPanel d={res.data} onDone={(nd) => (res.set({ ...res.data!, ...nd }), res.reload())} />
               <p>
                 <a class="button" href={'#/work/d/' + enc(res.data.code) + '/slip'}>
                   {t('slip.title')}

@@ -136,7 +136,7 @@ test('a dossier goes from online submission to a rated result', async () => {
   for (const p of [citizen, counter, spec, leader, anon]) assert.deepEqual(p.errors, []);
 });
 
-test('a refused action shows the server reason in place', async () => {
+test('counter intake, then a stale action is refused with the server reason in place', async () => {
   const counter = await person(browser, srv.base);
   await login(counter, 'motcua.xa1');
   await counter.goto(srv.base + '/#/work/intake');
@@ -152,12 +152,29 @@ test('a refused action shows the server reason in place', async () => {
   await counter.locator('svg.qr').waitFor();
   await shot(counter, 'intake-receipt');
   assert.deepEqual(await axe(counter), [], 'intake-receipt');
-  // "finish" is not allowed for a just-accepted dossier: the 409 reason is shown, nothing changes
-  await counter.locator('[data-action=finish]').click();
-  await counter.getByRole('button', { name: /^Xác nhận:/ }).click();
-  await counter.locator('.action-form [role=alert]').waitFor();
-  assert.match(await counter.locator('.action-form [role=alert]').textContent(), /Hoàn thành xử lý/);
-  assert.deepEqual(counter.errors, []);
+  const code = (await counter.locator('.receipt .bigcode').textContent()).trim();
+
+  // the specialist has the dossier open in two tabs; the first tab forwards it, so the second
+  // tab's "forward" is stale: the server answers 409 with its reason and the current state
+  const spec = await person(browser, srv.base);
+  await login(spec, 'chuyenvien.tp');
+  const tab2 = await spec.context().newPage();
+  tab2.errors = [];
+  tab2.on('pageerror', (e) => tab2.errors.push(String(e)));
+  tab2.base = srv.base;
+  await open(tab2, '#/work/d/' + encodeURIComponent(code));
+  await tab2.locator('[data-action=forward]').click();
+  await act(spec, code, 'forward');
+  await tab2.getByRole('button', { name: /^Xác nhận:/ }).click();
+  const reason = tab2.locator('.action-form [role=alert]');
+  await reason.waitFor();
+  assert.match(await reason.textContent(), new RegExp(`Hồ sơ ${code.replace(/\./g, '\\.')} đã thay đổi`));
+  // the page now shows the state as it is: forward is no longer offered, the reason stays
+  await tab2.locator('[data-action=forward]').waitFor({ state: 'detached' });
+  assert.equal(await reason.count(), 1);
+  await shot(tab2, 'stale-action-refused');
+  assert.deepEqual(await axe(tab2), [], 'stale-action-refused');
+  assert.deepEqual([...counter.errors, ...spec.errors, ...tab2.errors], []);
 });
 
 test('an administrator adds a procedure and a citizen submits it', async () => {
