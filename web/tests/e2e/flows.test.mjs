@@ -5,9 +5,34 @@
 // text; keyboard and language switch; screenshots of the main pages at 1280 and 360 px.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { crc32, deflateSync } from 'node:zlib';
 import { axe, login, person, shot, startBrowser, startServer } from './harness.mjs';
 
 let srv, browser;
+const sha256 = (b) => createHash('sha256').update(b).digest('hex');
+
+// a real (tiny) PDF and PNG: the server detects the type from the content, not the name
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\n' +
+  'trailer <</Root 1 0 R>>\n%%EOF\n');
+function png(w, h) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const rows = Buffer.alloc((w * 3 + 1) * h, 0x40);
+  for (let y = 0; y < h; y++) rows[y * (w * 3 + 1)] = 0;
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
+const PNG = png(32, 24);
 const unitId = async (code) => (await srv.api('/api/v1/units?q=' + encodeURIComponent(code))).items.find((u) => u.code === code).id;
 
 before(async () => {
@@ -57,10 +82,24 @@ test('a dossier goes from online submission to a rated result', async () => {
   await citizen.getByText('Đã mở lại bản nháp').waitFor();
   assert.match(await citizen.locator('.steps [aria-current=step]').textContent(), /Thông tin/);
   await citizen.getByRole('button', { name: 'Tiếp tục' }).click();
+  // two attachments: a PDF for the form, a PNG photo for the ID paper
+  await citizen.getByLabel(/^Tệp của: Tờ khai/).setInputFiles({ name: 'to-khai.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await citizen.getByLabel(/^Tệp của: Giấy tờ tùy thân/).setInputFiles({ name: 'anh chup CCCD.png', mimeType: 'image/png', buffer: PNG });
   await shot(citizen, 'flow-wizard-documents');
   await citizen.getByRole('button', { name: 'Tiếp tục' }).click();
   await citizen.getByText('Xã An Bình').first().waitFor();
+  await citizen.getByText('to-khai.pdf').waitFor();
   await citizen.getByRole('button', { name: 'Nộp hồ sơ' }).click();
+  // each file goes up with a progress bar; the server confirms size, type and hash
+  await citizen.getByText('Đã gửi xong tệp đính kèm').waitFor();
+  const hashes = await citizen.getByTestId('file-sha256').allTextContents();
+  assert.deepEqual(hashes.map((h) => h.trim()).sort(), [sha256(PDF), sha256(PNG)].sort());
+  const sizes = await citizen.getByTestId('file-size').allTextContents();
+  assert.deepEqual(sizes.map((x) => x.trim()).sort(), [`${PDF.length} B`, `${PNG.length} B`].sort());
+  await citizen.getByText('PDF', { exact: false }).first().waitFor();
+  await shot(citizen, 'flow-wizard-uploaded');
+  assert.deepEqual(await axe(citizen), [], 'flow-wizard-uploaded');
+  await citizen.getByRole('link', { name: 'Xem giấy tiếp nhận' }).click();
   const codeEl = citizen.getByTestId('dossier-code');
   await codeEl.waitFor();
   const code = (await codeEl.textContent()).trim();
@@ -78,6 +117,28 @@ test('a dossier goes from online submission to a rated result', async () => {
   await counter.getByRole('button', { name: /^Xác nhận:/ }).click();
   await counter.getByText('Đã thực hiện:').waitFor();
 
+  // the officer sees both files, downloads the PDF (same bytes), previews the photo, and
+  // opens the printed receipt (a PDF made by the server)
+  const pdfLink = counter.getByRole('link', { name: 'to-khai.pdf' });
+  await pdfLink.waitFor();
+  const [download] = await Promise.all([counter.waitForEvent('download'), pdfLink.click()]);
+  const { readFile } = await import('node:fs/promises');
+  assert.equal(sha256(await readFile(await download.path())), sha256(PDF));
+  const photo = counter.locator('li.file', { hasText: 'anh chup CCCD.png' });
+  await photo.getByRole('button', { name: 'Xem trước' }).click();
+  await photo.locator('img.preview').waitFor();
+  await counter.waitForFunction(() => document.querySelector('li.file img.preview')?.naturalWidth === 32);
+  const doc = counter.locator('li.file', { hasText: 'to-khai.pdf' });
+  await doc.getByRole('button', { name: 'Xem trước' }).click();
+  assert.equal(await doc.locator('iframe.preview').getAttribute('sandbox'), '');
+  const receiptHref = await counter.locator('a[data-form=receipt]').getAttribute('href');
+  const receiptPdf = await counter.request.get(srv.base + receiptHref);
+  assert.equal(receiptPdf.status(), 200);
+  assert.equal(receiptPdf.headers()['content-type'], 'application/pdf');
+  assert.equal((await receiptPdf.body()).subarray(0, 5).toString(), '%PDF-');
+  await shot(counter, 'flow-dossier-files');
+  assert.deepEqual(await axe(counter), [], 'flow-dossier-files');
+
   // one consolidated supplement request with two items
   const spec = await person(browser, srv.base);
   await login(spec, 'chuyenvien.tp');
@@ -94,6 +155,13 @@ test('a dossier goes from online submission to a rated result', async () => {
   await citizen.getByRole('heading', { name: 'Cần bổ sung hồ sơ' }).waitFor();
   await citizen.getByText('Tờ khai chưa ký').first().waitFor();
   await citizen.getByText('Ảnh chụp bị mờ').first().waitFor();
+  // the signed form goes up in the supplement box, with the server's confirmation
+  const signed = Buffer.concat([PDF, Buffer.from('% signed\n')]);
+  await citizen.getByLabel('Tệp này thuộc giấy tờ').selectOption('TP01');
+  await citizen.getByLabel('Chọn tệp').setInputFiles({ name: 'to-khai-da-ky.pdf', mimeType: 'application/pdf', buffer: signed });
+  await citizen.getByRole('button', { name: 'Tải tệp lên' }).click();
+  await citizen.locator('form.upload-box [data-testid=file-sha256]', { hasText: sha256(signed) }).waitFor();
+  await citizen.locator('ul.files').getByRole('link', { name: 'to-khai-da-ky.pdf' }).waitFor();
   await shot(citizen, 'flow-supplement-request');
   assert.deepEqual(await axe(citizen), [], 'flow-supplement-request');
   await citizen.locator('[data-action=resubmit]').click();

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACTION_FIELDS, actionTitle, allowedFromServer } from '../../src/ui/actions';
 import { toImportRecord } from '../../src/admin/admin';
+import { canPreview, formsFor, sizeText } from '../../src/ui/files';
 import { messages } from '../../src/lib/messages';
 import type { Dossier, Procedure } from '../../src/lib/types';
 
@@ -47,5 +48,24 @@ describe('procedure edit', () => {
     expect(r.variants[0].code).toBe('A');
     expect(r.version_id).toBeUndefined();
     expect(r.name).toBe('N');
+  });
+});
+
+describe('files', () => {
+  it('preview only PDF, JPEG and PNG as the server detected them', () => {
+    expect(['application/pdf', 'image/jpeg', 'image/png'].every(canPreview)).toBe(true);
+    expect(canPreview('text/html')).toBe(false);
+    expect(canPreview('image/svg+xml')).toBe(false);
+    expect(canPreview(null)).toBe(false);
+  });
+  it('link each printed form once its event happened', () => {
+    const ev = (action: string) => ({ action }) as any;
+    expect(formsFor(dossier({ events: [ev('submit')] }))).toEqual([]);
+    expect(formsFor(dossier({ events: [ev('submit'), ev('accept')] }))).toEqual(['receipt', 'control-slip']);
+    expect(formsFor(dossier({ events: [ev('intake'), ev('request_supplement'), ev('apologize')] }))).toEqual(['receipt', 'supplement', 'apology', 'control-slip']);
+  });
+  it('write sizes plainly', () => {
+    expect(sizeText(136)).toBe('136 B');
+    expect(sizeText(2048)).toMatch(/^2 KB$/);
   });
 });
