@@ -173,7 +173,8 @@ test('a dossier goes from online submission to a rated result', async () => {
   await act(spec, code, 'forward');
   const leader = await person(browser, srv.base);
   await login(leader, 'lanhdao.tp');
-  await act(leader, code, 'finish');
+  await open(leader, '#/work/d/' + encodeURIComponent(code));
+  await leader.getByText('Hạn của bước 4').waitFor();
   await act(counter, code, 'deliver');
   await open(counter, '#/work/d/' + encodeURIComponent(code) + '/slip');
   await counter.locator('table.slip tbody tr').first().waitFor();
@@ -270,11 +271,38 @@ test('an administrator adds a procedure and a citizen submits it', async () => {
   await admin.getByRole('searchbox', { name: 'Tìm thủ tục' }).fill('DEMO.900001');
   await admin.getByRole('button', { name: 'Tìm', exact: true }).click();
   await admin.getByRole('button', { name: 'Sửa' }).first().click();
+  // the record is read from the API: wait for it to replace the text
+  await admin.waitForFunction(() => document.querySelector('textarea.code')?.value.includes('DEMO.900001'));
   const text = await admin.getByLabel('Nội dung JSON').inputValue();
   assert.match(text, /Thủ tục thử nghiệm giao diện/);
   await admin.getByLabel('Nội dung JSON').fill(text.replace('Tờ khai thử nghiệm', 'Tờ khai thử nghiệm (mẫu mới)'));
   await admin.getByRole('button', { name: 'Lưu vào danh mục' }).click();
   await admin.getByText('Đã lưu: 0 thủ tục mới, 1 phiên bản mới').waitFor();
+
+  // its workflow: a review by the division head between processing and approval. A first
+  // attempt that does not start with receiving is refused, the wrong step named in place.
+  await admin.goto(srv.base + '/#/admin/flows?code=DEMO.900001');
+  await admin.getByText('Thủ tục chưa có quy trình ban hành').waitFor();
+  const step = (n) => admin.locator(`.flow-steps li[data-step="${n}"]`);
+  await step(1).getByLabel('Loại bước').selectOption('process');
+  await admin.getByRole('button', { name: 'Ban hành quy trình' }).click();
+  await step(1).locator('[role=alert]').waitFor();
+  assert.match(await step(1).locator('[role=alert]').textContent(), /Bước đầu tiên phải là bước tiếp nhận/);
+  await shot(admin, 'admin-flow-refused');
+  assert.deepEqual(await axe(admin), [], 'admin-flow-refused');
+  await step(1).getByLabel('Loại bước').selectOption('receive');
+  await admin.getByRole('button', { name: 'Thêm một bước xử lý' }).click();
+  await step(2).getByLabel('Số giờ làm việc').fill('6');
+  await step(3).getByLabel('Loại bước').selectOption('review');
+  await step(3).getByLabel('Vai trò thực hiện').selectOption('division_head');
+  await step(3).getByLabel('Số giờ làm việc').fill('2');
+  await admin.getByRole('button', { name: 'Ban hành quy trình' }).click();
+  await admin.getByText('Đã ban hành phiên bản 1.').waitFor();
+  const v1 = admin.locator('li[data-flow-version="1"] ol > li');
+  await v1.first().waitFor();
+  assert.equal(await v1.count(), 5);
+  assert.match(await v1.nth(2).textContent(), /Lãnh đạo phòng/);
+  await shot(admin, 'admin-flow-published');
 
   const citizen = await person(browser, srv.base);
   await login(citizen, 'doanhnghiep1');
@@ -283,11 +311,36 @@ test('an administrator adds a procedure and a citizen submits it', async () => {
   await citizen.keyboard.press('Enter');
   await citizen.getByRole('link', { name: 'Thủ tục thử nghiệm giao diện' }).click();
   await citizen.getByRole('link', { name: 'Nộp hồ sơ trực tuyến' }).click();
-  await citizen.getByRole('combobox', { name: 'Cơ quan giải quyết' }).selectOption(String(await unitId('000.00.31.H99')));
+  await citizen.getByRole('combobox', { name: 'Cơ quan giải quyết' }).selectOption(String(await unitId('000.01.12.H99')));
+  await citizen.getByRole('combobox', { name: 'Nơi tiếp nhận và trả kết quả' }).selectOption(String(await unitId('000.00.31.H99')));
   for (let i = 0; i < 3; i++) await citizen.getByRole('button', { name: 'Tiếp tục' }).click();
   await citizen.getByRole('button', { name: 'Nộp hồ sơ' }).click();
-  assert.match((await citizen.getByTestId('dossier-code').textContent()).trim(), /^000\.00\.31\.H99-\d{6}-\d{4}$/);
-  assert.deepEqual([...admin.errors, ...citizen.errors], []);
+  const code = (await citizen.getByTestId('dossier-code').textContent()).trim();
+  assert.match(code, /^000\.00\.31\.H99-\d{6}-\d{4}$/);
+
+  // the dossier runs the published flow: after processing it goes to the division head's review
+  // (step 3), where the default flow would have gone to the agency leader's approval
+  const counter = await person(browser, srv.base);
+  await login(counter, 'motcua.xa1');
+  await act(counter, code, 'accept');
+  const spec = await person(browser, srv.base);
+  await login(spec, 'chuyenvien.tp');
+  await act(spec, code, 'forward');
+  const head = await person(browser, srv.base);
+  await login(head, 'truongphong.tp');
+  await open(head, '#/work/d/' + encodeURIComponent(code));
+  await head.getByText('Hạn của bước 3').waitFor();
+  await head.locator('[data-action=forward]').waitFor();
+  await shot(head, 'flow-extra-step');
+  const leader = await person(browser, srv.base);
+  await login(leader, 'lanhdao.tp');
+  await open(leader, '#/work/d/' + encodeURIComponent(code));
+  await leader.getByText('Hạn của bước 3').waitFor();
+  assert.equal(await leader.locator('[data-action=finish]').count(), 0, 'the leader approves only at step 4');
+  await act(head, code, 'forward');
+  await open(leader, '#/work/d/' + encodeURIComponent(code));
+  await leader.getByText('Hạn của bước 4').waitFor();
+  assert.deepEqual([...admin.errors, ...citizen.errors, ...counter.errors, ...spec.errors, ...head.errors, ...leader.errors], []);
 });
 
 test('a name containing <script> is shown as text', async () => {
@@ -345,6 +398,7 @@ const PAGES = [
   ['admin', 'admin-units', '/#/admin'],
   ['admin', 'admin-users', '/#/admin/users'],
   ['admin', 'admin-procedures', '/#/admin/procedures'],
+  ['admin', 'admin-flows', '/#/admin/flows?code=DEMO.000003'],
   ['admin', 'admin-calendar', '/#/admin/calendar?year=2026'],
   ['admin', 'admin-settings', '/#/admin/settings'],
 ];

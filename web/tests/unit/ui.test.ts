@@ -3,7 +3,7 @@
 // the API turns back into a valid import record (the edit path of the admin page).
 import { describe, expect, it } from 'vitest';
 import { ACTION_FIELDS, actionTitle, allowedFromServer } from '../../src/ui/actions';
-import { toImportRecord } from '../../src/admin/admin';
+import { enumAt, flowBody, stepOfField, toImportRecord } from '../../src/admin/admin';
 import { canPreview, formsFor, sizeText } from '../../src/ui/files';
 import { messages } from '../../src/lib/messages';
 import type { Dossier, Procedure } from '../../src/lib/types';
@@ -67,5 +67,27 @@ describe('files', () => {
   it('write sizes plainly', () => {
     expect(sizeText(136)).toBe('136 B');
     expect(sizeText(2048)).toMatch(/^2 KB$/);
+  });
+});
+
+describe('workflow editor', () => {
+  it('reads enums of nested request specs and sends only the spec fields', () => {
+    const schema = { properties: { steps: { type: 'array', items: { properties: { kind: { enum: ['receive', 'process'] } } } } } };
+    expect(enumAt(schema, 'steps/kind')).toEqual(['receive', 'process']);
+    expect(enumAt(schema, 'steps/none')).toEqual([]);
+    const b = flowBody('', '', [
+      { kind: 'receive', role: 'counter_officer', unit: 'receiving', unit_id: 5, hours: 4, kind_title: 'x' },
+      { kind: 'process', role: 'specialist', unit: 'absolute', unit_id: 12, hours: 8 },
+    ]) as any;
+    expect(b.variant_code).toBeNull();
+    expect(b.unit_id).toBeNull();
+    expect(b.steps[0]).toEqual({ kind: 'receive', role: 'counter_officer', unit: 'receiving', hours: 4 });
+    expect(b.steps[1].unit_id).toBe(12);
+  });
+  it('places the server error on the step it names (0-based)', () => {
+    expect(stepOfField('steps/0')).toBe(0);
+    expect(stepOfField('steps/3/unit_id')).toBe(3);
+    expect(stepOfField('steps')).toBe(-1);
+    expect(stepOfField(null)).toBe(-1);
   });
 });
