@@ -38,6 +38,7 @@ const routes: RouteDef[] = [
   { pattern: '/admin/users', lazy: lazyFace(admin, 'Users') },
   { pattern: '/admin/users/:id', lazy: lazyFace(admin, 'UserPage') },
   { pattern: '/admin/procedures', lazy: lazyFace(admin, 'Procedures') },
+  { pattern: '/admin/flows', lazy: lazyFace(admin, 'Flows') },
   { pattern: '/admin/calendar', lazy: lazyFace(admin, 'Calendar') },
   { pattern: '/admin/settings', lazy: lazyFace(admin, 'Settings') },
 ];

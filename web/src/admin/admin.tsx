@@ -1,13 +1,14 @@
 // admin.tsx - administration (a lazily loaded chunk): the units tree, officer accounts and
 // role grants, the procedure catalogue (import, edit as a new version, versions), the holiday
+// workflow editor (steps with role, unit and hours; published as versions), the holiday
 // calendar as a year view with the computed suggestions to confirm, office hours. Choices
 // offered in forms (roles, unit kinds, day kinds) are the enums of the API's request specs
 // read from GET /api/openapi.json, so the UI never keeps its own copy.
 import { useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
-import { api, qs } from '../lib/api';
+import { api, ApiError, qs } from '../lib/api';
 import { t, tName } from '../lib/i18n';
-import { isoDate, monthGrid } from '../lib/format';
+import { dateTime, isoDate, monthGrid } from '../lib/format';
 import { enc, href, navigate } from '../lib/router';
 import { can, isAdmin } from '../lib/session';
 import type { Page as PageOf, Procedure, ProcedureHit, Unit } from '../lib/types';
@@ -15,10 +16,16 @@ import type { RouteProps } from '../main';
 import { ErrorBox, Field, Loading, Notice, Page, useLoad } from '../ui/ui';
 
 let specCache: Promise<any> | null = null;
-/** Enum values of a request spec property, from the OpenAPI description. */
+/** Enum values of a request spec property, from the OpenAPI description; "steps/kind" walks
+ * into the objects of an array property. */
 export function useEnum(schema: string, prop: string): string[] {
   const r = useLoad(() => (specCache ||= api('GET', '/api/openapi.json')), []);
-  const s = r.data?.components?.schemas?.[schema]?.properties?.[prop];
+  return enumAt(r.data?.components?.schemas?.[schema], prop);
+}
+
+export function enumAt(schema: any, path: string): string[] {
+  let s = schema;
+  for (const p of path.split('/')) s = (s?.properties || s?.items?.properties)?.[p];
   return (s?.enum || s?.items?.enum || []) as string[];
 }
 
@@ -39,6 +46,7 @@ function Frame(props: RouteProps & { title: string; here: string; children: Comp
     ['units', '#/admin', 'admin.units'],
     ['users', '#/admin/users', 'admin.users'],
     ['procedures', '#/admin/procedures', 'admin.procedures'],
+    ['flows', '#/admin/flows', 'flow.title'],
     ['calendar', '#/admin/calendar', 'admin.calendar'],
     ['settings', '#/admin/settings', 'admin.settings'],
   ] as const;
@@ -482,7 +490,8 @@ export function Procedures(props: RouteProps) {
               {t('common.edit')}
             </button>{' '}
             <a href={'#/procedures/' + enc(h.code)}>{t('admin.view')}</a>{' '}
-            <a href={'/api/v1/procedure-versions/' + h.version_id}>{t('admin.version', { n: h.version_id })}</a>
+            <a href={'/api/v1/procedure-versions/' + h.version_id}>{t('admin.version', { n: h.version_id })}</a>{' '}
+            <a href={href('/admin/flows', { code: h.code })}>{t('flow.title')}</a>
           </li>
         ))}
       </ul>
@@ -758,6 +767,253 @@ function HoursForm(props: { h: Hours; onSaved: () => void }) {
       </fieldset>
       <button type="submit" class="primary">
         {t('common.save')}
+      </button>
+    </form>
+  );
+}
+
+/* ---- workflows -------------------------------------------------------------------- */
+
+export interface FlowStep {
+  kind: string;
+  role: string;
+  unit: string;
+  unit_id?: number | null;
+  hours: number;
+  kind_title?: string;
+  role_title?: string;
+}
+
+interface FlowVersion {
+  variant_id: number;
+  unit_id: number;
+  version_id: number;
+  version: number;
+  published_at: number;
+  steps: (FlowStep & { ord: number })[];
+}
+
+/** The steps of the default flow (docs/catalog.md), the starting point of a first version. */
+export const DEFAULT_STEPS: FlowStep[] = [
+  { kind: 'receive', role: 'counter_officer', unit: 'receiving', hours: 4 },
+  { kind: 'process', role: 'specialist', unit: 'competent', hours: 8 },
+  { kind: 'approve', role: 'agency_leader', unit: 'competent', hours: 4 },
+  { kind: 'return', role: 'counter_officer', unit: 'receiving', hours: 0 },
+];
+
+/** The publish body for the composed steps (only the fields of the request spec). */
+export function flowBody(variant: string, unitId: string, steps: FlowStep[]): Record<string, unknown> {
+  return {
+    variant_code: variant || null,
+    unit_id: unitId ? Number(unitId) : null,
+    steps: steps.map((s) => ({ kind: s.kind, role: s.role, unit: s.unit, ...(s.unit === 'absolute' ? { unit_id: s.unit_id ? Number(s.unit_id) : null } : {}), hours: Number(s.hours) })),
+  };
+}
+
+/** Which step (0-based) a server field such as "steps/2/unit_id" names, or -1. */
+export function stepOfField(field: string | null | undefined): number {
+  const m = /^steps\/(\d+)(\/|$)/.exec(field || '');
+  return m ? Number(m[1]) : -1;
+}
+
+export function Flows(props: RouteProps) {
+  const code = props.query.get('code') || '';
+  const [q, setQ] = useState(code);
+  const [tick, setTick] = useState(0);
+  const res = useLoad(
+    async () =>
+      code
+        ? {
+            p: await api<Procedure>('GET', '/api/v1/procedures/' + enc(code)),
+            flows: (await api<{ flows: FlowVersion[] }>('GET', `/api/v1/procedures/${enc(code)}/flows`)).flows,
+          }
+        : null,
+    [code, tick],
+  );
+  return (
+    <Frame {...props} title={t('flow.title')} here="flows">
+      <p class="hint">{t('flow.lead')}</p>
+      <form
+        class="row"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          navigate('/admin/flows', { code: q.trim() });
+        }}
+      >
+        <Field label={t('flow.code')}>{(id) => <input id={id} type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />}</Field>
+        <button type="submit">{t('flow.open')}</button>
+      </form>
+      {res.error ? <ErrorBox error={res.error} /> : null}
+      {code && res.loading && !res.data && <Loading />}
+      {res.data && (
+        <>
+          <h2>
+            {res.data.p.name} ({res.data.p.code})
+          </h2>
+          <FlowVersions p={res.data.p} flows={res.data.flows} />
+          <FlowEditor key={res.data.p.code} p={res.data.p} start={res.data.flows[0]?.steps || DEFAULT_STEPS} onPublished={() => setTick(tick + 1)} />
+        </>
+      )}
+    </Frame>
+  );
+}
+
+function FlowVersions(props: { p: Procedure; flows: FlowVersion[] }) {
+  const variant = (id: number) => (id ? props.p.variants.find((v) => v.id === id)?.name || '#' + id : t('flow.all_variants'));
+  if (!props.flows.length) return <p>{t('flow.none')}</p>;
+  return (
+    <section aria-labelledby="flow-versions-h">
+      <h3 id="flow-versions-h">{t('flow.versions')}</h3>
+      <ul class="flows">
+        {props.flows.map((f) => (
+          <li key={f.version_id} data-flow-version={f.version}>
+            <p>
+              <strong>{t('flow.version', { n: f.version })}</strong> · {variant(f.variant_id)} · {f.unit_id ? t('flow.unit_only', { id: f.unit_id }) : t('flow.all_units')} · {dateTime(f.published_at)}
+            </p>
+            <ol>
+              {f.steps.map((s) => (
+                <li key={s.ord}>
+                  {s.kind_title || s.kind} — {s.role_title || tName('role', s.role)} — {t(('flow.unit_' + s.unit) as any)}
+                  {s.unit_id ? ' #' + s.unit_id : ''} — {t('flow.hours_n', { n: s.hours })}
+                </li>
+              ))}
+            </ol>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function FlowEditor(props: { p: Procedure; start: FlowStep[]; onPublished: () => void }) {
+  const kinds = useEnum('FlowPublish', 'steps/kind');
+  const roles = useEnum('FlowPublish', 'steps/role');
+  const units = useEnum('FlowPublish', 'steps/unit');
+  const [steps, setSteps] = useState<FlowStep[]>(props.start.map((s) => ({ kind: s.kind, role: s.role, unit: s.unit, unit_id: s.unit_id ?? null, hours: s.hours })));
+  const [variant, setVariant] = useState('');
+  const [unitId, setUnitId] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState<number | null>(null);
+  const [busy, setBusy] = useState(false);
+  const bad = error instanceof ApiError ? stepOfField(error.field) : -1;
+  const set = (i: number, patch: Partial<FlowStep>) => setSteps(steps.map((s, j) => (j === i ? { ...s, ...patch } : s)));
+  const move = (i: number, by: number) => {
+    const n = [...steps];
+    [n[i], n[i + by]] = [n[i + by], n[i]];
+    setSteps(n);
+  };
+  const total = steps.reduce((a, s) => a + (Number(s.hours) || 0), 0);
+
+  async function publish(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      const r = await api<{ version: number }>('POST', `/api/v1/procedures/${enc(props.p.code)}/flows`, flowBody(variant, unitId, steps));
+      setDone(r.version);
+      props.onPublished();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  const opts = (xs: string[], label: (x: string) => string) =>
+    xs.map((x) => (
+      <option key={x} value={x}>
+        {label(x)}
+      </option>
+    ));
+
+  return (
+    <form class="flow-editor" onSubmit={publish} aria-labelledby="flow-edit-h">
+      <h3 id="flow-edit-h">{t('flow.new')}</h3>
+      <p class="hint">{t('flow.new_hint')}</p>
+      <div class="row">
+        <Field label={t('flow.variant')}>
+          {(id) => (
+            <select id={id} value={variant} onChange={(e) => setVariant(e.currentTarget.value)}>
+              <option value="">{t('flow.all_variants')}</option>
+              {props.p.variants.map((v) => (
+                <option key={v.code} value={v.code}>
+                  {v.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={t('flow.unit_id')} hint={t('flow.unit_id_hint')} error={error instanceof ApiError && error.field === 'unit_id' ? error.detail || error.title : null}>
+          {(id, by) => <input id={id} aria-describedby={by} inputMode="numeric" value={unitId} onInput={(e) => setUnitId(e.currentTarget.value)} />}
+        </Field>
+      </div>
+      <ol class="flow-steps">
+        {steps.map((s, i) => (
+          <li key={i} class={bad === i ? 'invalid' : ''} data-step={i + 1}>
+            <fieldset>
+              <legend>{t('flow.step_n', { n: i + 1 })}</legend>
+              {bad === i && (
+                <p class="field-error" role="alert">
+                  {(error as ApiError).detail || (error as ApiError).title}
+                </p>
+              )}
+              <div class="row">
+                <Field label={t('flow.kind')}>
+                  {(id) => (
+                    <select id={id} value={s.kind} onChange={(e) => set(i, { kind: e.currentTarget.value })}>
+                      {opts(kinds.length ? kinds : [s.kind], (x) => t(('flow.kind_' + x) as any))}
+                    </select>
+                  )}
+                </Field>
+                <Field label={t('flow.role')}>
+                  {(id) => (
+                    <select id={id} value={s.role} onChange={(e) => set(i, { role: e.currentTarget.value })}>
+                      {opts(roles.length ? roles : [s.role], (x) => tName('role', x))}
+                    </select>
+                  )}
+                </Field>
+                <Field label={t('flow.unit')}>
+                  {(id) => (
+                    <select id={id} value={s.unit} onChange={(e) => set(i, { unit: e.currentTarget.value })}>
+                      {opts(units.length ? units : [s.unit], (x) => t(('flow.unit_' + x) as any))}
+                    </select>
+                  )}
+                </Field>
+                {s.unit === 'absolute' && (
+                  <Field label={t('flow.abs_unit')}>
+                    {(id, by) => <input id={id} aria-describedby={by} inputMode="numeric" required value={s.unit_id ?? ''} onInput={(e) => set(i, { unit_id: Number(e.currentTarget.value) || null })} />}
+                  </Field>
+                )}
+                <Field label={t('flow.hours')}>
+                  {(id) => <input id={id} type="number" min={0} max={100000} value={s.hours} onInput={(e) => set(i, { hours: Number(e.currentTarget.value) || 0 })} />}
+                </Field>
+              </div>
+              <div class="actions">
+                <button type="button" disabled={i === 0} onClick={() => move(i, -1)} aria-label={t('flow.up', { n: i + 1 })}>
+                  ↑
+                </button>
+                <button type="button" disabled={i === steps.length - 1} onClick={() => move(i, 1)} aria-label={t('flow.down', { n: i + 1 })}>
+                  ↓
+                </button>
+                <button type="button" disabled={steps.length <= 1} onClick={() => setSteps(steps.filter((_, j) => j !== i))}>
+                  {t('flow.remove', { n: i + 1 })}
+                </button>
+              </div>
+            </fieldset>
+          </li>
+        ))}
+      </ol>
+      <p>
+        <button type="button" onClick={() => setSteps([...steps.slice(0, -1), { kind: 'process', role: 'specialist', unit: 'competent', hours: 4 }, ...steps.slice(-1)])}>
+          {t('flow.add')}
+        </button>
+      </p>
+      <p class="muted">{t('flow.total', { n: total })}</p>
+      {bad < 0 && <ErrorBox error={error} />}
+      {done !== null && <Notice kind="ok">{t('flow.published', { n: done })}</Notice>}
+      <button type="submit" class="primary" disabled={busy}>
+        {t('flow.publish')}
       </button>
     </form>
   );

@@ -52,7 +52,7 @@ export function csrfFromCookie(cookie: string): string | null {
   return null;
 }
 
-function currentCsrf(): string | null {
+export function currentCsrf(): string | null {
   const c = typeof document !== 'undefined' ? csrfFromCookie(document.cookie) : null;
   return c || csrfToken;
 }
@@ -97,11 +97,39 @@ export async function api<T = any>(method: string, path: string, body?: unknown,
       json = undefined;
     }
   }
-  if (!res.ok) {
-    if (json && typeof json === 'object' && json.code) throw new ApiError({ ...json, status: res.status });
-    throw new ApiError({ status: res.status, code: 'http_' + res.status, title: res.statusText || 'Lỗi', detail: null });
-  }
+  if (!res.ok) throw problem(res.status, json, res.statusText);
   return json as T;
+}
+
+/** The ApiError for a failed answer: the server's problem+json, else the bare status. */
+export function problem(status: number, json: any, statusText?: string): ApiError {
+  if (json && typeof json === 'object' && json.code) return new ApiError({ ...json, status });
+  return new ApiError({ status, code: 'http_' + status, title: statusText || 'Lỗi', detail: null });
+}
+
+/** Sends a multipart form with XMLHttpRequest (fetch reports no upload progress); onProgress
+ * gets the bytes sent and the total. Answers the JSON body; failures as ApiError. */
+export function upload<T = any>(path: string, form: FormData, onProgress?: (sent: number, total: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open('POST', path);
+    x.setRequestHeader('Accept', 'application/json');
+    const tok = currentCsrf();
+    if (tok) x.setRequestHeader('X-CSRF-Token', tok);
+    if (onProgress) x.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : 0);
+    x.onload = () => {
+      let json: any = undefined;
+      try {
+        json = x.responseText ? JSON.parse(x.responseText) : undefined;
+      } catch {
+        json = undefined;
+      }
+      if (x.status >= 200 && x.status < 300) resolve(json as T);
+      else reject(problem(x.status, json, x.statusText));
+    };
+    x.onerror = () => reject(new ApiError({ status: 0, code: 'network', title: 'Mất kết nối', detail: null }));
+    x.send(form);
+  });
 }
 
 /** Builds a query string from the defined, non-empty values. */

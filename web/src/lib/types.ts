@@ -105,7 +105,7 @@ export interface DossierEvent {
   items?: { document?: string | null; field?: string | null; reason: string }[] | null;
 }
 
-/** An action the server says the viewer may take now (not yet in the API: see docs/web.md). */
+/** An action the server says the viewer may take now. */
 export interface AllowedAction {
   action: string;
   title?: string;
@@ -152,4 +152,26 @@ export interface Dossier {
   receiving_unit?: string | null;
   competent_unit?: string | null;
   allowed_actions?: (string | AllowedAction)[];
+}
+
+/** A file linked to a dossier (GET /api/v1/dossiers/{code}/files; the upload's answer). */
+export interface FileLink {
+  id: number;
+  dossier_code: string;
+  kind: 'input' | 'result';
+  component: string | null;
+  name: string;
+  size: number;
+  sha256: string;
+  type: string;
+  type_label: string | null;
+  scan: string | null;
+  digitised: boolean;
+  reused: boolean;
+  from_datastore: boolean;
+  source_id: number | null;
+  source_dossier_code: string | null;
+  added_by: string | null;
+  created_at: number;
+  content_url: string;
 }

@@ -10,6 +10,7 @@ import type { Dossier, Page as PageOf } from '../lib/types';
 import type { RouteProps } from '../main';
 import { ActionPanel } from '../ui/actions';
 import { DossierFacts, SupplementRequest, Timeline } from '../ui/dossier';
+import { FileList, FormLinks, Reuse, UploadBox, docNames, formsFor } from '../ui/files';
 import { ErrorBox, Loading, Page, Status, useLoad } from '../ui/ui';
 
 function NeedLogin(props: { next: string }) {
@@ -89,6 +90,7 @@ export function MyDossiers(props: RouteProps) {
 export function MyDossier(props: RouteProps) {
   const code = props.params.code;
   const res = useLoad(() => api<Dossier>('GET', '/api/v1/dossiers/' + enc(code)), [code]);
+  const [files, setFiles] = useState(0);
   if (!props.me) return <NeedLogin next={'/my/' + code} />;
   if (res.loading && !res.data) return <Loading />;
   if (!res.data)
@@ -102,8 +104,25 @@ export function MyDossier(props: RouteProps) {
     <Page title={d.procedure_name}>
       <SupplementRequest d={d} />
       <DossierFacts d={d} personal />
-      {d.status === 5 && <p class="notice warn">{t('sup.attachments_pending')}</p>}
-      <ActionPanel d={d} side="applicant" onDone={(nd) => (res.set({ ...res.data!, ...nd }), res.reload())} />
+      <h2>{t('file.title')}</h2>
+      <FileList code={d.code} reload={files} names={docNames(d)} />
+      {/* applicants add files while the dossier is new or asked for a supplement (the server
+          checks; the box is only not shown when it would be refused anyway) */}
+      {(d.status === 1 || d.status === 5) && (d.documents || []).length > 0 && (
+        <section class="panel" aria-labelledby="add-file-h">
+          <h3 id="add-file-h">{t('file.add')}</h3>
+          {d.status === 5 && <p class="hint">{t('file.supplement_hint')}</p>}
+          <UploadBox d={d} onUploaded={() => setFiles(files + 1)} />
+          <Reuse d={d} onReused={() => setFiles(files + 1)} />
+        </section>
+      )}
+      {formsFor(d).length > 0 && (
+        <>
+          <h2>{t('form.title')}</h2>
+          <FormLinks d={d} />
+        </>
+      )}
+      <ActionPanel d={d} onDone={(nd) => (res.set({ ...res.data!, ...nd }), res.reload())} />
       <h2>{t('dossier.timeline')}</h2>
       <Timeline events={d.events || []} />
       <p>
@@ -112,3 +131,4 @@ export function MyDossier(props: RouteProps) {
     </Page>
   );
 }
+

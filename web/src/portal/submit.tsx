@@ -10,7 +10,8 @@ import { clearDraft, draftKey, loadDraft, saveDraft, type SubmissionDraft } from
 import { enc, href, navigate } from '../lib/router';
 import { isApplicant } from '../lib/session';
 import { newIdemKey } from '../lib/api';
-import type { Dossier, Procedure, Unit, Variant } from '../lib/types';
+import type { Dossier, FileLink, Procedure, Unit, Variant } from '../lib/types';
+import { ACCEPT, UploadRow, uploadFile } from '../ui/files';
 import type { RouteProps } from '../main';
 import { ErrorBox, Field, Loading, Notice, Page, Status, errorText, useLoad } from '../ui/ui';
 import { timeText } from './catalog';
@@ -138,6 +139,13 @@ export function Submit(props: RouteProps) {
   return <Wizard key={p.code + v.code} p={p} v={v} account={props.me.id} />;
 }
 
+interface Up {
+  name: string;
+  pct: number | null;
+  done?: FileLink;
+  error?: unknown;
+}
+
 function Wizard(props: { p: Procedure; v: Variant; account: number }) {
   const { p, v } = props;
   const key = draftKey(props.account, p.code + '.' + v.code);
@@ -148,6 +156,10 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
   const [busy, setBusy] = useState(false);
   const offering = useOfferingUnits(p);
   const online = useOnline();
+  // chosen files live in memory only (a File cannot be saved in the draft); they are sent
+  // once the dossier exists, each with its progress and the server's confirmation
+  const [files, setFiles] = useState<Record<string, File[]>>({});
+  const [sent, setSent] = useState<{ code: string; rows: Up[] } | null>(null);
 
   const update = (patch: Partial<SubmissionDraft>) => {
     const next = { ...d, ...patch };
@@ -181,7 +193,24 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
     try {
       const r = await api<Dossier>('POST', '/api/v1/dossiers', body, { idem: d.idem });
       clearDraft(key);
-      navigate('/receipt/' + enc(r.code));
+      const todo = documents.flatMap((x) => (files[x.code] || []).map((f) => ({ component: x.code, file: f })));
+      if (!todo.length) {
+        navigate('/receipt/' + enc(r.code));
+        return;
+      }
+      const rows: Up[] = todo.map((x) => ({ name: x.file.name, pct: null }));
+      setSent({ code: r.code, rows: [...rows] });
+      for (let i = 0; i < todo.length; i++) {
+        const set = (patch: Partial<Up>) => {
+          rows[i] = { ...rows[i], ...patch };
+          setSent({ code: r.code, rows: [...rows] });
+        };
+        try {
+          set({ done: await uploadFile(r.code, todo[i].file, todo[i].component, (pct) => set({ pct })) });
+        } catch (err) {
+          set({ error: err });
+        }
+      }
     } catch (e) {
       setError(e);
       if (e instanceof ApiError && e.field) {
@@ -192,6 +221,28 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
     } finally {
       setBusy(false);
     }
+  }
+
+  if (sent) {
+    const finished = sent.rows.every((r) => r.done || r.error);
+    const failed = sent.rows.some((r) => r.error);
+    return (
+      <Page title={p.name}>
+        <Notice kind={!finished ? 'info' : failed ? 'warn' : 'ok'}>{t(!finished ? 'file.wizard_uploading' : failed ? 'file.wizard_failed' : 'file.wizard_done')}</Notice>
+        <ul class="uploads" aria-live="polite">
+          {sent.rows.map((r, i) => (
+            <UploadRow key={i} name={r.name} pct={r.pct} done={r.done} error={r.error} />
+          ))}
+        </ul>
+        {finished && (
+          <p class="actions">
+            <a class="button primary" href={'#/receipt/' + enc(sent.code)}>
+              {t('file.to_receipt')}
+            </a>
+          </p>
+        )}
+      </Page>
+    );
   }
 
   const fieldErr = (name: string) => {
@@ -315,6 +366,23 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
                         {doc.required && <strong class="req"> ({t('proc.required')})</strong>}
                       </span>
                     </label>
+                    {s.included && doc.code && (
+                      <div class="field">
+                        <label for={'file-' + i}>{t('file.wizard_pick', { name: doc.name })}</label>
+                        <input
+                          id={'file-' + i}
+                          type="file"
+                          multiple
+                          accept={ACCEPT}
+                          onChange={(e) => setFiles({ ...files, [doc.code!]: [...(e.currentTarget.files || [])] })}
+                        />
+                        {(files[doc.code] || []).length > 0 && (
+                          <p class="muted small">
+                            {t('file.wizard_chosen')}: {files[doc.code].map((f) => f.name).join(', ')}
+                          </p>
+                        )}
+                      </div>
+                    )}
                     {s.included && (
                       <div class="counts">
                         <label>
@@ -331,7 +399,7 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
                 );
               })}
             </ul>
-            <Notice kind="warn">{t('wiz.attachments_pending')}</Notice>
+            <p class="hint">{t('file.wizard_hint')}</p>
           </fieldset>
         )}
         {d.step === 3 && (
@@ -369,6 +437,12 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
                 .map((x, i) => (
                   <li key={i}>
                     {x.doc.name} — {t('proc.originals')}: {x.s.originals}, {t('proc.copies')}: {x.s.copies}
+                    {x.doc.code && (files[x.doc.code] || []).length > 0 && (
+                      <>
+                        {' '}
+                        — {t('file.wizard_chosen')}: {files[x.doc.code].map((f) => f.name).join(', ')}
+                      </>
+                    )}
                   </li>
                 ))}
             </ul>

@@ -1,8 +1,8 @@
 // actions.tsx - the actions on a dossier and the reason fields each one needs. Which actions
-// are allowed is the server's decision: when the dossier comes with `allowed_actions` only
-// those are offered; until the API sends that list (see docs/web.md) every action of the
-// viewer's side is offered in a chooser and the server's refusal is shown in place. A stale
-// version gets 409 with the current state, which replaces the page's copy.
+// are allowed is the server's decision: exactly the dossier's `allowed_actions` (what the
+// engine lets this reader try now) are offered. An action that became stale meanwhile (another
+// session acted first) gets 409 with the reason and the current state, which replaces the
+// page's copy while the reason stays on screen.
 import { useState } from 'preact/hooks';
 import { api, ApiError, newIdemKey } from '../lib/api';
 import { t, tName } from '../lib/i18n';
@@ -30,15 +30,15 @@ export const ACTION_FIELDS: Record<string, string[]> = {
   rate: ['rating', 'comment'],
 };
 
-export const APPLICANT_ACTIONS = ['resubmit', 'payment_done', 'withdraw', 'rate'];
-export const OFFICER_ACTIONS = [
-  'accept', 'refuse', 'request_supplement', 'resubmit', 'assign', 'forward', 'return_to_step',
-  'request_payment', 'payment_done', 'stop', 'finish', 'deliver', 'apologize', 'withdraw',
-];
-
-export function allowedFromServer(d: Dossier): AllowedAction[] | null {
-  if (!Array.isArray(d.allowed_actions)) return null;
+/** The actions the server allows this reader now; none when it sent no list. */
+export function allowedFromServer(d: Dossier): AllowedAction[] {
+  if (!Array.isArray(d.allowed_actions)) return [];
   return d.allowed_actions.map((a) => (typeof a === 'string' ? { action: a } : a));
+}
+
+/** The label of an action: ours in the chosen language, else the server's title. */
+export function actionTitle(a: AllowedAction): string {
+  return tName('action', a.action, a.title);
 }
 
 interface Item {
@@ -62,7 +62,7 @@ function ActionForm(props: { d: Dossier; action: AllowedAction; onDone: (d: Doss
   const [idem] = useState(newIdemKey());
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const title = action.title || tName('action', action.action);
+  const title = actionTitle(action);
 
   async function send(e: Event) {
     e.preventDefault();
@@ -185,17 +185,18 @@ function ActionForm(props: { d: Dossier; action: AllowedAction; onDone: (d: Doss
   );
 }
 
-export function ActionPanel(props: { d: Dossier; side: 'applicant' | 'officer'; onDone: (d: Dossier) => void }) {
-  const server = allowedFromServer(props.d);
-  const list: AllowedAction[] = server || (props.side === 'applicant' ? APPLICANT_ACTIONS : OFFICER_ACTIONS).map((a) => ({ action: a }));
+export function ActionPanel(props: { d: Dossier; onDone: (d: Dossier) => void }) {
+  const list = allowedFromServer(props.d);
   const [chosen, setChosen] = useState<string>('');
   const [done, setDone] = useState<string | null>(null);
-  const current = list.find((a) => a.action === chosen);
+  // the form stays open after a refusal even when the fresh state no longer offers the action,
+  // so the server's reason is read where it was asked
+  const [open, setOpen] = useState<AllowedAction | null>(null);
+  const current = list.find((a) => a.action === chosen) || (open && open.action === chosen ? open : undefined);
   return (
     <section class="panel" aria-labelledby="actions-h">
       <h2 id="actions-h">{t('act.title')}</h2>
       {done && <Notice kind="ok">{t('act.done', { action: tName('action', done) })}</Notice>}
-      {!server && <p class="hint">{t('act.unfiltered')}</p>}
       {list.length === 0 ? (
         <p>{t('act.none')}</p>
       ) : (
@@ -208,10 +209,11 @@ export function ActionPanel(props: { d: Dossier; side: 'applicant' | 'officer'; 
               aria-pressed={chosen === a.action}
               onClick={() => {
                 setChosen(a.action);
+                setOpen(a);
                 setDone(null);
               }}
             >
-              {a.title || tName('action', a.action)}
+              {actionTitle(a)}
             </button>
           ))}
         </div>

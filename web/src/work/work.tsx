@@ -12,6 +12,7 @@ import type { Dossier, Page as PageOf, Procedure, ProcedureHit } from '../lib/ty
 import type { RouteProps } from '../main';
 import { ActionPanel } from '../ui/actions';
 import { DossierFacts, SupplementRequest, Timeline, resultLabel } from '../ui/dossier';
+import { FileList, FormLinks, UploadBox, docNames } from '../ui/files';
 import { ErrorBox, Field, Loading, Notice, Page, Status, useLoad } from '../ui/ui';
 import { Qr, UnitPicker, lookupUrl, useOfferingUnits } from '../portal/submit';
 
@@ -413,6 +414,7 @@ export function DossierPage(props: RouteProps) {
   const code = props.params.code;
   const res = useLoad(() => api<Dossier>('GET', '/api/v1/dossiers/' + enc(code)), [code]);
   const receipt = props.query.get('receipt') === '1';
+  const [files, setFiles] = useState(0);
   return (
     <Guard {...props}>
       {res.loading && !res.data ? (
@@ -466,7 +468,14 @@ export function DossierPage(props: RouteProps) {
                   </tbody>
                 </table>
               </div>
-              <p class="notice warn">{t('dossier.files_pending')}</p>
+              <h2>{t('file.title')}</h2>
+              <FileList code={res.data.code} reload={files} names={docNames(res.data)} />
+              <details class="panel">
+                <summary>{t('file.officer_add')}</summary>
+                <UploadBox d={res.data} onUploaded={() => setFiles(files + 1)} />
+                <h3>{t('file.kind_result')}</h3>
+                <UploadBox d={res.data} kind="result" onUploaded={() => setFiles(files + 1)} />
+              </details>
               {res.data.form_data && Object.keys(res.data.form_data).length > 0 && (
                 <>
                   <h2>{t('dossier.form')}</h2>
@@ -482,12 +491,14 @@ export function DossierPage(props: RouteProps) {
               )}
             </div>
             <div>
-              <ActionPanel d={res.data} side="officer" onDone={(nd) => (res.set({ ...res.data!, ...nd }), res.reload())} />
+              <ActionPanel d={res.data} onDone={(nd) => (res.set({ ...res.data!, ...nd }), res.reload())} />
               <p>
                 <a class="button" href={'#/work/d/' + enc(res.data.code) + '/slip'}>
                   {t('slip.title')}
                 </a>
               </p>
+              <h2>{t('form.title')}</h2>
+              <FormLinks d={res.data} />
               <h2>{t('dossier.timeline')}</h2>
               <Timeline events={res.data.events || []} />
             </div>

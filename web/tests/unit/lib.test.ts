@@ -1,7 +1,7 @@
 // lib.test.ts - the UI's pure parts: routes, the API client (CSRF, Idempotency-Key,
 // problem+json), drafts, UTC+7 date handling, messages in both languages.
 import { describe, expect, it, beforeEach } from 'vitest';
-import { api, ApiError, csrfFromCookie, qs, setCsrf, setFetch } from '../../src/lib/api';
+import { api, ApiError, csrfFromCookie, qs, setCsrf, setFetch, upload } from '../../src/lib/api';
 import { href, matchRoute, parseHash } from '../../src/lib/router';
 import { clearDraft, draftKey, listDrafts, loadDraft, saveDraft, type SubmissionDraft } from '../../src/lib/draft';
 import { isoDate, localInputToUnix, monthGrid, unixToLocalInput } from '../../src/lib/format';
@@ -190,5 +190,47 @@ describe('messages', () => {
     expect(t('search.count', { n: 3 })).toBe('3 procedures found');
     expect(tName('role', 'counter_officer')).toBe('Counter officer');
     setLang('vi');
+  });
+});
+
+describe('upload', () => {
+  it('reports upload progress, sends the CSRF token, and turns refusals into ApiError', async () => {
+    const sent: any[] = [];
+    class FakeXhr {
+      upload: any = {};
+      headers: Record<string, string> = {};
+      status = 0;
+      statusText = '';
+      responseText = '';
+      onload: any;
+      onerror: any;
+      open(m: string, p: string) {
+        sent.push({ m, p, x: this });
+      }
+      setRequestHeader(k: string, v: string) {
+        this.headers[k] = v;
+      }
+      send() {
+        this.upload.onprogress?.({ loaded: 50, total: 200, lengthComputable: true });
+        this.upload.onprogress?.({ loaded: 200, total: 200, lengthComputable: true });
+        const bad = sent.length > 1;
+        this.status = bad ? 415 : 201;
+        this.responseText = JSON.stringify(bad ? { code: 'unsupported_media_type', title: 'Loại tệp không được nhận', field: 'file' } : { id: 7, sha256: 'ab', size: 200 });
+        this.onload();
+      }
+    }
+    (globalThis as any).XMLHttpRequest = FakeXhr;
+    setCsrf('tok');
+    const seen: number[] = [];
+    const r = await upload('/api/v1/dossiers/X/files', new FormData(), (s, t) => seen.push(Math.round((s * 100) / t)));
+    expect(r).toEqual({ id: 7, sha256: 'ab', size: 200 });
+    expect(seen).toEqual([25, 100]);
+    expect(sent[0].m).toBe('POST');
+    expect(sent[0].x.headers['X-CSRF-Token']).toBe('tok');
+    const err = await upload('/api/v1/dossiers/X/files', new FormData()).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(415);
+    expect(err.field).toBe('file');
+    delete (globalThis as any).XMLHttpRequest;
   });
 });
