@@ -5,7 +5,7 @@ DB         ?= sqlite:var/tinhso.db
 LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build run test clean
+.PHONY: all deps build web run test clean
 
 all: build
 
@@ -16,18 +16,23 @@ build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
-run: build
+# The web UI (web/): npm ci when the lock file changed, then vite build into web/dist,
+# which `tinhso serve` serves (web.root).
+web: deps
+	web/scripts/build.sh
+
+run: build web
 	@mkdir -p var
 	$(BUILD)/tinhso migrate --database $(DB)
 	$(BUILD)/tinhso demo --database $(DB)
-	$(BUILD)/tinhso serve --database $(DB) --listen $(LISTEN)
+	$(BUILD)/tinhso serve --database $(DB) --listen $(LISTEN) --web-root web/dist
 
 # The release build is compiled too (optimised builds warn about other things), then the
 # sanitizer build runs every test.
-test: build
+test: build web
 	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTS_SANITIZE=ON -DTS_FAULT_INJECTION=ON >/dev/null
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) web/dist

@@ -15,6 +15,10 @@
 #define TS_ROUTE_CSRF_EXEMPT 0x1u /* a mutation that needs no CSRF token (no session exists yet) */
 #define TS_ROUTE_NO_AUDIT 0x2u    /* a mutation that writes nothing to audit (none yet) */
 #define TS_ROUTE_BULK_BODY 0x4u   /* bulk imports: body capped by http.max_import_body */
+#define TS_ROUTE_CSV_BODY 0x10u   /* the body is text/csv handed to the handler as is */
+#define TS_ROUTE_STREAM 0x8u      /* multipart/form-data streamed to the sink that the route's
+                                   * open() sets (after authentication, permission and CSRF
+                                   * are checked, before any byte of the body is read) */
 
 struct ts_route {
 	const char *method;
@@ -25,6 +29,8 @@ struct ts_route {
 	const struct ts_json_spec *spec;    /* request body spec, NULL = no body */
 	const char *tag;                    /* OpenAPI tag */
 	const char *summary;                /* one line, Vietnamese */
+	ts_handler_fn open;                 /* TS_ROUTE_STREAM: runs when the headers are in;
+	                                     * sets call->req->sink or refuses (call->body NULL) */
 };
 
 /* THE route table (routes.c) */
@@ -60,6 +66,12 @@ void ts_app_random_password(char *out, size_t outsz);
 
 /* Loads the demo province and one account per role (demo.c). password NULL = a random
  * one per run, printed. Idempotent: existing units and accounts are kept, passwords reset. */
-int ts_demo_load(struct ts_db *db, const char *password, FILE *out, struct ts_error *err);
+int ts_demo_load(struct ts_db *db, const char *password, int dossiers, FILE *out,
+		 struct ts_error *err);
+/* Plays `count` dossiers over the last 18 months through the dossier engine as the demo
+ * accounts (demo_dossiers.c); nothing when dossiers exist already. sample: the national
+ * catalogue sample (procedures to use first). */
+int ts_demo_dossiers(struct ts_db *db, const json_t *sample, int count, FILE *out,
+		     struct ts_error *err);
 
 #endif

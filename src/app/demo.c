@@ -1,7 +1,9 @@
 /* demo.c - `tinhso demo`: the demo province (data/demo/province.json, embedded in the
- * binary) and one account per role, printed with their password. Idempotent. */
+ * binary) and one account per role, printed with their password; the catalogue; a history of
+ * dossiers (demo_dossiers.c). Idempotent. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/app.h"
 #include "base/crypto.h"
@@ -41,6 +43,8 @@ static const struct demo_account accounts[] = {
 	{"lanhdao.tp", "Hoàng Văn Đức", TS_ACCT_OFFICER, TS_ROLE_LEADER, SO_TU_PHAP, SO_TU_PHAP, NULL, NULL, NULL},
 	{"vanthu.tp", "Vũ Thị Lan", TS_ACCT_OFFICER, TS_ROLE_CLERK, SO_TU_PHAP, SO_TU_PHAP, NULL, NULL, NULL},
 	{"thanhtra", "Đặng Văn Minh", TS_ACCT_OFFICER, TS_ROLE_INSPECTOR, THANH_TRA, PROVINCE, NULL, NULL, NULL},
+	{"tuphap.xa1", "Ngô Văn Tâm", TS_ACCT_OFFICER, TS_ROLE_SPECIALIST, XA1, XA1, NULL, NULL, NULL},
+	{"chutich.xa1", "Bùi Thị Hạnh", TS_ACCT_OFFICER, TS_ROLE_LEADER, XA1, XA1, NULL, NULL, NULL},
 	{"congdan1", "Nguyễn Thị Bình", TS_ACCT_CITIZEN, TS_ROLE_CITIZEN, NULL, NULL, "001190000123", NULL, "0912000001"},
 	{"doanhnghiep1", "Công ty TNHH Dữ liệu Mẫu", TS_ACCT_BUSINESS, TS_ROLE_CITIZEN, NULL, NULL, NULL, "0100109106",
 	 "0912000002"},
@@ -91,7 +95,7 @@ static int pad_to(const char *s, int width)
 	return n < width ? width - n : 0;
 }
 
-int ts_demo_load(struct ts_db *db, const char *password, FILE *out, struct ts_error *err)
+int ts_demo_load(struct ts_db *db, const char *password, int dossiers, FILE *out, struct ts_error *err)
 {
 	struct ts_arena a;
 	ts_arena_init(&a, 0);
@@ -124,15 +128,23 @@ int ts_demo_load(struct ts_db *db, const char *password, FILE *out, struct ts_er
 		goto out;
 	}
 	int pcreated = 0, pversioned = 0, punchanged = 0, ngenerated = 0, linked = 0;
-	if ((rc = ts_catalog_import_sample(&ctx, sample, NULL, &pcreated, &pversioned, &punchanged, err)))
+	/* in force since 1 January two years back, so that the dossier history finds them */
+	char since[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	snprintf(since, sizeof(since), "%04d-01-01", tm.tm_year + 1900 - 2);
+	if ((rc = ts_catalog_import_sample(&ctx, sample, since, &pcreated, &pversioned, &punchanged, err)))
 		goto out;
 	int real = pcreated + pversioned + punchanged;
-	if ((rc = ts_catalog_generate_demo(&ctx, DEMO_PROCEDURES_TOTAL - real, NULL, &ngenerated, err)) ||
+	if ((rc = ts_catalog_generate_demo(&ctx, DEMO_PROCEDURES_TOTAL - real, since, &ngenerated, err)) ||
 	    (rc = ts_catalog_link_demo_units(&ctx, &linked, err)))
 		goto out;
 	fprintf(out, "demo province: %d units created, %d already there\n", created, existing);
 	fprintf(out, "procedures: %d real from the national catalogue sample (%d new), %d generated DEMO.nnnnnn, "
 		     "%d offering links\n", real, pcreated, ngenerated, linked);
+	if ((rc = ts_demo_dossiers(db, sample, dossiers, out, err)))
+		goto out;
 	fprintf(out, "demo accounts (password for all: %s)\n", password);
 	for (size_t i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++)
 		fprintf(out, "  %-15s %s%*s %s\n", accounts[i].username, ts_role_title(accounts[i].role),

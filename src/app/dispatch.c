@@ -15,6 +15,8 @@ struct dstate {
 	const char *params[8];
 	int nparams;
 	int is_static;
+	bool authorized;    /* streamed routes: ctx was resolved and checked in begin() */
+	struct ts_ctx ctx;
 };
 
 static struct ts_app *the_app;
@@ -30,6 +32,28 @@ static bool is_mutation(const char *method)
 static bool method_matches(const char *route_method, const char *method)
 {
 	return strcmp(route_method, method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(route_method, "GET") == 0);
+}
+
+static int authorize(struct ts_app *app, struct ts_http_req *r, const struct ts_route *rt,
+		     struct ts_ctx *ctx, struct ts_error *err);
+
+/* A streamed route: who acts, permission and CSRF are settled before the body is read, then
+ * the route's open() sets the sink; the cap is the sink's. */
+static long begin_stream(struct ts_app *app, struct ts_http_req *r, struct dstate *st,
+			 struct ts_error *err)
+{
+	int rc = authorize(app, r, st->route, &st->ctx, err);
+	if (rc)
+		return rc;
+	st->authorized = true;
+	struct ts_http_resp scratch = {0};
+	struct ts_call call = {.req = r, .resp = &scratch, .ctx = &st->ctx, .nparams = st->nparams};
+	memcpy(call.params, st->params, sizeof(st->params));
+	if ((rc = st->route->open(&call, err)))
+		return rc;
+	if (!r->sink)
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL, NULL);
+	return (long)r->sink->cap;
 }
 
 static long begin(struct ts_http_req *r, void *ud, struct ts_error *err)
@@ -52,7 +76,9 @@ static long begin(struct ts_http_req *r, void *ud, struct ts_error *err)
 		st->route = rt;
 		st->nparams = n;
 		memcpy(st->params, vals, sizeof(vals[0]) * (size_t)n);
-		if (!rt->spec)
+		if ((rt->flags & TS_ROUTE_STREAM) && rt->open)
+			return begin_stream(app, r, st, err);
+		if (!rt->spec && !(rt->flags & TS_ROUTE_CSV_BODY))
 			return 0;
 		return (long)ts_config_int(app->cfg, (rt->flags & TS_ROUTE_BULK_BODY) ? TS_CFG_HTTP_MAX_IMPORT_BODY
 											: TS_CFG_HTTP_MAX_BODY);
@@ -74,13 +100,13 @@ static const char *bearer_of(struct ts_http_req *r)
 	return NULL;
 }
 
-static bool json_content_type(struct ts_http_req *r)
+static bool content_type_is(struct ts_http_req *r, const char *type)
 {
 	const char *ct = ts_http_header_get(r, "Content-Type");
 	if (!ct)
 		return false;
-	size_t n = strlen("application/json");
-	return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+	size_t n = strlen(type);
+	return strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 static int handle(struct ts_http_req *r, struct ts_http_resp *resp, void *ud, struct ts_error *err)
@@ -94,7 +120,44 @@ static int handle(struct ts_http_req *r, struct ts_http_resp *resp, void *ud, st
 	const struct ts_route *rt = st->route;
 	resp->route_label = rt->pattern;
 
-	struct ts_ctx ctx = {.db = app->db, .arena = r->arena, .client_addr = r->client_addr, .request_id = r->request_id};
+	struct ts_ctx *cp = &st->ctx;
+	if (!st->authorized) {
+		int rc = authorize(app, r, rt, cp, err);
+		if (rc)
+			return rc;
+	}
+	bool mutation = is_mutation(r->method);
+	/* one context for the whole request: a streamed route's upload, opened in begin(),
+	 * audits through the same one that is checked below */
+	struct ts_call call = {.req = r, .resp = resp, .ctx = cp, .nparams = st->nparams};
+	memcpy(call.params, st->params, sizeof(st->params));
+	if (rt->spec) {
+		if (!content_type_is(r, "application/json"))
+			return ts_error_set(err, TS_ERR_UNSUPPORTED_MEDIA, NULL, "Dữ liệu phải gửi dạng application/json");
+		int rc = ts_json_parse(r->arena, r->body, r->body_len, rt->spec, &call.body, err);
+		if (rc)
+			return rc;
+	} else if ((rt->flags & TS_ROUTE_CSV_BODY) && !content_type_is(r, "text/csv")) {
+		return ts_error_set(err, TS_ERR_UNSUPPORTED_MEDIA, NULL, "Dữ liệu phải gửi dạng text/csv (UTF-8)");
+	}
+	int rc = rt->handler(&call, err);
+	if (rc)
+		return rc;
+	if (mutation && resp->status < 300 && cp->audited == 0 && !cp->replayed && !(rt->flags & TS_ROUTE_NO_AUDIT)) {
+		atomic_fetch_add(&unaudited, 1);
+		app->unaudited = atomic_load(&unaudited);
+		ts_log(TS_LOG_ERROR, "mutation not audited", "rid", r->request_id, "route", rt->pattern, NULL);
+	}
+	return 0;
+}
+
+/* Resolves who acts (session cookie or API key) into *ctx and checks the route's
+ * permission and, for browser mutations, the CSRF token. */
+static int authorize(struct ts_app *app, struct ts_http_req *r, const struct ts_route *rt,
+		     struct ts_ctx *cp, struct ts_error *err)
+{
+	*cp = (struct ts_ctx){.db = app->db, .arena = r->arena, .client_addr = r->client_addr, .request_id = r->request_id};
+	struct ts_ctx ctx = *cp;
 	const char *cookie = ts_http_cookie_get(r, TS_SESSION_COOKIE);
 	const char *bearer = bearer_of(r);
 	if (cookie || bearer) {
@@ -119,23 +182,7 @@ static int handle(struct ts_http_req *r, struct ts_http_resp *resp, void *ud, st
 			return ts_error_set(err, TS_ERR_CSRF, TS_CSRF_HEADER, "Thiếu hoặc sai mã chống giả mạo yêu cầu (%s)",
 					    TS_CSRF_HEADER);
 	}
-	struct ts_call call = {.req = r, .resp = resp, .ctx = &ctx, .nparams = st->nparams};
-	memcpy(call.params, st->params, sizeof(st->params));
-	if (rt->spec) {
-		if (!json_content_type(r))
-			return ts_error_set(err, TS_ERR_UNSUPPORTED_MEDIA, NULL, "Dữ liệu phải gửi dạng application/json");
-		int rc = ts_json_parse(r->arena, r->body, r->body_len, rt->spec, &call.body, err);
-		if (rc)
-			return rc;
-	}
-	int rc = rt->handler(&call, err);
-	if (rc)
-		return rc;
-	if (mutation && resp->status < 300 && ctx.audited == 0 && !ctx.replayed && !(rt->flags & TS_ROUTE_NO_AUDIT)) {
-		atomic_fetch_add(&unaudited, 1);
-		app->unaudited = atomic_load(&unaudited);
-		ts_log(TS_LOG_ERROR, "mutation not audited", "rid", r->request_id, "route", rt->pattern, NULL);
-	}
+	*cp = ctx;
 	return 0;
 }
 

@@ -7,10 +7,13 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "attach/attach.h"
 #include "base/config.h"
 #include "base/crypto.h"
 #include "base/log.h"
 #include "calendar/calendar.h"
+#include "dossier/dossier.h"
+#include "forms/forms.h"
 #include "iam/iam.h"
 #include "org/org.h"
 #include "stats/stats.h"
@@ -50,8 +53,10 @@ static int cmd_help(struct cli *cli);
 static const struct command commands[] = {
 	{"serve", "", "serve the web UI and the API until SIGINT/SIGTERM (graceful)", cmd_serve, {NULL}},
 	{"migrate", "", "apply the database migrations not yet applied", cmd_migrate, {NULL}},
-	{"demo", "[--password P]", "load the demo province and one account per role (idempotent)", cmd_demo,
-	 {"password", NULL}},
+	{"demo", "[--password P] [--dossiers N]",
+	 "load the demo province, one account per role, the catalogue and N dossiers over 18 months "
+	 "(default 3000; idempotent)",
+	 cmd_demo, {"password", "dossiers", NULL}},
 	{"user", "add USERNAME --full-name N --unit CODE [--role R] [--admin] [--password P]\n"
 		 "       user passwd USERNAME [--password P]\n"
 		 "       user grant USERNAME ROLE UNIT_CODE|*",
@@ -165,14 +170,20 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct ts_error *e
 	return 0;
 }
 
-static int open_db(struct cli *cli, struct ts_db **db, struct ts_error *err)
+static int open_db_for(struct cli *cli, bool bulk, struct ts_db **db, struct ts_error *err)
 {
-	struct ts_db_options o = {
-		.pool_size = (int)ts_config_int(&cli->cfg, TS_CFG_DB_POOL_SIZE), .busy_timeout_ms = 5000, .max_retries = 8};
+	struct ts_db_options o = {.pool_size = (int)ts_config_int(&cli->cfg, TS_CFG_DB_POOL_SIZE),
+				  .busy_timeout_ms = 5000, .max_retries = 8, .bulk_load = bulk};
 	return ts_db_open(ts_config_str(&cli->cfg, TS_CFG_DATABASE), &o, db, err);
 }
 
-static void configure_iam(const struct ts_config *c)
+/* Hands the config table's values to the modules that read them. */
+static int open_db(struct cli *cli, struct ts_db **db, struct ts_error *err)
+{
+	return open_db_for(cli, false, db, err);
+}
+
+static void configure_modules(const struct ts_config *c)
 {
 	struct ts_iam_options o;
 	ts_iam_defaults(&o);
@@ -185,6 +196,12 @@ static void configure_iam(const struct ts_config *c)
 	o.pwhash_opslimit = (unsigned long long)ts_config_int(c, TS_CFG_PWHASH_OPS);
 	o.cookie_secure = ts_config_bool(c, TS_CFG_COOKIE_SECURE);
 	ts_iam_configure(&o);
+
+	struct ts_dossier_rules r = {
+	    .max_apologies = (int)ts_config_int(c, TS_CFG_DOSSIER_MAX_APOLOGIES),
+	    .apology_notice_hours = (int)ts_config_int(c, TS_CFG_DOSSIER_APOLOGY_NOTICE_HOURS),
+	    .supplements_before_late = (int)ts_config_int(c, TS_CFG_DOSSIER_SUPPLEMENTS_BEFORE_LATE)};
+	ts_dossier_set_rules(&r);
 }
 
 /* Refuses to work on a store whose schema is behind the binary. */
@@ -202,6 +219,28 @@ static int require_schema(struct ts_db *db, struct ts_error *err)
 				    "database schema is at migration %d, newer than this binary (%d): upgrade tinhso", cur,
 				    latest);
 	return 0;
+}
+
+/* Attachments (blob folder, caps, scanner) and printed forms (QR link, fonts). */
+static int configure_attach_forms(const struct ts_config *c, struct ts_error *err)
+{
+	struct ts_attach_options o;
+	int policy = ts_attach_policy_parse(ts_config_str(c, TS_CFG_ATTACH_SCAN_UNAVAILABLE));
+	if (policy < 0)
+		return ts_error_set(err, TS_ERR_CONFIG, "attach.scan_unavailable",
+				    "setting 'attach.scan_unavailable' must be refuse or hold");
+	ts_attach_defaults(&o);
+	o.dir = ts_config_str(c, TS_CFG_ATTACH_DIR);
+	o.max_file = ts_config_int(c, TS_CFG_ATTACH_MAX_FILE);
+	o.max_dossier = ts_config_int(c, TS_CFG_ATTACH_MAX_DOSSIER);
+	o.clamd = ts_config_str(c, TS_CFG_ATTACH_CLAMD);
+	o.clamd_timeout_s = (int)ts_config_int(c, TS_CFG_ATTACH_CLAMD_TIMEOUT);
+	o.hold_when_down = policy == 1;
+	int rc = ts_attach_configure(&o, err);
+	if (rc)
+		return rc;
+	return ts_forms_configure(ts_config_str(c, TS_CFG_FORMS_LOOKUP_URL), ts_config_str(c, TS_CFG_FORMS_FONT_DIR),
+				  err);
 }
 
 static int split_listen(const char *listen, char *host, size_t hostsz, unsigned *port, struct ts_error *err)
@@ -229,7 +268,9 @@ static int cmd_serve(struct cli *cli)
 		goto out;
 	if ((rc = open_db(cli, &db, &err)) || (rc = require_schema(db, &err)))
 		goto out;
-	configure_iam(&cli->cfg);
+	configure_modules(&cli->cfg);
+	if ((rc = configure_attach_forms(&cli->cfg, &err)))
+		goto out;
 	ts_stats_set_pdf_font(ts_config_str(&cli->cfg, TS_CFG_STATS_PDF_FONT));
 	struct ts_app app = {.cfg = &cli->cfg, .db = db, .web_root = ts_config_str(&cli->cfg, TS_CFG_WEB_ROOT)};
 	struct ts_http_app happ;
@@ -264,6 +305,7 @@ static int cmd_serve(struct cli *cli)
 	ts_log(TS_LOG_INFO, "stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
 	ts_http_server_stop(srv);
 	srv = NULL;
+	ts_forms_shutdown();
 	ts_log(TS_LOG_INFO, "stopped", NULL);
 out:
 	ts_http_server_stop(srv);
@@ -295,12 +337,19 @@ static int cmd_demo(struct cli *cli)
 {
 	struct ts_error err = {0};
 	struct ts_db *db = NULL;
-	int rc = open_db(cli, &db, &err);
+	char *end = NULL;
+	long dossiers = cli->own[1] ? strtol(cli->own[1], &end, 10) : 3000;
+	if (cli->own[1] && (*end || dossiers < 0 || dossiers > 1000000)) {
+		fprintf(stderr, "tinhso: --dossiers takes a number from 0 to 1000000\n");
+		return 2;
+	}
+	/* a re-runnable bulk load: commits need not wait for the disk */
+	int rc = open_db_for(cli, true, &db, &err);
 	if (!rc)
 		rc = require_schema(db, &err);
 	if (!rc) {
-		configure_iam(&cli->cfg);
-		rc = ts_demo_load(db, cli->own[0], stdout, &err);
+		configure_modules(&cli->cfg);
+		rc = ts_demo_load(db, cli->own[0], (int)dossiers, stdout, &err);
 	}
 	ts_db_close(db);
 	if (rc)
@@ -372,7 +421,7 @@ static int cmd_user(struct cli *cli)
 	if (!rc)
 		rc = require_schema(db, &err);
 	if (!rc) {
-		configure_iam(&cli->cfg);
+		configure_modules(&cli->cfg);
 		struct ts_ctx ctx;
 		ts_ctx_init_cli(&ctx, db, &a);
 		rc = user_run(cli, &ctx, &err);

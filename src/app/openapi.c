@@ -146,7 +146,16 @@ json_t *ts_openapi_build(void)
 			json_object_set_new(op, "requestBody",
 					    json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1, "content", "application/json",
 						      "schema", "$ref", ref));
+		} else if (rt->flags & TS_ROUTE_CSV_BODY) {
+			json_object_set_new(op, "requestBody",
+					    json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1, "content", "text/csv",
+						      "schema", "type", "string"));
 		}
+		if (rt->flags & TS_ROUTE_STREAM)
+			json_object_set_new(op, "requestBody",
+					    json_pack("{s:b, s:{s:{s:{s:s, s:{s:{s:s, s:s}}}}}}", "required", 1,
+						      "content", "multipart/form-data", "schema", "type", "object",
+						      "properties", "file", "type", "string", "format", "binary"));
 		if (rt->perm == TS_PERM_PUBLIC)
 			json_object_set_new(op, "security", json_array());
 		json_object_set_new(

@@ -2,14 +2,19 @@
  * spec. The dispatcher enforces authentication, permission, CSRF, body limits and audit
  * from it; the OpenAPI description and docs/permissions.md's test are derived from it. */
 #include "app/app.h"
+#include "attach/attach.h"
 #include "calendar/calendar.h"
 #include "catalog/catalog.h"
 #include "dossier/dossier.h"
+#include "flow/flow.h"
+#include "forms/forms.h"
 #include "iam/iam.h"
 #include "org/org.h"
 #include "stats/stats.h"
 
-#define R(m, p, h, perm, fl, spec, tag, sum) {m, p, h, TS_PERM_##perm, fl, spec, tag, sum}
+#define R(m, p, h, perm, fl, spec, tag, sum) {m, p, h, TS_PERM_##perm, fl, spec, tag, sum, NULL}
+/* a streamed multipart body: open() runs once the headers are in, handler once it is read */
+#define RS(m, p, open, h, perm, tag, sum) {m, p, h, TS_PERM_##perm, TS_ROUTE_STREAM, NULL, tag, sum, open}
 
 const struct ts_route ts_routes[] = {
 	R("GET", "/healthz", ts_app_http_healthz, PUBLIC, 0, NULL, "system", "Máy chủ đang chạy"),
@@ -50,11 +55,11 @@ const struct ts_route ts_routes[] = {
 
 	R("GET", "/api/v1/calendar/due", ts_cal_http_due, PUBLIC, 0, NULL, "calendar", "Tính hạn xử lý theo giờ làm việc, ngày làm việc hoặc ngày lịch"),
 	R("GET", "/api/v1/calendar/days", ts_cal_http_days_list, PUBLIC, 0, NULL, "calendar", "Ngày nghỉ lễ, nghỉ bù, làm bù trong năm"),
-	R("PUT", "/api/v1/calendar/days/{date}", ts_cal_http_day_set, ORG_WRITE, 0, &ts_cal_spec_day_set, "calendar", "Đặt ngày nghỉ lễ, nghỉ bù, hoán đổi hoặc làm bù"),
-	R("DELETE", "/api/v1/calendar/days/{date}", ts_cal_http_day_delete, ORG_WRITE, 0, NULL, "calendar", "Xóa một ngày khỏi lịch nghỉ"),
-	R("POST", "/api/v1/calendar/years/{year}/fill", ts_cal_http_year_fill, ORG_WRITE, 0, NULL, "calendar", "Lập lịch nghỉ của năm theo gợi ý (giữ các ngày quản trị đã sửa)"),
+	R("PUT", "/api/v1/calendar/days/{date}", ts_cal_http_day_set, CALENDAR_WRITE, 0, &ts_cal_spec_day_set, "calendar", "Đặt ngày nghỉ lễ, nghỉ bù, hoán đổi hoặc làm bù"),
+	R("DELETE", "/api/v1/calendar/days/{date}", ts_cal_http_day_delete, CALENDAR_WRITE, 0, NULL, "calendar", "Xóa một ngày khỏi lịch nghỉ"),
+	R("POST", "/api/v1/calendar/years/{year}/fill", ts_cal_http_year_fill, CALENDAR_WRITE, 0, NULL, "calendar", "Lập lịch nghỉ của năm theo gợi ý (giữ các ngày quản trị đã sửa)"),
 	R("GET", "/api/v1/calendar/settings", ts_cal_http_hours_get, PUBLIC, 0, NULL, "calendar", "Giờ làm việc, ngày làm việc trong tuần, giờ chốt nhận hồ sơ"),
-	R("PUT", "/api/v1/calendar/settings", ts_cal_http_hours_set, ORG_WRITE, 0, &ts_cal_spec_hours_set, "calendar", "Đặt giờ làm việc"),
+	R("PUT", "/api/v1/calendar/settings", ts_cal_http_hours_set, CALENDAR_WRITE, 0, &ts_cal_spec_hours_set, "calendar", "Đặt giờ làm việc"),
 
 	R("POST", "/api/v1/dossiers", ts_dossier_http_submit, DOSSIER_SUBMIT, 0, &ts_dossier_spec_submit, "dossiers", "Nộp hồ sơ trực tuyến"),
 	R("POST", "/api/v1/dossiers/intake", ts_dossier_http_intake, DOSSIER_RECEIVE, 0, &ts_dossier_spec_intake, "dossiers", "Tiếp nhận hồ sơ tại bộ phận một cửa"),
@@ -64,6 +69,14 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/dossiers/{code}/control-slip", ts_dossier_http_control_slip, DOSSIER_READ, 0, NULL, "dossiers", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
 	R("GET", "/api/v1/public/dossiers/{code}", ts_dossier_http_public, PUBLIC, 0, NULL, "dossiers", "Tra cứu tình trạng hồ sơ (không dữ liệu cá nhân)"),
 
+	RS("POST", "/api/v1/dossiers/{code}/files", ts_attach_http_upload_open, ts_attach_http_upload, AUTHENTICATED, "files", "Tải lên tệp của hồ sơ (multipart/form-data: file, component, kind, digitised, from_datastore)"),
+	R("GET", "/api/v1/dossiers/{code}/files", ts_attach_http_list, AUTHENTICATED, 0, NULL, "files", "Danh sách tệp của hồ sơ (dung lượng, loại, mã băm SHA-256)"),
+	R("GET", "/api/v1/dossiers/{code}/files/reusable", ts_attach_http_reusable, AUTHENTICATED, 0, NULL, "files", "Tệp trong các hồ sơ trước của cùng người nộp, có thể tái sử dụng"),
+	R("POST", "/api/v1/dossiers/{code}/files/reuse", ts_attach_http_reuse, AUTHENTICATED, 0, &ts_attach_spec_reuse, "files", "Tái sử dụng tệp từ hồ sơ trước, không tải lên lại"),
+	R("GET", "/api/v1/dossiers/{code}/files/{id}/content", ts_attach_http_download, AUTHENTICATED, 0, NULL, "files", "Tải xuống tệp của hồ sơ"),
+	R("DELETE", "/api/v1/dossiers/{code}/files/{id}", ts_attach_http_remove, AUTHENTICATED, 0, NULL, "files", "Gỡ tệp khỏi hồ sơ"),
+	R("GET", "/api/v1/dossiers/{code}/forms/{form}", ts_forms_http_pdf, AUTHENTICATED, 0, NULL, "forms", "Biểu mẫu in của hồ sơ (PDF): receipt, supplement, refusal, apology, stop, control-slip"),
+	R("GET", "/api/v1/units/{id}/register", ts_forms_http_register, DOSSIER_READ, 0, NULL, "forms", "Sổ theo dõi hồ sơ của đơn vị trong kỳ (XLSX; from, to dạng YYYY-MM-DD)"),
 	R("GET", "/api/v1/stats/report06", ts_stats_http_report06, STATS_READ, 0, NULL, "stats", "Biểu 06/VPCP/KSTT theo đơn vị và kỳ báo cáo (JSON, XLSX, PDF)"),
 	R("GET", "/api/v1/stats/report06/drill", ts_stats_http_drill, STATS_READ, 0, NULL, "stats", "Danh sách hồ sơ của một ô số liệu"),
 	R("GET", "/api/v1/stats/index766", ts_stats_http_index, STATS_READ, 0, NULL, "stats", "Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766)"),
@@ -74,9 +87,13 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/public/stats", ts_stats_http_public, PUBLIC, 0, NULL, "stats", "Số liệu giải quyết thủ tục hành chính công khai"),
 
 	R("GET", "/api/v1/procedures", ts_catalog_http_search, PUBLIC, 0, NULL, "procedures", "Tra cứu thủ tục hành chính (có dấu hoặc không dấu)"),
+	R("GET", "/api/v1/procedure-fields", ts_catalog_http_fields, PUBLIC, 0, NULL, "procedures", "Các lĩnh vực thủ tục và số thủ tục mỗi lĩnh vực"),
 	R("GET", "/api/v1/procedures/export", ts_catalog_http_export, PUBLIC, 0, NULL, "procedures", "Xuất danh mục thủ tục (JSON hoặc CSV)"),
-	R("POST", "/api/v1/procedures/import", ts_catalog_http_import, ORG_WRITE, TS_ROUTE_BULK_BODY, &ts_catalog_spec_import, "procedures", "Nhập danh mục thủ tục (JSON, áp dụng tất cả hoặc không)"),
+	R("POST", "/api/v1/procedures/import", ts_catalog_http_import, CATALOG_WRITE, TS_ROUTE_BULK_BODY, &ts_catalog_spec_import, "procedures", "Nhập danh mục thủ tục (JSON, áp dụng tất cả hoặc không)"),
+	R("POST", "/api/v1/procedures/import.csv", ts_catalog_http_import_csv, CATALOG_WRITE, TS_ROUTE_BULK_BODY | TS_ROUTE_CSV_BODY, NULL, "procedures", "Nhập danh mục thủ tục (CSV, áp dụng tất cả hoặc không)"),
 	R("GET", "/api/v1/procedures/{code}", ts_catalog_http_get, PUBLIC, 0, NULL, "procedures", "Xem chi tiết thủ tục (phiên bản hiện hành)"),
+	R("GET", "/api/v1/procedures/{code}/flows", ts_flow_http_list, DOSSIER_READ, 0, NULL, "procedures", "Các quy trình đã ban hành của thủ tục"),
+	R("POST", "/api/v1/procedures/{code}/flows", ts_flow_http_publish, FLOW_WRITE, 0, &ts_flow_spec_publish, "procedures", "Ban hành phiên bản quy trình (kiểm tra trước khi ban hành)"),
 	R("GET", "/api/v1/procedure-versions/{id}", ts_catalog_http_version_get, PUBLIC, 0, NULL, "procedures", "Xem một phiên bản thủ tục"),
 };
 

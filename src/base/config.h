@@ -20,7 +20,7 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	X(DATABASE, "database", TS_CFG_STR, "sqlite:var/tinhso.db", 0, 0, TS_CFG_SECRET_URL,          \
 	  "store: sqlite:PATH or postgresql://USER:PASSWORD@HOST:PORT/DB")                           \
 	X(LISTEN, "listen", TS_CFG_STR, "127.0.0.1:8080", 0, 0, 0, "address the server listens on, HOST:PORT") \
-	X(WEB_ROOT, "web.root", TS_CFG_STR, "web/static", 0, 0, 0, "folder of the built web UI")      \
+	X(WEB_ROOT, "web.root", TS_CFG_STR, "web/dist", 0, 0, 0, "folder of the built web UI")        \
 	X(LOG_LEVEL, "log.level", TS_CFG_STR, "info", 0, 0, 0, "debug, info, warn or error")       \
 	X(HTTP_THREADS, "http.threads", TS_CFG_INT, "4", 1, 256, 0, "HTTP worker threads (epoll)") \
 	X(HTTP_MAX_CONNECTIONS, "http.max_connections", TS_CFG_INT, "4096", 16, 1000000, 0,           \
@@ -47,7 +47,29 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	  "argon2id memory per password hash, KiB")                                                 \
 	X(PWHASH_OPS, "password.hash_ops", TS_CFG_INT, "2", 1, 64, 0, "argon2id passes per password hash") \
 	X(COOKIE_SECURE, "cookie.secure", TS_CFG_BOOL, "false", 0, 0, 0,                               \
-	  "mark session cookies Secure (set true behind HTTPS)")                                      \
+	  "mark session cookies Secure (set true behind HTTPS)")                                    \
+	X(DOSSIER_MAX_APOLOGIES, "dossier.max_apologies", TS_CFG_INT, "1", 0, 10, 0,                   \
+	  "apology letters with a new appointment allowed per dossier")                              \
+	X(DOSSIER_APOLOGY_NOTICE_HOURS, "dossier.apology_notice_hours", TS_CFG_INT, "8", 0, 400, 0,    \
+	  "an apology is sent at least this many working hours before the appointment")             \
+	X(DOSSIER_SUPPLEMENTS_BEFORE_LATE, "dossier.supplements_before_late", TS_CFG_INT, "1", 0, 100, 0, \
+	  "a dossier with more supplement requests than this counts as late") \
+	X(ATTACH_DIR, "attach.dir", TS_CFG_STR, "var/files", 0, 0, 0,                                  \
+	  "folder of attachment blobs (content-addressed by SHA-256; shared by all nodes)")        \
+	X(ATTACH_MAX_FILE, "attach.max_file", TS_CFG_INT, "20971520", 1024, 1073741824, 0,             \
+	  "largest attached file, bytes")                                                          \
+	X(ATTACH_MAX_DOSSIER, "attach.max_dossier", TS_CFG_INT, "104857600", 1024, 10737418240LL, 0,   \
+	  "largest total of the files attached to one dossier, bytes")                             \
+	X(ATTACH_CLAMD, "attach.clamd", TS_CFG_STR, "", 0, 0, 0,                                       \
+	  "virus scanner: unix:/run/clamav/clamd.ctl or tcp:HOST:PORT (empty = no scan)")          \
+	X(ATTACH_CLAMD_TIMEOUT, "attach.clamd_timeout", TS_CFG_INT, "60", 1, 3600, 0,                  \
+	  "seconds a virus scan may take")                                                         \
+	X(ATTACH_SCAN_UNAVAILABLE, "attach.scan_unavailable", TS_CFG_STR, "refuse", 0, 0, 0,           \
+	  "when the scanner is down: refuse the upload, or hold the file unscanned (not downloadable)") \
+	X(FORMS_LOOKUP_URL, "forms.lookup_url", TS_CFG_STR, "http://127.0.0.1:8080/tra-cuu?ma={code}", 0, 0, 0, \
+	  "public status page of a dossier, printed as a QR code on receipts ({code} = dossier code)") \
+	X(FORMS_FONT_DIR, "forms.font_dir", TS_CFG_STR, "/usr/share/fonts/truetype/dejavu", 0, 0, 0,  \
+	  "folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf (Debian fonts-dejavu-core)") \
 	X(STATS_PDF_FONT, "stats.pdf_font", TS_CFG_STR, "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf", \
 	  0, 0, 0, "TrueType font with Vietnamese glyphs for PDF reports (fonts-liberation2)")
 

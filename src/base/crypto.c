@@ -37,6 +37,26 @@ void ts_sha256_hex(const void *data, size_t len, char *out, size_t outsz)
 	sodium_bin2hex(out, outsz, h, sizeof(h));
 }
 
+_Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(((struct ts_sha256 *)0)->state),
+	       "ts_sha256 too small for libsodium's state");
+
+void ts_sha256_init(struct ts_sha256 *h)
+{
+	crypto_hash_sha256_init((crypto_hash_sha256_state *)(void *)h->state);
+}
+
+void ts_sha256_update(struct ts_sha256 *h, const void *data, size_t len)
+{
+	crypto_hash_sha256_update((crypto_hash_sha256_state *)(void *)h->state, data, len);
+}
+
+void ts_sha256_final(struct ts_sha256 *h, char *out, size_t outsz)
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_final((crypto_hash_sha256_state *)(void *)h->state, d);
+	sodium_bin2hex(out, outsz, d, sizeof(d));
+}
+
 bool ts_str_eq_ct(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);

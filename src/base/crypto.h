@@ -14,6 +14,15 @@ void ts_random_hex(char *out, size_t outsz, size_t nbytes);
 void ts_random_token(char *out, size_t outsz, size_t nbytes);
 /* SHA-256 of data as 64 hex chars + NUL into out (outsz >= 65). */
 void ts_sha256_hex(const void *data, size_t len, char *out, size_t outsz);
+/* Streaming SHA-256 (for files too large to hold in memory). The state is opaque bytes
+ * sized for libsodium's; init, update any number of times, then final writes 64 hex chars
+ * + NUL into out (outsz >= 65). */
+struct ts_sha256 {
+	_Alignas(16) unsigned char state[128];
+};
+void ts_sha256_init(struct ts_sha256 *h);
+void ts_sha256_update(struct ts_sha256 *h, const void *data, size_t len);
+void ts_sha256_final(struct ts_sha256 *h, char *out, size_t outsz);
 /* Constant-time string equality (lengths compared first). */
 bool ts_str_eq_ct(const char *a, const char *b);
 

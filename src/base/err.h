@@ -30,7 +30,10 @@
 	X(DB_BUSY, 503, "database_busy", "Hệ thống đang bận, vui lòng thử lại")                 \
 	X(UNAVAILABLE, 503, "unavailable", "Dịch vụ tạm thời không sẵn sàng")                   \
 	X(IO, 500, "io_error", "Lỗi đọc ghi dữ liệu")                                          \
-	X(CONFIG, 500, "config_invalid", "Cấu hình không hợp lệ")
+	X(CONFIG, 500, "config_invalid", "Cấu hình không hợp lệ")                               \
+	X(FILE_INFECTED, 422, "file_infected", "Tệp có chứa mã độc, không được chấp nhận")       \
+	X(SCANNER_DOWN, 503, "scanner_unavailable", "Chưa kiểm tra được virus, vui lòng gửi lại sau") \
+	X(FILE_HELD, 409, "file_held", "Tệp đang chờ kiểm tra virus, chưa tải xuống được")
 
 enum ts_err {
 	TS_OK = 0,

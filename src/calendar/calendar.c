@@ -271,6 +271,13 @@ static int64_t add_working(const struct ts_calendar *c, int64_t t, int64_t secs)
 }
 
 /* Opening of the first working day after t's local date; -1 if none. */
+int64_t ts_cal_add_working_seconds(const struct ts_calendar *c, int64_t t, int64_t secs)
+{
+	if (secs < 0 || secs > AMOUNT_LIMIT * 3600LL)
+		return -1;
+	return add_working(c, t, secs);
+}
+
 static int64_t next_day_opening(const struct ts_calendar *c, int64_t t)
 {
 	return ts_cal_snap(c, at_days(local_days(t) + 1, 0));

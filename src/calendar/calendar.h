@@ -59,6 +59,9 @@ bool ts_cal_is_working_day(const struct ts_calendar *c, int32_t yyyymmdd);
 int64_t ts_cal_due(const struct ts_calendar *c, int64_t start, int64_t amount, int unit,
 		   bool next_day_after_cutoff);
 
+/* t moved forward by secs seconds of office time (snapped into office hours first); -1 when
+ * secs is negative or absurd. Used to shift due times by a pause measured to the second. */
+int64_t ts_cal_add_working_seconds(const struct ts_calendar *c, int64_t t, int64_t secs);
 /* Working seconds between a and b (0 if b <= a): for paused time and per-step on-time judgement. */
 int64_t ts_cal_working_seconds(const struct ts_calendar *c, int64_t a, int64_t b);
 
@@ -154,7 +157,7 @@ int ts_cal_get(struct ts_db *db, struct ts_arena *a, int from_year, int to_year,
 /* The stored special days of year, sorted, in ctx->arena. */
 int ts_cal_days_list(struct ts_ctx *ctx, int year, struct ts_cal_day_row **rows, size_t *n,
 		     struct ts_error *err);
-/* Mutations: each one write transaction with its audit row; needs ORG_WRITE over unit 0
+/* Mutations: each one write transaction with its audit row; needs CALENDAR_WRITE over unit 0
  * (province-wide administrators; there is no calendar permission yet).
  * Set (insert or replace) one day, source "admin"; a swapped working day must fall on a
  * weekly day off, the others on any day. name may be NULL (<= 200 characters). */

@@ -2,7 +2,7 @@
  * into a struct ts_calendar, listing a year, and the audited admin mutations (set a day,
  * delete a day, fill a year from the suggestion, set office hours). Named queries in
  * sql/common/queries/calendar.sql; no calendar permission exists yet, so every mutation
- * needs ORG_WRITE over unit 0 (province-wide administrators). */
+ * needs CALENDAR_WRITE over unit 0 (province-wide administrators). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,7 +221,7 @@ static int set_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	const char *summary;
 	int rc;
 
-	if ((rc = ts_iam_require_unit(job->ctx, c, TS_PERM_ORG_WRITE, 0, err)))
+	if ((rc = ts_iam_require_unit(job->ctx, c, TS_PERM_CALENDAR_WRITE, 0, err)))
 		return rc;
 	ts_cal_default(&cal);
 	if ((rc = load_settings(c, a, &cal, err)))
@@ -279,7 +279,7 @@ static int del_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	char dt[16];
 	int rc;
 
-	if ((rc = ts_iam_require_unit(job->ctx, c, TS_PERM_ORG_WRITE, 0, err)))
+	if ((rc = ts_iam_require_unit(job->ctx, c, TS_PERM_CALENDAR_WRITE, 0, err)))
 		return rc;
 	date_text(job->date, dt);
 	if ((rc = ts_db_query(c, job->ctx->arena, "cal_day_delete", p, 1, &r, err)))
@@ -319,7 +319,7 @@ static int fill_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	int rc;
 
 	job->written = 0;
-	if ((rc = ts_iam_require_unit(job->ctx, c, TS_PERM_ORG_WRITE, 0, err)))
+	if ((rc = ts_iam_require_unit(job->ctx, c, TS_PERM_CALENDAR_WRITE, 0, err)))
 		return rc;
 	if ((rc = ts_db_query(c, a, "cal_day_delete_suggested", range, 2, NULL, err)))
 		return rc;
@@ -385,7 +385,7 @@ static int hours_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	const char *summary;
 	int rc;
 
-	if ((rc = ts_iam_require_unit(job->ctx, c, TS_PERM_ORG_WRITE, 0, err)))
+	if ((rc = ts_iam_require_unit(job->ctx, c, TS_PERM_CALENDAR_WRITE, 0, err)))
 		return rc;
 	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
 		char val[24];

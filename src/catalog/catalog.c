@@ -786,7 +786,7 @@ static int import_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	int rc;
 
 	job->created = job->versioned = job->unchanged = 0;
-	if ((rc = ts_iam_require_unit(job->ctx, c, TS_PERM_ORG_WRITE, 0, err)))
+	if ((rc = ts_iam_require_unit(job->ctx, c, TS_PERM_CATALOG_WRITE, 0, err)))
 		return rc;
 	for (int i = 0; i < job->n; i++) {
 		struct cat_proc *p = &job->items[i];
@@ -1400,7 +1400,7 @@ static int link_demo_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
 {
 	struct link_demo_st *st = arg;
 	struct ts_dbres *r1 = NULL, *r2 = NULL;
-	int rc = ts_iam_require_unit(st->ctx, c, TS_PERM_ORG_WRITE, 0, err);
+	int rc = ts_iam_require_unit(st->ctx, c, TS_PERM_CATALOG_WRITE, 0, err);
 	if (!rc)
 		rc = ts_db_query(c, st->ctx->arena, "catalog_demo_link_communes", NULL, 0, &r1, err);
 	if (!rc)
@@ -1421,4 +1421,40 @@ int ts_catalog_link_demo_units(struct ts_ctx *ctx, int *linked, struct ts_error 
 	if (!rc && linked)
 		*linked = (int)st.linked;
 	return rc;
+}
+
+/* ---- fields ------------------------------------------------------------------------ */
+
+struct fields_job {
+	struct ts_ctx *ctx;
+	struct ts_dbres *res;
+};
+
+static int fields_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct fields_job *job = vjob;
+	return ts_db_query(c, job->ctx->arena, "catalog_fields", NULL, 0, &job->res, err);
+}
+
+int ts_catalog_fields(struct ts_ctx *ctx, struct ts_catalog_field **out, int *n,
+		      struct ts_error *err)
+{
+	struct fields_job job = {.ctx = ctx};
+	struct ts_catalog_field *f;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = ts_db_tx(ctx->db, TS_DB_TX_READ, fields_tx, &job, err)))
+		return rc;
+	if (!(f = ts_arena_zalloc(ctx->arena, sizeof(*f) * (size_t)(job.res->nrows ? job.res->nrows : 1))))
+		return NOMEM(err);
+	for (int i = 0; i < job.res->nrows; i++) {
+		f[i].name = ts_dbres_get(job.res, i, 0);
+		f[i].code = ts_dbres_get(job.res, i, 1);
+		f[i].count = ts_dbres_int(job.res, i, 2);
+	}
+	*out = f;
+	*n = job.res->nrows;
+	return 0;
 }

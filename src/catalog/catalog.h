@@ -66,7 +66,7 @@ int ts_catalog_variant_for(struct ts_dbconn *conn, struct ts_arena *a, const cha
  * created (version 1); a stored code whose content differs gets a new immutable version
  * valid from the item's valid_from (default today), and its previous version is closed
  * (valid_to) on that day; identical content is left alone. "units" (agency codes), when
- * present, replaces the set of offering units. Needs ORG_WRITE everywhere (unit 0).
+ * present, replaces the set of offering units. Needs CATALOG_WRITE everywhere (unit 0).
  * doc borrowed; counters may be NULL. TS_ERR_VALIDATION / MISSING_FIELD / UNKNOWN_FIELD /
  * TOO_LARGE / FORBIDDEN / DB errors. */
 int ts_catalog_import_json(struct ts_ctx *ctx, const json_t *doc, int *created, int *versioned,
@@ -114,6 +114,16 @@ struct ts_catalog_hit {
 int ts_catalog_search(struct ts_ctx *ctx, const struct ts_catalog_filter *f,
 		      struct ts_catalog_hit **hits, int *n, int64_t *total, struct ts_error *err);
 
+/* One field (lĩnh vực) of the current catalogue and how many procedures it has. */
+struct ts_catalog_field {
+	const char *name, *code; /* code may be NULL */
+	int64_t count;
+};
+/* The fields of procedures with a current version, by name (for browsing by field; the
+ * search takes a field's name or code). Arrays and strings in ctx->arena. Public data. */
+int ts_catalog_fields(struct ts_ctx *ctx, struct ts_catalog_field **out, int *n,
+		      struct ts_error *err);
+
 /* Imports the national sample (data/catalog/procedures_vn_sample.json, a JSON array; see
  * data/catalog/README.md) by converting each record to the import format: one default
  * variant "MAC_DINH" with the published documents ("(nếu ...)" ones not required, 1
@@ -150,9 +160,11 @@ int ts_catalog_link_demo_units(struct ts_ctx *ctx, int *linked, struct ts_error 
 
 extern const struct ts_json_spec ts_catalog_spec_import;
 int ts_catalog_http_search(struct ts_call *call, struct ts_error *err);      /* ?q=&field=&unit=&limit=&offset= */
+int ts_catalog_http_fields(struct ts_call *call, struct ts_error *err);      /* fields with counts */
 int ts_catalog_http_get(struct ts_call *call, struct ts_error *err);         /* {code} */
 int ts_catalog_http_version_get(struct ts_call *call, struct ts_error *err); /* {id} */
 int ts_catalog_http_export(struct ts_call *call, struct ts_error *err);      /* ?format=json|csv */
 int ts_catalog_http_import(struct ts_call *call, struct ts_error *err);      /* body CatalogImport */
+int ts_catalog_http_import_csv(struct ts_call *call, struct ts_error *err);  /* body text/csv */
 
 #endif

@@ -1,6 +1,6 @@
 /* catalog_http.c - thin HTTP adapter of the procedure catalogue: query parsing, the import
  * request spec, JSON and CSV rendering. No rule is decided here; routes and permissions
- * (PUBLIC reads, ORG_WRITE import) live in app/routes.c. */
+ * (PUBLIC reads, CATALOG_WRITE import) live in app/routes.c. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -106,6 +106,27 @@ int ts_catalog_http_search(struct ts_call *call, struct ts_error *err)
 		     err);
 }
 
+/* GET /api/v1/procedure-fields -> {items:[{name, code, count}]} */
+int ts_catalog_http_fields(struct ts_call *call, struct ts_error *err)
+{
+	struct ts_catalog_field *f = NULL;
+	int n = 0, rc;
+	json_t *items;
+
+	if ((rc = ts_catalog_fields(call->ctx, &f, &n, err)))
+		return rc;
+	if (!(items = json_array()))
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	for (int i = 0; i < n; i++)
+		if (json_array_append_new(items, json_pack("{s:s, s:o, s:I}", "name", f[i].name, "code",
+							    ts_json_strornull(f[i].code), "count",
+							    (json_int_t)f[i].count))) {
+			json_decref(items);
+			return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+		}
+	return reply(call, 200, json_pack("{s:o}", "items", items), err);
+}
+
 /* GET /api/v1/procedures/export?format=json|csv */
 int ts_catalog_http_export(struct ts_call *call, struct ts_error *err)
 {
@@ -176,6 +197,22 @@ int ts_catalog_http_import(struct ts_call *call, struct ts_error *err)
 		return ts_error_set(err, TS_ERR_BAD_REQUEST, NULL, "Thiếu nội dung yêu cầu");
 	if ((rc = ts_catalog_import_json(call->ctx, call->body, &created, &versioned, &unchanged,
 					 err)))
+		return rc;
+	return reply(call, 200,
+		     json_pack("{s:i, s:i, s:i}", "created", created, "versioned", versioned,
+			       "unchanged", unchanged),
+		     err);
+}
+
+/* POST /api/v1/procedures/import.csv (text/csv, the export's columns) -> as the JSON import */
+int ts_catalog_http_import_csv(struct ts_call *call, struct ts_error *err)
+{
+	int created = 0, versioned = 0, unchanged = 0, rc;
+
+	if (!call->req->body || call->req->body_len == 0)
+		return ts_error_set(err, TS_ERR_BAD_REQUEST, NULL, "Thiếu nội dung tệp CSV");
+	if ((rc = ts_catalog_import_csv(call->ctx, call->req->body, call->req->body_len, &created,
+					&versioned, &unchanged, err)))
 		return rc;
 	return reply(call, 200,
 		     json_pack("{s:i, s:i, s:i}", "created", created, "versioned", versioned,

@@ -46,6 +46,9 @@ struct ts_db_options {
 	int pool_size;         /* connections in the pool (>= 1); SQLite: readers, plus one writer */
 	int busy_timeout_ms;   /* SQLite busy timeout; PostgreSQL lock_timeout */
 	int max_retries;       /* ts_db_tx retries on TS_ERR_DB_BUSY (busy / serialization / deadlock) */
+	bool bulk_load;        /* commits not waited for on disk (SQLite synchronous=OFF,
+	                        * PostgreSQL synchronous_commit=off): only for re-runnable bulk
+	                        * loads such as `tinhso demo`; never for serving */
 };
 
 /* Opens a store. url is "sqlite:PATH" (file created if missing; WAL, foreign keys on,

@@ -86,11 +86,12 @@ static int exec_simple(struct pg_conn *c, const char *sql, const char *what, str
 /* Session settings, after every (re)connect. */
 static int conn_setup(struct pg_conn *c, struct ts_error *err)
 {
-	char sql[160];
+	char sql[200];
 	PQsetNoticeProcessor(c->h, on_notice, NULL);
 	snprintf(sql, sizeof(sql),
-		 "SET TIME ZONE 'UTC'; SET application_name = 'tinhso'; SET lock_timeout = %d",
-		 c->base.db->opt.busy_timeout_ms);
+		 "SET TIME ZONE 'UTC'; SET application_name = 'tinhso'; SET lock_timeout = %d%s",
+		 c->base.db->opt.busy_timeout_ms,
+		 c->base.db->opt.bulk_load ? "; SET synchronous_commit = off" : "");
 	return exec_simple(c, sql, "connect", err);
 }
 

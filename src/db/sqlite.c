@@ -117,8 +117,10 @@ static int conn_open(struct ts_db *db, struct sq_conn *c, const char *path, bool
 		}
 	}
 	char *msg = NULL;
-	rc =
-	    sqlite3_exec(c->h, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", NULL, NULL, &msg);
+	rc = sqlite3_exec(c->h,
+			  db->opt.bulk_load ? "PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON"
+					    : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON",
+			  NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		ts_log(TS_LOG_ERROR, "db open failed", "engine", "sqlite", "path", path, "error",
 		       msg ? msg : sqlite3_errstr(rc), NULL);

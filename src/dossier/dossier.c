@@ -19,6 +19,19 @@
 
 static int64_t (*g_now)(void);
 static ts_dossier_variant_fn g_variant_for;
+static const struct ts_dossier_rules default_rules = {
+    .max_apologies = 1, .apology_notice_hours = 8, .supplements_before_late = 1};
+static struct ts_dossier_rules g_rules = default_rules;
+
+void ts_dossier_set_rules(const struct ts_dossier_rules *r)
+{
+	g_rules = r ? *r : default_rules;
+}
+
+void ts_dossier_get_rules(struct ts_dossier_rules *out)
+{
+	*out = g_rules;
+}
 
 void ts_dossier_set_clock(int64_t (*now)(void))
 {
@@ -519,9 +532,33 @@ static int idem_store(struct job *j, struct ts_dbconn *c, int status, struct ts_
 
 /* ---- transitions --------------------------------------------------------------------- */
 
+/* Supervisors of a step (division head, agency leader over the step's unit) may reassign a
+ * dossier that a named officer holds. */
+static int supervises(struct job *j, struct ts_dbconn *c, int64_t unit, bool *ok,
+		      struct ts_error *err)
+{
+	int rc;
+
+	if ((rc = holds_role(j->ctx, c, TS_ROLE_DIVISION_HEAD, unit, ok, err)) || *ok)
+		return rc;
+	return holds_role(j->ctx, c, TS_ROLE_LEADER, unit, ok, err);
+}
+
+static int forbid(struct job *j, const char *why, struct ts_error *err)
+{
+	return ts_error_set(err, TS_ERR_FORBIDDEN, "action", "Bạn không có quyền \"%s\" đối với hồ sơ %s%s",
+			    ts_dossier_action_title(j->act ? j->act->action : j->kind), j->d.code,
+			    why);
+}
+
+/* Who may act: the applicant (own dossier), a counter officer over the receiving unit, or
+ * the current step's role over the step's unit — and, once the step is assigned to a named
+ * officer, only that officer (a supervisor of the step may still reassign). */
 static int check_who(struct job *j, struct ts_dbconn *c, unsigned who, struct ts_error *err)
 {
 	const struct ts_flow_step *s = step_at(j, j->d.current_step);
+	int action = j->act ? j->act->action : j->kind;
+	int64_t me = j->ctx->actor.account_id, holder = j->d.assignee_account_id;
 	bool ok = false;
 	int rc;
 
@@ -537,12 +574,42 @@ static int check_who(struct job *j, struct ts_dbconn *c, unsigned who, struct ts
 		int64_t unit = ts_flow_step_unit(s, j->d.receiving_unit_id, j->d.competent_unit_id);
 		if ((rc = holds_role(j->ctx, c, s->role, unit, &ok, err)))
 			return rc;
-		if (ok)
+		if (ok && (holder <= 0 || holder == me || is_system(&j->ctx->actor)))
 			return 0;
+		if (action == TS_DA_ASSIGN) {
+			if ((rc = supervises(j, c, unit, &ok, err)))
+				return rc;
+			if (ok)
+				return 0;
+		}
+		if (ok)
+			return forbid(j, ": hồ sơ đang được giao cho cán bộ khác xử lý", err);
 	}
-	return ts_error_set(err, TS_ERR_FORBIDDEN, "action",
-			    "Bạn không có quyền \"%s\" đối với hồ sơ %s ở bước hiện tại",
-			    ts_dossier_action_title(j->act ? j->act->action : j->kind), j->d.code);
+	return forbid(j, " ở bước hiện tại", err);
+}
+
+/* A named receiver must hold the role of the step it receives, over that step's unit. */
+static int check_receiver(struct job *j, struct ts_dbconn *c, int ord, int64_t receiver,
+			  struct ts_error *err)
+{
+	const struct ts_flow_step *s = step_at(j, ord);
+	struct ts_dbres *r = NULL;
+	int rc;
+
+	if (receiver <= 0 || !s)
+		return 0;
+	{
+		struct ts_dbval p[] = {
+		    TS_DB_INT(receiver), TS_DB_TEXT(ts_role_name(s->role)),
+		    TS_DB_INT(ts_flow_step_unit(s, j->d.receiving_unit_id, j->d.competent_unit_id))};
+		if ((rc = ts_db_query(c, j->a, "dossier_account_holds_role", p, 3, &r, err)))
+			return rc;
+	}
+	if (r->nrows == 0)
+		return ts_error_set(err, TS_ERR_VALIDATION, "assignee_account_id",
+				    "Cán bộ được chọn không có vai trò \"%s\" tại đơn vị của bước %d",
+				    ts_role_title(s->role), ord);
+	return 0;
 }
 
 static bool blank(const char *s)
@@ -597,7 +664,7 @@ static int check_items(struct job *j, const json_t *items, bool required, const 
 /* Clock resumes after a pause: the paused working time moves every due time forward. */
 static int resume_clock(struct job *j, struct ts_dbconn *c, struct ts_error *err)
 {
-	int64_t paused, hours;
+	int64_t paused;
 	int rc;
 
 	if (j->d.paused_since <= 0)
@@ -607,16 +674,11 @@ static int resume_clock(struct job *j, struct ts_dbconn *c, struct ts_error *err
 	paused = ts_cal_working_seconds(&j->cal, j->d.paused_since, j->now);
 	j->d.paused_seconds += paused;
 	j->d.paused_since = 0;
-	hours = (paused + 3599) / 3600; /* whole working hours, rounded up for the citizen */
-	if (hours > 0) {
-		if (j->d.due_at > 0)
-			j->d.due_at = ts_cal_due(&j->cal, j->d.due_at, hours, TS_CAL_WORKING_HOURS, false);
-		if (j->d.current_due_at > 0)
-			j->d.current_due_at =
-			    ts_cal_due(&j->cal, j->d.current_due_at, hours, TS_CAL_WORKING_HOURS, false);
-		if (j->d.step_due_at > 0)
-			j->d.step_due_at =
-			    ts_cal_due(&j->cal, j->d.step_due_at, hours, TS_CAL_WORKING_HOURS, false);
+	if (paused > 0) { /* to the second: the citizen's wait is excluded exactly */
+		int64_t *dues[] = {&j->d.due_at, &j->d.current_due_at, &j->d.step_due_at};
+		for (size_t i = 0; i < sizeof(dues) / sizeof(dues[0]); i++)
+			if (*dues[i] > 0)
+				*dues[i] = ts_cal_add_working_seconds(&j->cal, *dues[i], paused);
 	}
 	return 0;
 }
@@ -639,14 +701,16 @@ static int hand_over(struct job *j, struct ts_dbconn *c, const char *action, int
 			  .reason = reason};
 	int rc;
 
-	if ((rc = write_event(j, c, &e, err)))
+	if ((rc = check_receiver(j, c, to_step, receiver, err)) ||
+	    (rc = write_event(j, c, &e, err)))
 		return rc;
 	j->d.assignee_account_id = receiver;
 	return enter_step(j, c, to_step, err);
 }
 
 /* Accepts (1 -> 2) and hands over to the first processing step (2 -> 4). */
-static int do_accept(struct job *j, struct ts_dbconn *c, int64_t receiver, struct ts_error *err)
+static int do_accept(struct job *j, struct ts_dbconn *c, int64_t receiver, bool hold,
+		     struct ts_error *err)
 {
 	struct event e = {.action = "accept", .from = TS_DS_NEW, .to = TS_DS_ACCEPTED,
 			  .step = j->d.current_step};
@@ -665,6 +729,8 @@ static int do_accept(struct job *j, struct ts_dbconn *c, int64_t receiver, struc
 		return rc;
 	if ((rc = announce(j, c, "accept", TS_DS_NEW, "accepted", err)))
 		return rc;
+	if (hold) /* a paper dossier waits at the counter to be transferred (forward) */
+		return 0;
 	j->d.status = TS_DS_PROCESSING;
 	return hand_over(j, c, "forward", TS_DS_ACCEPTED, j->d.current_step + 1, receiver, NULL,
 			 err);
@@ -684,7 +750,7 @@ static int apply(struct job *j, struct ts_dbconn *c, const struct ts_dossier_act
 		return rc;
 	switch (act->action) {
 	case TS_DA_ACCEPT:
-		return do_accept(j, c, act->assignee_account_id, err);
+		return do_accept(j, c, act->assignee_account_id, act->hold, err);
 	case TS_DA_REFUSE:
 		if ((rc = need_reason(act, err)) || (rc = check_items(j, act->items, false, &items, err)))
 			return rc;
@@ -719,6 +785,8 @@ static int apply(struct job *j, struct ts_dbconn *c, const struct ts_dossier_act
 		if (act->assignee_account_id <= 0)
 			return ts_error_set(err, TS_ERR_MISSING_FIELD, "assignee_account_id",
 					    "Cần chọn cán bộ được phân công");
+		if ((rc = check_receiver(j, c, j->d.current_step, act->assignee_account_id, err)))
+			return rc;
 		j->d.assignee_account_id = act->assignee_account_id;
 		e.receiver = act->assignee_account_id;
 		break;
@@ -762,10 +830,15 @@ static int apply(struct job *j, struct ts_dbconn *c, const struct ts_dossier_act
 		break;
 	case TS_DA_FINISH: {
 		const struct ts_flow_step *last = step_at(j, j->d.current_step + 1);
+		if (last && last->kind != TS_STEP_RETURN)
+			return ts_error_set(err, TS_ERR_CONFLICT, "action",
+					    "Hồ sơ còn bước \"%s\" phía sau, hãy chuyển bước tiếp theo",
+					    ts_step_kind_title(last->kind));
 		j->d.status = TS_DS_DONE;
 		j->d.ended_at = j->now;
 		/* DOMAIN.md §4: on time iff end <= due; a second supplement request counts late */
-		j->d.on_time = (j->d.due_at <= 0 || j->now <= j->d.due_at) && j->d.supplement_count <= 1;
+		j->d.on_time = (j->d.due_at <= 0 || j->now <= j->d.due_at) &&
+			       j->d.supplement_count <= g_rules.supplements_before_late;
 		metric = j->d.on_time ? "finished_on_time" : "finished_late";
 		if (last && last->kind == TS_STEP_RETURN) {
 			if ((rc = hand_over(j, c, name, from, last->ord, 0, act->reason, err)))
@@ -788,16 +861,22 @@ static int apply(struct job *j, struct ts_dbconn *c, const struct ts_dossier_act
 	case TS_DA_APOLOGIZE:
 		if ((rc = need_reason(act, err)))
 			return rc;
-		if (j->d.apology_count >= TS_DOSSIER_MAX_APOLOGIES)
+		if (j->d.apology_count >= g_rules.max_apologies)
 			return ts_error_set(err, TS_ERR_CONFLICT, "action",
 					    "Hồ sơ đã được gửi thư xin lỗi, hẹn lại %d lần",
-					    TS_DOSSIER_MAX_APOLOGIES);
+					    g_rules.max_apologies);
 		if (j->d.current_due_at <= 0)
 			return ts_error_set(err, TS_ERR_CONFLICT, "action",
 					    "Hồ sơ không có hạn giải quyết để hẹn lại");
-		if (j->now >= j->d.current_due_at)
+		if ((rc = need_cal(j, c, err)))
+			return rc;
+		if (j->now >= j->d.current_due_at ||
+		    ts_cal_working_seconds(&j->cal, j->now, j->d.current_due_at) <
+			(int64_t)g_rules.apology_notice_hours * 3600)
 			return ts_error_set(err, TS_ERR_CONFLICT, "action",
-					    "Thư xin lỗi phải gửi trước thời hạn trả kết quả");
+					    "Thư xin lỗi phải gửi trước hạn trả kết quả ít nhất %d "
+					    "giờ làm việc",
+					    g_rules.apology_notice_hours);
 		if (act->new_due <= j->d.current_due_at)
 			return ts_error_set(err, TS_ERR_VALIDATION, "new_due",
 					    "Ngày hẹn mới phải sau ngày hẹn hiện tại");
@@ -1134,7 +1213,7 @@ static int submit_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	}
 	if (j->kind == TS_DA_INTAKE && in->accept_now) {
 		int64_t expected = d->version;
-		if ((rc = do_accept(j, c, 0, err)) || (rc = save(j, c, expected, err)))
+		if ((rc = do_accept(j, c, 0, false, err)) || (rc = save(j, c, expected, err)))
 			return rc;
 	}
 	return idem_store(j, c, 201, err);
@@ -1186,6 +1265,59 @@ int ts_dossier_intake(struct ts_ctx *ctx, const struct ts_dossier_new *in,
 
 /* ---- reads --------------------------------------------------------------------------- */
 
+/* Would the action pass the transition table, the who-may-act rules and the action's
+ * preconditions that need no input (a next step to forward to, an apology left, ...)? */
+static bool plausible(struct job *j, int action)
+{
+	const struct ts_flow_step *next = step_at(j, j->d.current_step + 1);
+
+	switch (action) {
+	case TS_DA_FORWARD:
+		return j->d.status == TS_DS_ACCEPTED || (next && next->kind != TS_STEP_RETURN);
+	case TS_DA_FINISH:
+		return !next || next->kind == TS_STEP_RETURN;
+	case TS_DA_RETURN_TO_STEP:
+		return j->d.current_step > 2;
+	case TS_DA_APOLOGIZE:
+		return j->d.apology_count < g_rules.max_apologies && j->d.current_due_at > j->now;
+	case TS_DA_RATE:
+		return j->d.rating == 0;
+	default:
+		return true;
+	}
+}
+
+/* Fills d->allowed_actions for the reading actor: what the engine would let them try now. */
+static int allowed_actions(struct ts_ctx *ctx, struct ts_dbconn *c, struct ts_dossier *d,
+			   struct ts_error *err)
+{
+	struct job j = {.ctx = ctx, .a = ctx->arena, .now = now_s(), .d = *d};
+	const struct ts_transition *t;
+	struct ts_error e = {0};
+	int rc;
+
+	d->allowed_actions = 0;
+	if (ts_dossier_status_final(d->status) && d->status != TS_DS_DELIVERED)
+		return 0;
+	if ((rc = ts_flow_load(c, j.a, d->flow_version_id, d->legal_hours, &j.flow, err)))
+		return rc;
+	for (int a = 0; a < TS_DA__COUNT; a++) {
+		if (a == TS_DA_SUBMIT || a == TS_DA_INTAKE ||
+		    ts_flow_transition(d->status, a, &t, &e) != 0) {
+			ts_error_clear(&e);
+			continue;
+		}
+		j.kind = a;
+		rc = check_who(&j, c, t->who, &e);
+		if (rc == 0 && plausible(&j, a))
+			d->allowed_actions |= 1u << a;
+		else if (rc != TS_ERR_FORBIDDEN && rc != 0)
+			return *err = e, rc;
+		ts_error_clear(&e);
+	}
+	return 0;
+}
+
 struct read_job {
 	struct ts_ctx *ctx;
 	const char *code, *phone, *id_last4;
@@ -1221,6 +1353,8 @@ static int read_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 		return ts_error_set(err, TS_ERR_NOT_FOUND, "code",
 				    "Không tìm thấy hồ sơ có mã \"%s\"", j->code);
 	}
+	if (!j->public_view && (rc = allowed_actions(j->ctx, c, j->out, err)))
+		return rc;
 	if (j->events && (rc = load_events(c, a, j->out->id, j->events, j->nevents, err)))
 		return rc;
 	if (j->docs) {
@@ -1327,7 +1461,12 @@ static int list_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	    TS_DB_INT(j->f.due_before), TS_DB_INT(j->f.overdue ? 1 : 0), TS_DB_INT(j->now),
 	    TS_DB_TEXT(j->q),	      TS_DB_INT(j->cur_due),	TS_DB_INT(j->cur_id),
 	    TS_DB_INT(j->f.limit + 1)};
-	if ((rc = ts_db_query(c, a, "dossier_list", p, 13, &r, err)))
+	/* the query whose index leads with the most selective filter given */
+	const char *q = j->applicant	 ? "dossier_queue_applicant"
+			: j->f.assignee	 ? "dossier_queue_assignee"
+			: j->f.status	 ? "dossier_queue_status"
+					 : "dossier_queue";
+	if ((rc = ts_db_query(c, a, q, p, 13, &r, err)))
 		return rc;
 	j->items = ts_arena_zalloc(a, (size_t)(r->nrows + 1) * sizeof(*j->items));
 	if (!j->items)

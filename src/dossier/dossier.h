@@ -20,8 +20,16 @@ enum ts_delivery { TS_DELIVERY_COUNTER, TS_DELIVERY_POST, TS_DELIVERY_ELECTRONIC
 const char *ts_delivery_name(int d);
 int ts_delivery_parse(const char *s); /* -1 if unknown */
 
-/* Apology letters allowed per dossier (DOMAIN.md §4: at most once). */
-#define TS_DOSSIER_MAX_APOLOGIES 1
+/* The rules DOMAIN.md marks "check": configurable (config table keys dossier.*), defaults
+ * to the described practice. Set once at start-up, before requests run. */
+struct ts_dossier_rules {
+	int max_apologies;          /* apology letters per dossier (1) */
+	int apology_notice_hours;   /* an apology is sent at least this many working hours
+	                             * before the appointment (8 = one working day) */
+	int supplements_before_late; /* more supplement requests than this count as late (1) */
+};
+void ts_dossier_set_rules(const struct ts_dossier_rules *r); /* NULL = defaults */
+void ts_dossier_get_rules(struct ts_dossier_rules *out);
 /* Items of one consolidated supplement request / refusal. */
 #define TS_DOSSIER_MAX_ITEMS 50
 #define TS_DOSSIER_CODE_MAX 64
@@ -54,6 +62,8 @@ struct ts_dossier {
 	int rating;            /* 0 = none */
 	const char *comment;
 	int64_t created_at, updated_at;
+	uint32_t allowed_actions; /* ts_dossier_get: bit (1 << enum ts_dossier_action) for each
+	                           * action the reader may perform now (the UI shows only these) */
 };
 
 /* One row of the dossier's history (the control slip). */
@@ -124,6 +134,8 @@ struct ts_dossier_act {
 	                        * reason}; request_supplement requires >= 1; borrowed */
 	int to_step;           /* return_to_step: target ord */
 	int64_t assignee_account_id; /* assign / forward: the receiver (0 = the step's pool) */
+	bool hold;             /* accept: stay at status 2 at the counter (paper dossiers
+	                        * transferred later by "forward"); default: hand over at once */
 	int64_t new_due;       /* apologize: the new appointment (unix seconds) */
 	int delivery;          /* deliver: how (-1 = as chosen at submission) */
 	int rating;            /* rate: 1..5 */

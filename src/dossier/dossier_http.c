@@ -87,6 +87,8 @@ static const struct ts_json_field action_fields[] = {
      .label = "Ngày hẹn mới (giây Unix)"},
     {.name = "delivery", .type = TS_J_STRING, .enum_values = delivery_values,
      .label = "Hình thức trả kết quả"},
+    {.name = "hold", .type = TS_J_BOOL,
+     .label = "Giữ hồ sơ tại bộ phận một cửa, chuyển sau (tiếp nhận)"},
     {.name = "rating", .type = TS_J_INT, .min = 1, .max = 5, .label = "Mức hài lòng"},
     {.name = "comment", .type = TS_J_STRING, .flags = TS_J_NULLABLE, .max = 2000,
      .label = "Nhận xét"},
@@ -230,6 +232,13 @@ static json_t *dossier_json(const struct ts_dossier *d, bool personal)
 		bad |= json_object_set_new(o, "applicant_phone", ts_json_strornull(d->applicant_phone));
 		bad |= json_object_set_new(o, "applicant_id_last4", ts_json_strornull(d->applicant_id_last4));
 		bad |= json_object_set_new(o, "assignee_account_id", ts_or_null(d->assignee_account_id));
+		json_t *allowed = json_array();
+		for (int a = 0; allowed && a < TS_DA__COUNT; a++)
+			if (d->allowed_actions & (1u << a))
+				bad |= json_array_append_new(allowed, json_pack("{s:s, s:s}", "action",
+										 ts_dossier_action_name(a), "title",
+										 ts_dossier_action_title(a)));
+		bad |= json_object_set_new(o, "allowed_actions", allowed ? allowed : json_null());
 		bad |= json_object_set_new(o, "paused_seconds", json_integer((json_int_t)d->paused_seconds));
 		bad |= json_object_set_new(o, "form_data", form ? form : json_object());
 		bad |= json_object_set_new(o, "rating", d->rating ? json_integer(d->rating) : json_null());
@@ -376,6 +385,7 @@ int ts_dossier_http_action(struct ts_call *call, struct ts_error *err)
 	a.reason = ts_json_str(b, "reason");
 	a.items = json_object_get(b, "items");
 	a.to_step = (int)ts_json_int(b, "to_step", 0);
+	a.hold = ts_json_bool(b, "hold", false);
 	a.assignee_account_id = ts_json_int(b, "assignee_account_id", 0);
 	a.new_due = ts_json_int(b, "new_due", 0);
 	if ((del = ts_json_str(b, "delivery")))
@@ -483,7 +493,7 @@ int ts_dossier_http_control_slip(struct ts_call *call, struct ts_error *err)
 		    strcmp(e->action, "accept"))
 			continue;
 		json_array_append_new(
-		    rows, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o}", "action",
+		    rows, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o}", "action",
 				    e->action, "giver", e->actor_label ? e->actor_label : "",
 				    "giver_account_id", ts_or_null(e->actor_account_id),
 				    "receiver_account_id", ts_or_null(e->receiver_account_id),
@@ -491,7 +501,8 @@ int ts_dossier_http_control_slip(struct ts_call *call, struct ts_error *err)
 				    e->to_step ? json_integer(e->to_step) : json_null(),
 				    "step_started_at", ts_or_null(e->step_started_at), "handed_at",
 				    (json_int_t)(e->handed_at ? e->handed_at : e->at), "step_due_at",
-				    ts_or_null(e->step_due_at), "result", ts_json_strornull(e->result)));
+				    ts_or_null(e->step_due_at), "result", ts_json_strornull(e->result),
+				    "note", ts_json_strornull(e->reason)));
 	}
 	return reply(call, 200,
 		     json_pack("{s:s, s:o, s:o, s:o}", "code", d.code, "due_at", ts_or_null(d.due_at),

@@ -3,6 +3,9 @@
  * Pure rules first; storage only through db.h named queries. dossier.c is the user. */
 #include "flow/flow.h"
 
+#include "calendar/calendar.h"
+#include "catalog/catalog.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -290,22 +293,60 @@ static int unit_rel_parse(const char *s)
 
 struct publish_job {
 	struct ts_ctx *ctx;
-	int64_t procedure_id, variant_id, unit_id;
+	const char *procedure_code, *variant_code;
+	int64_t unit_id;
 	const struct ts_flow *f;
-	int64_t version_id;
+	int64_t procedure_id, variant_id, legal_hours, version_id, version;
 };
+
+/* The legal time the flow must fit in: the shortest published time of the variant over the
+ * channels it has (working days and calendar days counted as 8 working hours a day); -1 when
+ * the procedure is answered on the spot. Fills procedure_id and variant_id (0 = all). */
+static int legal_time(struct publish_job *job, struct ts_dbconn *c, struct ts_error *err)
+{
+	struct ts_proc_variant_info v;
+	int64_t best = -1;
+	bool found = false;
+	int rc = 0;
+
+	for (int ch = TS_CHANNEL_IN_PERSON; ch <= TS_CHANNEL_POST; ch++) {
+		struct ts_error e = {0};
+		if ((rc = ts_catalog_variant_for(c, job->ctx->arena, job->procedure_code,
+						 job->variant_code, ch, 0, time(NULL), &v, &e))) {
+			if (rc == TS_ERR_VALIDATION && strcmp(e.field, "channel") == 0)
+				continue; /* not offered on this channel */
+			*err = e;
+			return rc;
+		}
+		found = true;
+		job->procedure_id = v.procedure_id;
+		job->variant_id = job->variant_code ? v.variant_id : 0;
+		if (v.no_due_date)
+			continue;
+		int64_t h = v.time_unit == TS_CAL_WORKING_HOURS ? v.time_amount : v.time_amount * 8;
+		if (best < 0 || h < best)
+			best = h;
+	}
+	if (!found)
+		return ts_error_set(err, TS_ERR_VALIDATION, "procedure_code",
+				    "Thủ tục %s chưa công bố thời hạn giải quyết cho kênh nào",
+				    job->procedure_code);
+	job->legal_hours = best;
+	return 0;
+}
 
 static int publish_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 {
 	struct publish_job *job = vjob;
 	struct ts_arena *a = job->ctx->arena;
 	struct ts_dbres *r = NULL;
-	int64_t now = time(NULL), flow_id, version;
+	int64_t now = time(NULL), flow_id;
 	char idbuf[24];
 	int rc;
 
-	/* until a flow.write permission exists: unit administrators over the unit (0: global) */
-	if ((rc = ts_iam_require_unit(job->ctx, c, TS_PERM_ORG_WRITE, job->unit_id, err)))
+	if ((rc = ts_iam_require_unit(job->ctx, c, TS_PERM_FLOW_WRITE, job->unit_id, err)))
+		return rc;
+	if ((rc = legal_time(job, c, err)) || (rc = ts_flow_check(job->f, job->legal_hours, err)))
 		return rc;
 	for (int i = 0; i < job->f->nsteps; i++) {
 		const struct ts_flow_step *s = &job->f->steps[i];
@@ -321,6 +362,14 @@ static int publish_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 					    "Đơn vị %" PRId64 " của bước thứ %d không tồn tại",
 					    s->unit_id, i + 1);
 		}
+	}
+	if (job->unit_id > 0) {
+		struct ts_dbval p[] = {TS_DB_INT(job->unit_id)};
+		if ((rc = ts_db_query(c, a, "flow_unit_exists", p, 1, &r, err)))
+			return rc;
+		if (r->nrows == 0)
+			return ts_error_set(err, TS_ERR_VALIDATION, "unit_id",
+					    "Đơn vị %" PRId64 " không tồn tại", job->unit_id);
 	}
 	{
 		struct ts_dbval p[] = {TS_DB_INT(job->procedure_id), TS_DB_INT(job->variant_id),
@@ -340,7 +389,7 @@ static int publish_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 		if (r->nrows != 1)
 			return ts_error_set(err, TS_ERR_INTERNAL, NULL, "Không tạo được phiên bản");
 		job->version_id = ts_dbres_int(r, 0, 0);
-		version = ts_dbres_int(r, 0, 1);
+		job->version = ts_dbres_int(r, 0, 1);
 	}
 	for (int i = 0; i < job->f->nsteps; i++) {
 		const struct ts_flow_step *s = &job->f->steps[i];
@@ -357,28 +406,108 @@ static int publish_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	}
 	snprintf(idbuf, sizeof(idbuf), "%" PRId64, job->version_id);
 	return ts_audit_write(c, job->ctx, "flow.publish", "flow_version", idbuf,
-			      ts_arena_printf(a, "procedure %" PRId64 " variant %" PRId64
-						 " unit %" PRId64 " version %" PRId64,
-					      job->procedure_id, job->variant_id, job->unit_id,
-					      version),
+			      ts_arena_printf(a, "procedure %s variant %" PRId64 " unit %" PRId64
+						 " version %" PRId64,
+					      job->procedure_code, job->variant_id, job->unit_id,
+					      job->version),
 			      err);
 }
 
-int ts_flow_publish(struct ts_ctx *ctx, int64_t procedure_id, int64_t variant_id,
-		    int64_t unit_id, int64_t legal_hours, const struct ts_flow *f,
-		    int64_t *version_id, struct ts_error *err)
+int ts_flow_publish(struct ts_ctx *ctx, const char *procedure_code, const char *variant_code,
+		    int64_t unit_id, const struct ts_flow *f, struct ts_flow_published *out,
+		    struct ts_error *err)
 {
-	struct publish_job job = {ctx, procedure_id, variant_id < 0 ? 0 : variant_id,
-				  unit_id < 0 ? 0 : unit_id, f, 0};
+	struct publish_job job = {.ctx = ctx, .procedure_code = procedure_code,
+				  .variant_code = variant_code, .unit_id = unit_id < 0 ? 0 : unit_id,
+				  .f = f};
 	int rc;
 
-	if (procedure_id <= 0)
-		return ts_error_set(err, TS_ERR_VALIDATION, "procedure_id", "Thiếu thủ tục");
-	if ((rc = ts_flow_check(f, legal_hours, err)))
-		return rc;
+	if (!procedure_code || !*procedure_code)
+		return ts_error_set(err, TS_ERR_MISSING_FIELD, "procedure_code", "Thiếu mã thủ tục");
 	rc = ts_db_tx(ctx->db, TS_DB_TX_WRITE, publish_tx, &job, err);
-	if (rc == 0 && version_id)
-		*version_id = job.version_id;
+	if (rc == 0 && out)
+		*out = (struct ts_flow_published){job.version_id, job.version, job.procedure_id,
+						  job.variant_id, job.legal_hours};
+	return rc;
+}
+
+/* ---- listing ------------------------------------------------------------------------- */
+
+json_t *ts_flow_steps_json(const struct ts_flow *f)
+{
+	json_t *arr = json_array();
+	for (int i = 0; arr && i < f->nsteps; i++) {
+		const struct ts_flow_step *s = &f->steps[i];
+		json_t *o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:I}", "ord", s->ord, "kind",
+				      ts_step_kind_name(s->kind), "kind_title",
+				      ts_step_kind_title(s->kind), "role", ts_role_name(s->role),
+				      "role_title", ts_role_title(s->role), "unit",
+				      unit_rel_names[s->unit_rel], "hours", (json_int_t)s->hours);
+		if (o && s->unit_rel == TS_STEP_UNIT_ABSOLUTE)
+			json_object_set_new(o, "unit_id", json_integer(s->unit_id));
+		if (!o || json_array_append_new(arr, o)) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+struct list_job {
+	struct ts_ctx *ctx;
+	const char *code;
+	json_t *out;
+};
+
+static int list_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct list_job *job = vjob;
+	struct ts_arena *a = job->ctx->arena;
+	struct ts_dbres *r = NULL, *v = NULL;
+	struct ts_flow f;
+	json_t *arr;
+	int rc;
+
+	{
+		struct ts_dbval p[] = {TS_DB_TEXT(job->code)};
+		if ((rc = ts_db_query(c, a, "flow_procedure_id", p, 1, &r, err)))
+			return rc;
+	}
+	if (r->nrows == 0)
+		return ts_error_set(err, TS_ERR_NOT_FOUND, "code", "Không tìm thấy thủ tục \"%s\"",
+				    job->code);
+	{
+		struct ts_dbval p[] = {TS_DB_INT(ts_dbres_int(r, 0, 0))};
+		if ((rc = ts_db_query(c, a, "flow_versions_of", p, 1, &v, err)))
+			return rc;
+	}
+	if (!(arr = ts_json_own(a, json_array())))
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	for (int i = 0; i < v->nrows; i++) {
+		json_t *steps;
+		if ((rc = ts_flow_load(c, a, ts_dbres_int(v, i, 2), -1, &f, err)))
+			return rc;
+		if (!(steps = ts_flow_steps_json(&f)) ||
+		    json_array_append_new(
+			arr, json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "variant_id",
+				       (json_int_t)ts_dbres_int(v, i, 0), "unit_id",
+				       (json_int_t)ts_dbres_int(v, i, 1), "version_id",
+				       (json_int_t)ts_dbres_int(v, i, 2), "version",
+				       (json_int_t)ts_dbres_int(v, i, 3), "published_at",
+				       (json_int_t)ts_dbres_int(v, i, 4), "steps", steps)))
+			return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	}
+	job->out = arr;
+	return 0;
+}
+
+int ts_flow_list(struct ts_ctx *ctx, const char *procedure_code, json_t **out,
+		 struct ts_error *err)
+{
+	struct list_job job = {ctx, procedure_code, NULL};
+	int rc = ts_db_tx(ctx->db, TS_DB_TX_READ, list_tx, &job, err);
+	if (rc == 0)
+		*out = job.out;
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 
 #include "base/arena.h"
 #include "base/err.h"
+#include "base/json.h"
 #include "db/db.h"
 #include "iam/iam.h"
 
@@ -100,6 +101,12 @@ int ts_flow_transition(int from, int action, const struct ts_transition **out,
 bool ts_dossier_status_final(int status);
 bool ts_dossier_status_paused(int status);
 
+/* ---- HTTP adapter (flow_http.c) ---- */
+struct ts_call;
+extern const struct ts_json_spec ts_flow_spec_publish;
+int ts_flow_http_list(struct ts_call *call, struct ts_error *err);
+int ts_flow_http_publish(struct ts_call *call, struct ts_error *err);
+
 /* ---- workflows --------------------------------------------------------------------- */
 
 /* X(NAME, machine name, Vietnamese name) */
@@ -161,14 +168,28 @@ int ts_flow_check(const struct ts_flow *f, int64_t legal_hours, struct ts_error 
 int64_t ts_flow_step_unit(const struct ts_flow_step *s, int64_t receiving_unit_id,
 			  int64_t competent_unit_id);
 
-/* Stores a new published flow version for (procedure_id, variant_id (0 = all variants),
- * unit_id (0 = every unit)) after ts_flow_check against legal_hours and checking absolute
- * units exist; previous versions stay for dossiers already running (+ audit
- * "flow.publish"). Needs ORG_WRITE over unit_id (a global grant when 0) until a
- * flow.write permission exists. TS_ERR_FORBIDDEN, TS_ERR_VALIDATION (field named). */
-int ts_flow_publish(struct ts_ctx *ctx, int64_t procedure_id, int64_t variant_id,
-		    int64_t unit_id, int64_t legal_hours, const struct ts_flow *f,
-		    int64_t *version_id, struct ts_error *err);
+/* What a publication stored. */
+struct ts_flow_published {
+	int64_t version_id, version, procedure_id, variant_id;
+	int64_t legal_hours; /* the legal time the flow was checked against (-1: none) */
+};
+
+/* Publishes a new flow version for the procedure with that code, its variant variant_code
+ * (NULL = all variants) at unit_id (0 = every unit), in one transaction: FLOW_WRITE over
+ * unit_id (a province-wide grant when 0), the legal time looked up in the catalogue (the
+ * shortest channel time of the variant in force), ts_flow_check against it, absolute units
+ * must exist; earlier versions stay for the dossiers running on them; audit "flow.publish".
+ * TS_ERR_FORBIDDEN, TS_ERR_NOT_FOUND (procedure/variant), TS_ERR_VALIDATION (field named). */
+int ts_flow_publish(struct ts_ctx *ctx, const char *procedure_code, const char *variant_code,
+		    int64_t unit_id, const struct ts_flow *f, struct ts_flow_published *out,
+		    struct ts_error *err);
+
+/* Every published version of the procedure's flows with their steps (JSON array in
+ * ctx->arena, most specific and newest first). TS_ERR_NOT_FOUND for an unknown code. */
+int ts_flow_list(struct ts_ctx *ctx, const char *procedure_code, json_t **out,
+		 struct ts_error *err);
+/* Steps as a JSON array (new reference; NULL on allocation failure). */
+json_t *ts_flow_steps_json(const struct ts_flow *f);
 
 /* Inside the caller's transaction: the latest published flow for the procedure variant at
  * the competent unit (exact variant+unit, then variant at any unit, then any variant at

@@ -18,6 +18,32 @@ struct ts_http_header {
 	const char *name, *value;
 };
 
+/* One part of a multipart/form-data body, as its headers describe it. Strings live as long
+ * as the request. */
+struct ts_http_part {
+	const char *name;         /* the form field name ("" when absent) */
+	const char *filename;     /* as sent, unchecked (NULL for plain fields) */
+	const char *content_type; /* as sent, untrusted (NULL when absent) */
+};
+
+/* A streamed body: begin() sets r->sink (in the request arena) to receive a
+ * multipart/form-data body part by part as it arrives, instead of buffering it in r->body.
+ * The server parses the multipart framing (libmicrohttpd's post processor) and calls
+ * part() with consecutive chunks of each part, in order; start is true on a part's first
+ * chunk (len may be 0). part() returns 0, or a negative ts_err with err filled: the rest of
+ * the body is then read and dropped without further calls, and the request is answered
+ * with that problem (handle() is not called). A body that is not multipart/form-data is
+ * refused with 415; a multipart body cut short (no closing boundary) with 400. The sink's
+ * resources (temporary files ...) must be released by arena cleanups, which also run when
+ * the client goes away mid-body. Called on one server thread at a time per request. */
+struct ts_http_sink {
+	int (*part)(void *ud, const struct ts_http_part *p, bool start, const char *data, size_t len,
+		    struct ts_error *err);
+	void *ud;
+	uint64_t cap; /* the largest body accepted, bytes (checked against Content-Length
+	               * first and against the bytes that really arrive) */
+};
+
 struct ts_http_req {
 	struct ts_arena *arena;     /* request-scoped; released when the response is sent */
 	const char *method;         /* "GET", ... */
@@ -31,6 +57,7 @@ struct ts_http_req {
 	int64_t start_ns;           /* CLOCK_MONOTONIC at arrival */
 	struct ts_http_conn *conn;  /* for header/query/cookie lookups */
 	void *app;                  /* the application's per-request state (dispatch) */
+	const struct ts_http_sink *sink; /* set by begin() for a streamed body, else NULL */
 };
 
 struct ts_http_resp {
@@ -41,6 +68,12 @@ struct ts_http_resp {
 	struct ts_http_header headers[16];
 	int nheaders;
 	const char *route_label;    /* for metrics and the access log: the route pattern */
+	/* A body read from an open file instead of `body`: when has_fd, fd (ownership passes to
+	 * the server, which closes it once sent or when the response cannot be made) supplies
+	 * fd_size bytes from offset 0. */
+	bool has_fd;
+	int fd;
+	uint64_t fd_size;
 };
 
 /* What a route handler receives (app/dispatch.c fills it). ctx is the acting context
@@ -79,7 +112,8 @@ void ts_http_problem(struct ts_http_req *r, struct ts_http_resp *resp, const str
 
 /* The application's hooks. begin() runs when the headers have arrived, before any body is
  * read: it may set r->app and returns the body cap in bytes for this request (0 = no body
- * accepted), or a negative ts_err to answer at once with a problem (err filled).
+ * accepted), or a negative ts_err to answer at once with a problem (err filled). When it
+ * sets r->sink the body is streamed to it (see struct ts_http_sink) and r->body stays NULL.
  * handle() runs once the whole body is in r->body; it fills resp and returns 0 (a negative
  * code makes the server answer with ts_http_problem(err)). Both run on server threads,
  * concurrently. */

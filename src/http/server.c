@@ -1,7 +1,9 @@
 /* server.c - the HTTP server over libmicrohttpd (the only file that sees <microhttpd.h>):
- * per-request arena and state made on the first callback, body read into a capped buffer,
- * the application's handler run once the body is complete, security headers, metrics and
- * one access-log line per request, and a graceful stop that drains in-flight requests. */
+ * per-request arena and state made on the first callback, body read into a capped buffer
+ * or streamed part by part to the application's sink (multipart/form-data through
+ * libmicrohttpd's post processor), the application's handler run once the body is complete,
+ * file-backed responses, security headers, metrics and one access-log line per request, and
+ * a graceful stop that drains in-flight requests. */
 #include "http/http.h"
 
 #include <arpa/inet.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,7 +51,16 @@ struct ts_http_conn {
 	bool nomem;	/* the body buffer could not grow */
 	bool replied;
 	int status; /* as sent, for the access log and metrics */
-	size_t bytes;
+	uint64_t bytes;
+	/* streamed bodies (req.sink) */
+	struct MHD_PostProcessor *pp;
+	uint64_t streamed;     /* body bytes received so far */
+	bool stream_failed;    /* the sink refused: stream_err says why */
+	bool malformed;        /* the multipart framing could not be parsed */
+	struct ts_error stream_err;
+	bool in_part;
+	struct ts_http_part part;
+	uint64_t part_bytes;
 };
 
 static int64_t now_ns(void)
@@ -83,6 +95,66 @@ static void free_body(void *p)
 	struct ts_http_conn *c = p;
 	ts_free(c->buf);
 	c->buf = NULL;
+}
+
+static void free_pp(void *p)
+{
+	struct ts_http_conn *c = p;
+	if (c->pp)
+		MHD_destroy_post_processor(c->pp);
+	c->pp = NULL;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* The post processor's iterator: hands each chunk of each part to the sink, noticing where
+ * a new part starts (offset 0 under another name or after bytes of the previous one). */
+static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *filename, const char *content_type,
+				 const char *transfer_encoding, const char *data, uint64_t off,
+				 size_t size)
+{
+	(void)kind;
+	(void)transfer_encoding;
+	struct ts_http_conn *c = cls;
+	struct ts_arena *a = c->req.arena;
+	if (c->stream_failed)
+		return MHD_NO;
+	bool start = !c->in_part || (off == 0 && (c->part_bytes > 0 || !same_str(key, c->part.name) ||
+						 !same_str(filename, c->part.filename)));
+	if (start) {
+		c->part.name = ts_arena_strdup(a, key ? key : "");
+		c->part.filename = filename ? ts_arena_strdup(a, filename) : NULL;
+		c->part.content_type = content_type ? ts_arena_strdup(a, content_type) : NULL;
+		c->in_part = true;
+		c->part_bytes = 0;
+		if (!c->part.name || (filename && !c->part.filename) ||
+		    (content_type && !c->part.content_type)) {
+			c->stream_failed = true;
+			ts_error_set(&c->stream_err, TS_ERR_NOMEM, NULL, NULL);
+			return MHD_NO;
+		}
+	}
+	int rc = c->req.sink->part(c->req.sink->ud, &c->part, start, data ? data : "", size,
+				   &c->stream_err);
+	c->part_bytes += size;
+	if (rc < 0) {
+		c->stream_failed = true;
+		if (!c->stream_err.code)
+			c->stream_err.code = rc;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static bool is_multipart(const char *ct)
+{
+	static const char mp[] = "multipart/form-data";
+	return ct && strncasecmp(ct, mp, sizeof(mp) - 1) == 0 &&
+	       (ct[sizeof(mp) - 1] == ';' || ct[sizeof(mp) - 1] == ' ' || ct[sizeof(mp) - 1] == '\0');
 }
 
 /* ---- lookups ---------------------------------------------------------------------------- */
@@ -168,11 +240,22 @@ static enum MHD_Result send_resp(struct ts_http_conn *c)
 	}
 	if (!resp->body)
 		resp->body_len = 0;
-	/* the body lives in the request arena (or is static), which is freed only in the
-	 * completion notification, after the response has been sent */
-	struct MHD_Response *mr = MHD_create_response_from_buffer(
-	    resp->body_len, (void *)(uintptr_t)(resp->body ? resp->body : ""),
-	    MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *mr;
+	uint64_t len = resp->body_len;
+	if (resp->has_fd) {
+		/* libmicrohttpd owns the descriptor from here and closes it with the response */
+		resp->has_fd = false;
+		len = resp->fd_size;
+		mr = MHD_create_response_from_fd64(resp->fd_size, resp->fd);
+		if (!mr)
+			close(resp->fd);
+	} else {
+		/* the body lives in the request arena (or is static), which is freed only in the
+		 * completion notification, after the response has been sent */
+		mr = MHD_create_response_from_buffer(resp->body_len,
+						     (void *)(uintptr_t)(resp->body ? resp->body : ""),
+						     MHD_RESPMEM_PERSISTENT);
+	}
 	if (!mr)
 		return MHD_NO;
 	bool ok = true;
@@ -196,7 +279,7 @@ static enum MHD_Result send_resp(struct ts_http_conn *c)
 	if (qr == MHD_YES) {
 		c->replied = true;
 		c->status = resp->status;
-		c->bytes = resp->body_len;
+		c->bytes = len;
 	}
 	return qr;
 }
@@ -204,6 +287,8 @@ static enum MHD_Result send_resp(struct ts_http_conn *c)
 static enum MHD_Result send_problem(struct ts_http_conn *c, const struct ts_error *err)
 {
 	const char *label = c->resp.route_label;
+	if (c->resp.has_fd)
+		close(c->resp.fd);
 	memset(&c->resp, 0, sizeof(c->resp));
 	c->resp.route_label = label;
 	ts_http_problem(&c->req, &c->resp, err);
@@ -216,6 +301,8 @@ static enum MHD_Result send_too_large(struct ts_http_conn *c)
 	ts_error_clear(&e);
 	ts_error_set(&e, TS_ERR_TOO_LARGE, NULL, "Dữ liệu gửi lên vượt quá %zu byte cho phép",
 		     c->cap);
+	if (c->req.sink && c->stream_err.code == TS_ERR_TOO_LARGE)
+		e = c->stream_err; /* the sink's own cap said it more precisely */
 	return send_problem(c, &e);
 }
 
@@ -283,6 +370,25 @@ static enum MHD_Result on_first(struct ts_http_server *s, struct MHD_Connection 
 		return send_problem(c, &err);
 	}
 	c->cap = (size_t)cap;
+	if (c->req.sink) {
+		c->cap = (size_t)c->req.sink->cap;
+		const char *ct = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Type");
+		if (!is_multipart(ct)) {
+			ts_error_set(&err, TS_ERR_UNSUPPORTED_MEDIA, NULL,
+				     "Tệp phải gửi dạng multipart/form-data");
+			return send_problem(c, &err);
+		}
+		if (ts_arena_on_release(a, free_pp, c) != 0) {
+			struct ts_error e = {.code = TS_ERR_NOMEM};
+			return send_problem(c, &e);
+		}
+		c->pp = MHD_create_post_processor(mc, 64 * 1024, post_iter, c);
+		if (!c->pp) {
+			ts_error_set(&err, TS_ERR_BAD_REQUEST, NULL,
+				     "Phần đầu multipart/form-data không hợp lệ (thiếu boundary)");
+			return send_problem(c, &err);
+		}
+	}
 	const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length");
 	if (cl) {
 		char *end = NULL;
@@ -294,7 +400,7 @@ static enum MHD_Result on_first(struct ts_http_server *s, struct MHD_Connection 
 			 * the connection afterwards, so nothing of it is buffered */
 			return send_too_large(c);
 		}
-		if (errno == 0 && end != cl && *end == '\0' && n > 0) {
+		if (errno == 0 && end != cl && *end == '\0' && n > 0 && !c->req.sink) {
 			/* a declared length is a promise, not data: reserve at most 1 MiB up
 			 * front and grow as bytes really arrive */
 			size_t want = n < (1u << 20) ? (size_t)n + 1 : (1u << 20);
@@ -347,6 +453,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		*upload_size = 0;
 		if (c->too_large)
 			return MHD_YES;
+		if (c->req.sink) {
+			if (n > c->cap - c->streamed) {
+				c->too_large = true; /* the rest is read and dropped */
+				return MHD_YES;
+			}
+			c->streamed += n;
+			if (!c->stream_failed && !c->malformed &&
+			    MHD_post_process(c->pp, upload, n) != MHD_YES && !c->stream_failed)
+				c->malformed = true;
+			return MHD_YES;
+		}
 		if (n > c->cap - c->len) {
 			/* past the cap: drop what was read and discard the rest as it arrives */
 			c->too_large = true;
@@ -369,6 +486,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	}
 	if (c->too_large)
 		return send_too_large(c);
+	if (c->req.sink) {
+		/* a post processor left in the middle of a part means the body was cut short */
+		bool complete = MHD_destroy_post_processor(c->pp) == MHD_YES;
+		c->pp = NULL;
+		if (c->stream_failed)
+			return send_problem(c, &c->stream_err);
+		if (c->malformed || !complete) {
+			struct ts_error e;
+			ts_error_clear(&e);
+			ts_error_set(&e, TS_ERR_BAD_REQUEST, NULL,
+				     "Dữ liệu multipart/form-data bị cắt ngang hoặc sai cấu trúc");
+			return send_problem(c, &e);
+		}
+	}
 	if (c->buf) {
 		c->buf[c->len] = '\0';
 		c->req.body = c->buf;
@@ -420,7 +551,7 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 	char st[16], ms[32], bytes[32];
 	snprintf(st, sizeof(st), "%d", status);
 	snprintf(ms, sizeof(ms), "%.3f", secs * 1000.0);
-	snprintf(bytes, sizeof(bytes), "%zu", c->bytes);
+	snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)c->bytes);
 	const char *why = end_reason(toe);
 	/* "end" is only added for abnormal endings: a NULL key ends the list early */
 	ts_log(why ? TS_LOG_WARN : TS_LOG_INFO, "request", "rid", c->req.request_id, "method",

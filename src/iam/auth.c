@@ -117,6 +117,36 @@ static void actor_from_row(struct ts_actor *act, const struct ts_dbres *r, int r
 	act->unit_id = ts_dbres_int(r, row, col + 4);
 }
 
+struct act_as_job {
+	struct ts_ctx *ctx;
+	const char *username;
+	struct ts_actor act;
+};
+
+static int act_as_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct act_as_job *j = vjob;
+	struct ts_dbval p[] = {TS_DB_TEXT(j->username)};
+	struct ts_dbres *r;
+	int rc = ts_db_query(c, j->ctx->arena, "iam_actor_by_username", p, 1, &r, err);
+	if (rc)
+		return rc;
+	if (r->nrows != 1)
+		return ts_error_set(err, TS_ERR_NOT_FOUND, "username",
+				    "Không có tài khoản đang hoạt động \"%s\"", j->username);
+	actor_from_row(&j->act, r, 0, 0);
+	return ts_iam_load_grants(c, j->ctx, &j->act, err);
+}
+
+int ts_iam_act_as(struct ts_ctx *ctx, const char *username, struct ts_error *err)
+{
+	struct act_as_job j = {.ctx = ctx, .username = username};
+	int rc = ts_db_tx(ctx->db, TS_DB_TX_READ, act_as_tx, &j, err);
+	if (rc == 0)
+		ctx->actor = j.act;
+	return rc;
+}
+
 json_t *ts_iam_actor_json(struct ts_ctx *ctx, const struct ts_actor *a)
 {
 	json_t *perms = json_array();

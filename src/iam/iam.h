@@ -42,6 +42,9 @@ enum ts_role {
 	X(PUBLIC, "public", "Không cần đăng nhập")                              \
 	X(AUTHENTICATED, "authenticated", "Mọi tài khoản đã đăng nhập")         \
 	X(ORG_WRITE, "org.write", "Quản lý cây tổ chức")                        \
+	X(CALENDAR_WRITE, "calendar.write", "Quản lý lịch làm việc, ngày nghỉ")  \
+	X(CATALOG_WRITE, "catalog.write", "Quản lý danh mục thủ tục")           \
+	X(FLOW_WRITE, "flow.write", "Ban hành quy trình giải quyết")            \
 	X(ACCOUNT_READ, "account.read", "Xem tài khoản cán bộ")                 \
 	X(ACCOUNT_WRITE, "account.write", "Tạo, sửa, khóa tài khoản cán bộ")    \
 	X(ROLE_GRANT, "role.grant", "Phân quyền")                              \
@@ -154,6 +157,10 @@ int ts_iam_logout(struct ts_ctx *ctx, struct ts_error *err);
  * revoked credentials -> TS_ERR_UNAUTHENTICATED. Touches the session's last-seen time. */
 int ts_iam_authenticate(struct ts_ctx *ctx, const char *session_token, const char *bearer,
 			struct ts_error *err);
+/* Fills ctx->actor with the active account `username` and its grants, as if it had signed
+ * in (no session, no CSRF token): for commands and the demo loader acting as a person.
+ * TS_ERR_NOT_FOUND when no such active account. */
+int ts_iam_act_as(struct ts_ctx *ctx, const char *username, struct ts_error *err);
 /* Does the actor hold perm on at least one unit? (PUBLIC always; AUTHENTICATED when signed in) */
 bool ts_iam_has(const struct ts_actor *a, int perm);
 /* Object scope: does the actor hold perm over unit_id (a grant on it or an ancestor)? 

@@ -80,7 +80,8 @@ uint64_t ts_role_perms(int role)
 		return B(ACCOUNT_READ) | B(DOSSIER_APPROVE) | B(DOSSIER_PROCESS) | B(DOSSIER_READ) |
 		       B(STATS_READ);
 	case TS_ROLE_UNIT_ADMIN:
-		return B(ORG_WRITE) | B(ACCOUNT_READ) | B(ACCOUNT_WRITE) | B(ROLE_GRANT) | B(AUDIT_READ) |
+		return B(ORG_WRITE) | B(CALENDAR_WRITE) | B(CATALOG_WRITE) | B(FLOW_WRITE) |
+		       B(ACCOUNT_READ) | B(ACCOUNT_WRITE) | B(ROLE_GRANT) | B(AUDIT_READ) |
 		       B(DOSSIER_READ);
 	case TS_ROLE_SYS_ADMIN:
 		return ts_iam_all_perms();

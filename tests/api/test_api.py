@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import threading
+import urllib.parse
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -33,7 +34,8 @@ class ApiTest(unittest.TestCase):
     def setUpClass(cls):
         cls.db = fresh_database("api_test")
         run_cli(cls.db, "migrate")
-        out = run_cli(cls.db, "demo", "--password", DEMO_PASSWORD).stdout
+        # a short history (the pinned stories put one dossier in every status from 100 on)
+        out = run_cli(cls.db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "150").stdout
         assert "admin" in out and "congdan1" in out, out
         cls.server = Server(cls.db)
 
@@ -378,6 +380,15 @@ class ApiTest(unittest.TestCase):
         r = self.client().request("GET", "/api/v1/procedures?q=1.001193")
         self.assertEqual(r.json["items"][0]["code"], "1.001193")
 
+    def test_procedure_fields_list_browsable_fields(self):
+        r = self.client().request("GET", "/api/v1/procedure-fields")
+        self.assertEqual(r.status, 200, r)
+        fields = {f["name"]: f["count"] for f in r.json["items"]}
+        self.assertGreaterEqual(fields.get("Hộ tịch", 0), 1)
+        # every listed field finds exactly its count of procedures
+        total = self.client().request("GET", "/api/v1/procedures?field=" + urllib.parse.quote("Hộ tịch") + "&limit=1").json["total"]
+        self.assertEqual(total, fields["Hộ tịch"])
+
     def unit_id(self, code):
         items = self.client().request("GET", "/api/v1/units?q=" + code).json["items"]
         return [u for u in items if u["code"] == code][0]["id"]
@@ -520,7 +531,7 @@ class AuditTamperTest(unittest.TestCase):
     def fresh(self, name):
         db = fresh_database(name)
         run_cli(db, "migrate")
-        run_cli(db, "demo", "--password", DEMO_PASSWORD)
+        run_cli(db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
         ok = run_cli(db, "audit", "verify")
         self.assertIn("ok", ok.stdout)
         return db
@@ -582,7 +593,7 @@ class CommandLineTest(unittest.TestCase):
     def test_user_command_creates_an_officer_who_can_log_in(self):
         db = fresh_database("cli_user")
         run_cli(db, "migrate")
-        run_cli(db, "demo", "--password", DEMO_PASSWORD)
+        run_cli(db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
         out = run_cli(db, "user", "add", "chuyenvien.xa1", "--full-name", "Đỗ Thị Hạnh", "--unit", "000.00.31.H99",
                       "--role", "specialist", "--password", "matkhau-moi-2026").stdout
         self.assertIn("created chuyenvien.xa1", out)

@@ -16,7 +16,7 @@ class StatsApiTest(unittest.TestCase):
     def setUpClass(cls):
         cls.db = fresh_database("api_stats")
         run_cli(cls.db, "migrate")
-        run_cli(cls.db, "demo", "--password", DEMO_PASSWORD)
+        run_cli(cls.db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
         cls.server = Server(cls.db)
         cls.codes = cls.workload()
 

@@ -89,7 +89,7 @@ static bool is_sqlite(void)
 
 static struct ts_db *open_db(int pool, int busy_ms, int retries)
 {
-	struct ts_db_options o = {pool, busy_ms, retries};
+	struct ts_db_options o = {.pool_size = pool, .busy_timeout_ms = busy_ms, .max_retries = retries};
 	struct ts_db *db = NULL;
 	struct ts_error err = {0};
 	int rc = ts_db_open(g_url, &o, &db, &err);
@@ -711,7 +711,7 @@ static void test_ping_engine_and_bad_urls(void **state)
 	ts_error_clear(&err);
 	assert_int_equal(ts_db_open("sqlite:", NULL, &db, &err), TS_ERR_CONFIG);
 	ts_error_clear(&err);
-	struct ts_db_options bad = {0, 10, 1};
+	struct ts_db_options bad = {.pool_size = 0, .busy_timeout_ms = 10, .max_retries = 1};
 	assert_int_equal(ts_db_open(g_url, &bad, &db, &err), TS_ERR_CONFIG);
 	ts_error_clear(&err);
 	assert_int_equal(ts_db_open("sqlite:/nonexistent-dir-tinhso/x.db", NULL, &db, &err),
@@ -794,7 +794,7 @@ static int group_setup(void **state)
 {
 	(void)state;
 	struct ts_error err = {0};
-	struct ts_db_options o = {4, 5000, 8};
+	struct ts_db_options o = {.pool_size = 4, .busy_timeout_ms = 5000, .max_retries = 8};
 	int rc = ts_db_open(g_url, &o, &g_db, &err);
 	if (rc) {
 		fprintf(stderr, "cannot open %s: %s %s\n", g_url, ts_err_code(rc), err.detail);

@@ -79,7 +79,7 @@ struct fixture {
 	struct ts_arena arena;
 	struct ts_ctx cli;
 	int64_t unit, other_unit;
-	struct who citizen, stranger, counter, specialist, leader;
+	struct who citizen, stranger, counter, specialist, specialist2, head, leader;
 };
 
 static int64_t make_account(struct fixture *f, int kind, const char *user, const char *pid,
@@ -140,6 +140,10 @@ static int setup(void **state)
 	make_account(f, TS_ACCT_OFFICER, "chuyenvien", NULL, f->unit, TS_ROLE_SPECIALIST,
 		     &f->specialist);
 	make_account(f, TS_ACCT_OFFICER, "giamdoc", NULL, f->unit, TS_ROLE_LEADER, &f->leader);
+	make_account(f, TS_ACCT_OFFICER, "chuyenvien2", NULL, f->unit, TS_ROLE_SPECIALIST,
+		     &f->specialist2);
+	make_account(f, TS_ACCT_OFFICER, "truongphong", NULL, f->unit, TS_ROLE_DIVISION_HEAD,
+		     &f->head);
 	ts_dossier_set_variant_lookup(fake_variant);
 	ts_dossier_set_clock(fixed_now);
 	*state = f;
@@ -598,6 +602,121 @@ static void test_queue_sorted_by_due_with_cursor(void **state)
 			 TS_ERR_VALIDATION);
 }
 
+static int perform_rc(struct who *w, const char *code, int64_t version, struct ts_dossier_act a,
+		      const char *field)
+{
+	struct ts_error err = {0};
+	int rc;
+	a.version = version;
+	if (a.delivery == 0)
+		a.delivery = -1;
+	rc = ts_dossier_perform(&w->ctx, code, &a, NULL, NULL, &err);
+	if (rc && field)
+		assert_string_equal(err.field, field);
+	return rc;
+}
+
+/* A named assignee holds the step; the receiver must hold the step's role; a pause is
+ * excluded to the second; an apology needs one working day's notice (DOMAIN.md §4). */
+static void test_assignee_pause_and_apology_notice(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_dossier d;
+	int64_t sp1 = f->specialist.ctx.actor.account_id, sp2 = f->specialist2.ctx.actor.account_id;
+	int64_t due;
+
+	g_clock = vn(2025, 9, 8, 8, 0); /* Monday */
+	d = submit_ok(f, NULL);
+	/* the receiver of step 2 must be a specialist of the unit, not the citizen */
+	assert_int_equal(perform_rc(&f->counter, d.code, 1,
+				    (struct ts_dossier_act){.action = TS_DA_ACCEPT,
+							    .assignee_account_id =
+								f->citizen.ctx.actor.account_id},
+				    "assignee_account_id"),
+			 TS_ERR_VALIDATION);
+	d = act(&f->counter, d.code, 1,
+		(struct ts_dossier_act){.action = TS_DA_ACCEPT, .assignee_account_id = sp1});
+	assert_int_equal(d.assignee_account_id, sp1);
+	/* another specialist may not act on a dossier held by a named colleague */
+	assert_int_equal(perform_rc(&f->specialist2, d.code, 2,
+				    (struct ts_dossier_act){.action = TS_DA_FORWARD}, "action"),
+			 TS_ERR_FORBIDDEN);
+	assert_int_equal(perform_rc(&f->specialist2, d.code, 2,
+				    (struct ts_dossier_act){.action = TS_DA_ASSIGN,
+							    .assignee_account_id = sp2},
+				    "action"),
+			 TS_ERR_FORBIDDEN);
+	/* the division head reassigns it */
+	d = act(&f->head, d.code, 2,
+		(struct ts_dossier_act){.action = TS_DA_ASSIGN, .assignee_account_id = sp2});
+	assert_int_equal(d.assignee_account_id, sp2);
+	assert_int_equal(perform_rc(&f->specialist, d.code, 3,
+				    (struct ts_dossier_act){.action = TS_DA_REQUEST_PAYMENT}, "action"),
+			 TS_ERR_FORBIDDEN);
+
+	/* a 20-minute payment wait moves every due time by exactly 20 working minutes */
+	due = d.due_at;
+	g_clock = vn(2025, 9, 8, 9, 0);
+	d = act(&f->specialist2, d.code, 3, (struct ts_dossier_act){.action = TS_DA_REQUEST_PAYMENT});
+	assert_int_equal(d.status, TS_DS_PAYMENT);
+	g_clock = vn(2025, 9, 8, 9, 20);
+	d = act(&f->citizen, d.code, 4, (struct ts_dossier_act){.action = TS_DA_PAYMENT_DONE});
+	assert_int_equal(d.status, TS_DS_PROCESSING);
+	assert_int_equal(d.paused_seconds, 20 * 60);
+	assert_int_equal(d.due_at, due + 20 * 60);
+	assert_int_equal(d.current_due_at, due + 20 * 60);
+
+	/* apology: refused with less than one working day (8 h) before the appointment */
+	assert_int_equal(d.current_due_at, vn(2025, 9, 15, 8, 20)); /* 5 working days + 20 min */
+	g_clock = vn(2025, 9, 12, 13, 0); /* Friday lunch: 3 h 30 + 1 h 20 of office time left */
+	assert_int_equal(perform_rc(&f->specialist2, d.code, 5,
+				    (struct ts_dossier_act){.action = TS_DA_APOLOGIZE,
+							    .reason = "Cần xác minh thêm",
+							    .new_due = d.current_due_at + 86400 * 7},
+				    "action"),
+			 TS_ERR_CONFLICT);
+	/* the rule is configurable: with 4 hours' notice it is accepted */
+	{
+		struct ts_dossier_rules r;
+		ts_dossier_get_rules(&r);
+		r.apology_notice_hours = 4;
+		ts_dossier_set_rules(&r);
+		d = act(&f->specialist2, d.code, 5,
+			(struct ts_dossier_act){.action = TS_DA_APOLOGIZE, .reason = "Cần xác minh thêm",
+						.new_due = d.current_due_at + 86400 * 7});
+		ts_dossier_set_rules(NULL);
+	}
+	assert_int_equal(d.apology_count, 1);
+	assert_int_equal(d.original_due_at, due + 20 * 60);
+}
+
+/* Codes other systems give a dossier are kept as aliases: it is found by them, and an alias
+ * names one dossier only. */
+static void test_aliases_find_the_dossier(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_error err = {0};
+	struct ts_dossier a, b, got;
+
+	g_clock = vn(2025, 10, 6, 9, 0);
+	a = submit_ok(f, NULL);
+	b = submit_ok(f, NULL);
+	if (ts_dossier_alias_add(&f->cli, a.code, "dvcqg", "G22.99-251006-0001", &err))
+		fail_msg("alias: %s", err.detail);
+	assert_int_equal(ts_dossier_get(&f->citizen.ctx, "G22.99-251006-0001", &got, NULL, NULL, NULL,
+					NULL, &err),
+			 0);
+	assert_string_equal(got.code, a.code);
+	assert_int_not_equal(ts_dossier_alias_add(&f->cli, b.code, "dvcqg", "G22.99-251006-0001", &err), 0);
+	ts_error_clear(&err);
+	assert_int_equal(ts_dossier_alias_add(&f->cli, a.code, "dvcqg", "", &err), TS_ERR_VALIDATION);
+	ts_error_clear(&err);
+	/* another citizen does not find it by the alias either */
+	assert_int_equal(ts_dossier_get(&f->stranger.ctx, "G22.99-251006-0001", &got, NULL, NULL, NULL,
+					NULL, &err),
+			 TS_ERR_NOT_FOUND);
+}
+
 static void test_code_format_and_step_result(void **state)
 {
 	(void)state;
@@ -620,6 +739,8 @@ int main(void)
 	    cmocka_unit_test(test_full_lifecycle_with_events_and_due_dates),
 	    cmocka_unit_test(test_refusal_and_required_documents),
 	    cmocka_unit_test(test_counter_intake_accepts_at_once_and_apology_once),
+	    cmocka_unit_test(test_assignee_pause_and_apology_notice),
+	    cmocka_unit_test(test_aliases_find_the_dossier),
 	    cmocka_unit_test(test_public_lookup_hides_personal_data),
 	    cmocka_unit_test(test_idempotent_retry_returns_the_same_dossier),
 	    cmocka_unit_test(test_codes_unique_under_8_threads),

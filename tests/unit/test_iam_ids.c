@@ -218,8 +218,10 @@ static void test_role_permissions_match_the_documented_list(void **state)
 	assert_int_equal(ts_role_perms(TS_ROLE_LEADER),
 			 P(ACCOUNT_READ) | P(DOSSIER_APPROVE) | P(DOSSIER_PROCESS) | P(DOSSIER_READ) |
 			     P(STATS_READ));
-	assert_int_equal(ts_role_perms(TS_ROLE_UNIT_ADMIN), P(ORG_WRITE) | P(ACCOUNT_READ) | P(ACCOUNT_WRITE) |
-								    P(ROLE_GRANT) | P(AUDIT_READ) | P(DOSSIER_READ));
+	assert_int_equal(ts_role_perms(TS_ROLE_UNIT_ADMIN),
+			 P(ORG_WRITE) | P(CALENDAR_WRITE) | P(CATALOG_WRITE) | P(FLOW_WRITE) |
+			     P(ACCOUNT_READ) | P(ACCOUNT_WRITE) | P(ROLE_GRANT) | P(AUDIT_READ) |
+			     P(DOSSIER_READ));
 	assert_int_equal(ts_role_perms(TS_ROLE_INSPECTOR),
 			 P(ACCOUNT_READ) | P(AUDIT_READ) | P(DOSSIER_READ) | P(STATS_READ));
 	uint64_t sys = ts_role_perms(TS_ROLE_SYS_ADMIN);

@@ -181,3 +181,10 @@ SELECT p.id, u.id
 FROM procedure p
 JOIN org_unit u ON u.kind = 'province_pc' AND u.parent_id IS NULL
 WHERE NOT EXISTS (SELECT 1 FROM procedure_unit pu WHERE pu.procedure_id = p.id)
+
+-- name: catalog_fields
+-- fields of the current catalogue with their procedure counts (browsing by field)
+SELECT field_name, MIN(field_code), COUNT(*) FROM procedure
+WHERE current_version_id IS NOT NULL AND field_name IS NOT NULL AND field_name <> ''
+GROUP BY field_name
+ORDER BY field_name

@@ -78,17 +78,88 @@ SELECT id, code, name FROM org_unit WHERE id = $1
 -- $1 alias, $2 system, $3 dossier id, $4 now
 INSERT INTO dossier_code_alias (alias, system, dossier_id, created_at) VALUES ($1, $2, $3, $4)
 
--- name: dossier_list
--- $1 unit subtree root (0 = everywhere), $2 applicant (0 any), $3 status, $4 step,
--- $5 assignee, $6 procedure, $7 due_before, $8 overdue flag, $9 now, $10 q (lower case)
--- or NULL, $11/$12 cursor (sort key, id), $13 limit. Sort key: current due, no due last.
+-- Work queues. Every queue query takes the same parameters: $1 unit subtree root (0 =
+-- everywhere), $2 applicant (0 any), $3 status, $4 step, $5 assignee, $6 procedure,
+-- $7 due_before, $8 overdue flag, $9 now, $10 q (lower case) or NULL, $11/$12 cursor (sort
+-- key, id), $13 limit; sort key: current due, no due last. dossier.c picks the query whose
+-- leading filter has an index in that order (migration 0006), so a page is one index range.
+-- name: dossier_queue_applicant
+-- "my dossiers": driven by dossier_q_applicant_idx
 WITH RECURSIVE sub(id, depth) AS (
     SELECT id, 0 FROM org_unit WHERE id = $1
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT d.*, COALESCE(d.current_due_at, 9223372036854775807) AS sort_due
-FROM dossier d
+SELECT d.* FROM dossier d
+WHERE d.applicant_account_id = CAST($2 AS BIGINT) AND (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
+       OR d.competent_unit_id IN (SELECT id FROM sub))
+  AND (CAST($2 AS BIGINT) = 0 OR d.applicant_account_id = CAST($2 AS BIGINT))
+  AND (CAST($3 AS BIGINT) = 0 OR d.status = CAST($3 AS BIGINT))
+  AND (CAST($4 AS BIGINT) = 0 OR d.current_step = CAST($4 AS BIGINT))
+  AND (CAST($5 AS BIGINT) = 0 OR d.assignee_account_id = CAST($5 AS BIGINT))
+  AND (CAST($6 AS BIGINT) = 0 OR d.procedure_id = CAST($6 AS BIGINT))
+  AND (CAST($7 AS BIGINT) = 0 OR d.current_due_at < CAST($7 AS BIGINT))
+  AND (CAST($8 AS BIGINT) = 0 OR (d.current_due_at < CAST($9 AS BIGINT) AND d.ended_at IS NULL))
+  AND (CAST($10 AS TEXT) IS NULL OR lower(d.code) LIKE CAST($10 AS TEXT) || '%'
+       OR lower(d.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
+  AND (COALESCE(d.current_due_at, 9223372036854775807), d.id) > (CAST($11 AS BIGINT), CAST($12 AS BIGINT))
+ORDER BY COALESCE(d.current_due_at, 9223372036854775807), d.id
+LIMIT $13
+
+-- name: dossier_queue_assignee
+-- "assigned to me": driven by dossier_q_assignee_idx
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT d.* FROM dossier d
+WHERE d.assignee_account_id = CAST($5 AS BIGINT) AND (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
+       OR d.competent_unit_id IN (SELECT id FROM sub))
+  AND (CAST($2 AS BIGINT) = 0 OR d.applicant_account_id = CAST($2 AS BIGINT))
+  AND (CAST($3 AS BIGINT) = 0 OR d.status = CAST($3 AS BIGINT))
+  AND (CAST($4 AS BIGINT) = 0 OR d.current_step = CAST($4 AS BIGINT))
+  AND (CAST($5 AS BIGINT) = 0 OR d.assignee_account_id = CAST($5 AS BIGINT))
+  AND (CAST($6 AS BIGINT) = 0 OR d.procedure_id = CAST($6 AS BIGINT))
+  AND (CAST($7 AS BIGINT) = 0 OR d.current_due_at < CAST($7 AS BIGINT))
+  AND (CAST($8 AS BIGINT) = 0 OR (d.current_due_at < CAST($9 AS BIGINT) AND d.ended_at IS NULL))
+  AND (CAST($10 AS TEXT) IS NULL OR lower(d.code) LIKE CAST($10 AS TEXT) || '%'
+       OR lower(d.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
+  AND (COALESCE(d.current_due_at, 9223372036854775807), d.id) > (CAST($11 AS BIGINT), CAST($12 AS BIGINT))
+ORDER BY COALESCE(d.current_due_at, 9223372036854775807), d.id
+LIMIT $13
+
+-- name: dossier_queue_status
+-- one status: driven by dossier_q_status_idx
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT d.* FROM dossier d
+WHERE d.status = CAST($3 AS BIGINT) AND (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
+       OR d.competent_unit_id IN (SELECT id FROM sub))
+  AND (CAST($2 AS BIGINT) = 0 OR d.applicant_account_id = CAST($2 AS BIGINT))
+  AND (CAST($3 AS BIGINT) = 0 OR d.status = CAST($3 AS BIGINT))
+  AND (CAST($4 AS BIGINT) = 0 OR d.current_step = CAST($4 AS BIGINT))
+  AND (CAST($5 AS BIGINT) = 0 OR d.assignee_account_id = CAST($5 AS BIGINT))
+  AND (CAST($6 AS BIGINT) = 0 OR d.procedure_id = CAST($6 AS BIGINT))
+  AND (CAST($7 AS BIGINT) = 0 OR d.current_due_at < CAST($7 AS BIGINT))
+  AND (CAST($8 AS BIGINT) = 0 OR (d.current_due_at < CAST($9 AS BIGINT) AND d.ended_at IS NULL))
+  AND (CAST($10 AS TEXT) IS NULL OR lower(d.code) LIKE CAST($10 AS TEXT) || '%'
+       OR lower(d.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
+  AND (COALESCE(d.current_due_at, 9223372036854775807), d.id) > (CAST($11 AS BIGINT), CAST($12 AS BIGINT))
+ORDER BY COALESCE(d.current_due_at, 9223372036854775807), d.id
+LIMIT $13
+
+-- name: dossier_queue
+-- everything in scope (also overdue: they sort first): dossier_q_all_idx
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT d.* FROM dossier d
 WHERE (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
        OR d.competent_unit_id IN (SELECT id FROM sub))
   AND (CAST($2 AS BIGINT) = 0 OR d.applicant_account_id = CAST($2 AS BIGINT))
@@ -100,12 +171,23 @@ WHERE (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
   AND (CAST($8 AS BIGINT) = 0 OR (d.current_due_at < CAST($9 AS BIGINT) AND d.ended_at IS NULL))
   AND (CAST($10 AS TEXT) IS NULL OR lower(d.code) LIKE CAST($10 AS TEXT) || '%'
        OR lower(d.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
-  AND (COALESCE(d.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT)
-       OR (COALESCE(d.current_due_at, 9223372036854775807) = CAST($11 AS BIGINT)
-           AND d.id > CAST($12 AS BIGINT)))
-ORDER BY sort_due, d.id
+  AND (COALESCE(d.current_due_at, 9223372036854775807), d.id) > (CAST($11 AS BIGINT), CAST($12 AS BIGINT))
+ORDER BY COALESCE(d.current_due_at, 9223372036854775807), d.id
 LIMIT $13
 
 -- name: dossier_applicant_phone
 -- $1 account id: the contact phone an online submission defaults to
 SELECT phone FROM account WHERE id = $1
+
+-- name: dossier_account_holds_role
+-- Does active account $1 hold role $2 over unit $3 (a grant on it, an ancestor, or everywhere)?
+WITH RECURSIVE anc(id, parent_id, depth) AS (
+    SELECT id, parent_id, 0 FROM org_unit WHERE id = $3
+    UNION ALL
+    SELECT u.id, u.parent_id, anc.depth + 1 FROM org_unit u JOIN anc ON u.id = anc.parent_id
+    WHERE anc.depth < 64
+)
+SELECT 1 FROM role_grant g JOIN account a ON a.id = g.account_id
+WHERE g.account_id = $1 AND g.role = $2 AND a.status = 'active'
+  AND (g.unit_id IS NULL OR g.unit_id IN (SELECT id FROM anc))
+LIMIT 1

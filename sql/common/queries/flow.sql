@@ -37,3 +37,13 @@ WHERE f.procedure_id = $1
 ORDER BY CASE WHEN f.variant_id = 0 THEN 1 ELSE 0 END,
          CASE WHEN f.unit_id = 0 THEN 1 ELSE 0 END, v.version DESC
 LIMIT 1
+
+-- name: flow_procedure_id
+SELECT id FROM procedure WHERE code = $1
+
+-- name: flow_versions_of
+-- Every published version of procedure $1's flows, most specific flows first, newest first.
+SELECT f.variant_id, f.unit_id, v.id, v.version, v.published_at
+FROM flow f JOIN flow_version v ON v.flow_id = f.id
+WHERE f.procedure_id = $1
+ORDER BY f.variant_id DESC, f.unit_id DESC, v.version DESC

@@ -200,3 +200,6 @@ WHERE au.seq > $3
 	AND (CAST($5 AS TEXT) IS NULL OR au.object_id = CAST($5 AS TEXT))
 ORDER BY au.seq
 LIMIT $6;
+
+-- name: iam_actor_by_username
+SELECT id, kind, username, full_name, unit_id FROM account WHERE username = $1 AND status = 'active';

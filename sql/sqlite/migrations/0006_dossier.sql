@@ -80,11 +80,14 @@ CREATE TABLE dossier (
 	created_at BIGINT NOT NULL,
 	updated_at BIGINT NOT NULL
 );
-CREATE INDEX dossier_queue_idx ON dossier (status, current_due_at, id);
+-- Work queues (sql/common/queries/dossier.sql, dossier_queue*): each walks one of these in
+-- the queue order (current due, no due last, then id) and stops at the page size.
+CREATE INDEX dossier_q_all_idx ON dossier ((COALESCE(current_due_at, 9223372036854775807)), id);
+CREATE INDEX dossier_q_status_idx ON dossier (status, (COALESCE(current_due_at, 9223372036854775807)), id);
+CREATE INDEX dossier_q_applicant_idx ON dossier (applicant_account_id, (COALESCE(current_due_at, 9223372036854775807)), id);
+CREATE INDEX dossier_q_assignee_idx ON dossier (assignee_account_id, (COALESCE(current_due_at, 9223372036854775807)), id);
 CREATE INDEX dossier_competent_idx ON dossier (competent_unit_id, status);
 CREATE INDEX dossier_receiving_idx ON dossier (receiving_unit_id, status);
-CREATE INDEX dossier_applicant_idx ON dossier (applicant_account_id);
-CREATE INDEX dossier_assignee_idx ON dossier (assignee_account_id);
 
 -- Codes other systems gave the same dossier (DVCQG and others).
 CREATE TABLE dossier_code_alias (

@@ -1,0 +1,629 @@
+"""Black-box tests of attachments and printed forms against the real tinhso server, on the
+engine named by TS_TEST_ENGINE: multipart uploads (caps, types, truncation, names,
+interrupted and concurrent uploads), the virus scanner (a fake clamd speaking INSTREAM on a
+unix socket; the real clamd too when one is reachable), downloads, re-use, the PDF forms
+(text checked with pdftotext, pages kept as PNG artefacts, the QR decoded with zbarimg) and
+the XLSX register. Run by CTest as api_attach_sqlite and api_attach_pgsql."""
+import glob
+import hashlib
+import io
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+import unittest
+import zipfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+from tinhso_client import DEMO_PASSWORD, Client, Server, fresh_database, run_cli  # noqa: E402
+
+ENGINE = os.environ.get("TS_TEST_ENGINE", "sqlite")
+ARTEFACTS = os.environ.get("TS_ARTEFACT_DIR", tempfile.mkdtemp(prefix="tinhso-forms-"))
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+MAX_FILE = 1 << 20
+MAX_DOSSIER = 3 << 20
+
+# The whole Vietnamese alphabet: every vowel with every tone, both cases, and đ/Đ.
+TONES = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]
+def _syllables(vowels):
+    return " ".join(unicodedata.normalize("NFC", v + t) for v in vowels for t in TONES)
+NAME = "Đặng " + _syllables("aăâeêi")
+ADDRESS = "Số 9 " + _syllables("oôơuưy") + " " + _syllables("AĂÂEÊIOÔƠUƯY") + " đường Đồng Khởi"
+
+
+def pdf_bytes(text="tinhso", pad=0):
+    """A small valid PDF (libmagic: application/pdf, ends with %%EOF)."""
+    body = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+            + b"% " + text.encode() + b"\n" + b"%" + b"x" * pad + b"\n"
+            + b"trailer<</Root 1 0 R>>\n%%EOF\n")
+    return body
+
+
+def png_bytes():
+    import zlib
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    raw = b"\x00\xff\x00\x00" * 1
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def multipart(fields, file_name, content, ctype="application/octet-stream"):
+    boundary = "----tinhso" + hashlib.sha1(os.urandom(8)).hexdigest()
+    out = io.BytesIO()
+    for k, v in fields.items():
+        out.write(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n".encode())
+    if content is not None:
+        out.write(f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"".encode()
+                  + file_name.encode("utf-8") + f"\"\r\nContent-Type: {ctype}\r\n\r\n".encode())
+        out.write(content)
+        out.write(b"\r\n")
+    out.write(f"--{boundary}--\r\n".encode())
+    return out.getvalue(), "multipart/form-data; boundary=" + boundary
+
+
+class FakeClamd:
+    """clamd's INSTREAM protocol on a unix socket: FOUND for the EICAR string, else OK."""
+
+    def __init__(self, path):
+        self.path = path
+        self.scans = 0
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        self.sock.listen(16)
+        self.stopped = False
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.stopped:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.one, args=(conn,), daemon=True).start()
+
+    def one(self, conn):
+        with conn:
+            f = conn.makefile("rb")
+            cmd = b""
+            while not cmd.endswith(b"\0"):
+                c = f.read(1)
+                if not c:
+                    return
+                cmd += c
+            if cmd != b"zINSTREAM\0":
+                conn.sendall(b"UNKNOWN COMMAND\0")
+                return
+            data = b""
+            while True:
+                n = struct.unpack(">I", f.read(4))[0]
+                if n == 0:
+                    break
+                data += f.read(n)
+            self.scans += 1
+            conn.sendall(b"stream: Eicar-Test-Signature FOUND\0" if EICAR in data else b"stream: OK\0")
+
+    def stop(self):
+        self.stopped = True
+        self.sock.close()
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+
+
+class AttachTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="tinhso-attach-")
+        cls.files = os.path.join(cls.tmp, "files")
+        cls.clamd = FakeClamd(os.path.join(cls.tmp, "clamd.sock"))
+        cls.db = fresh_database("attach_test")
+        run_cli(cls.db, "migrate")
+        run_cli(cls.db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
+        cls.server = Server(cls.db, {"TINHSO_ATTACH_DIR": cls.files, "TINHSO_ATTACH_MAX_FILE": str(MAX_FILE),
+                                     "TINHSO_ATTACH_MAX_DOSSIER": str(MAX_DOSSIER),
+                                     "TINHSO_ATTACH_CLAMD": "unix:" + cls.clamd.path,
+                                     "TINHSO_FORMS_LOOKUP_URL": "https://dichvucong.example.vn/tra-cuu?ma={code}"})
+        os.makedirs(ARTEFACTS, exist_ok=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.server.stop()
+        cls.clamd.stop()
+        assert rc == 0, f"server exit code {rc} after SIGTERM"
+
+    # ---- helpers ----
+    def client(self, login=None, password=DEMO_PASSWORD, server=None):
+        c = Client(server or self.server)
+        if login:
+            r = c.login(login, password)
+            self.assertEqual(r.status, 200, r)
+        return c
+
+    def unit_id(self, code):
+        items = self.client().request("GET", "/api/v1/units?q=" + code).json["items"]
+        return [u for u in items if u["code"] == code][0]["id"]
+
+    def submit(self, citizen, name=None, address=None):
+        body = {"procedure_code": "DEMO.000003", "competent_unit_id": self.unit_id("000.01.12.H99"),
+                "receiving_unit_id": self.unit_id("000.00.31.H99"), "delivery": "counter",
+                "documents": [{"code": "TP01", "originals": 1}, {"code": "TP02", "copies": 1},
+                              {"code": "TP03", "digitised": True}]}
+        if name:
+            body["applicant_name"] = name
+        if address:
+            body["form_data"] = {"address": address, "email": "dang.thu@example.vn"}
+        r = citizen.request("POST", "/api/v1/dossiers", body)
+        self.assertEqual(r.status, 201, r)
+        return r.json["code"]
+
+    def upload(self, c, code, content, name="Tờ khai.pdf", fields=None, ctype="application/pdf"):
+        body, ct = multipart(fields if fields is not None else {"component": "TP01"}, name, content, ctype)
+        return c.request("POST", f"/api/v1/dossiers/{code}/files", raw=body, headers={"Content-Type": ct})
+
+    def assertProblem(self, r, status, code, field=None):
+        self.assertEqual(r.status, status, r)
+        self.assertTrue(r.ctype.startswith("application/problem+json"), r.ctype)
+        self.assertEqual(r.json["code"], code, r)
+        if field is not None:
+            self.assertEqual(r.json.get("field"), field, r)
+
+    def blobs(self):
+        return sorted(glob.glob(os.path.join(self.files, "sha256", "*", "*", "*")))
+
+    def tmp_files(self):
+        return os.listdir(os.path.join(self.files, "tmp"))
+
+    def act(self, c, code, action, body=None, expect=200):
+        d = c.request("GET", f"/api/v1/dossiers/{code}")
+        self.assertEqual(d.status, 200, d)
+        r = c.request("POST", f"/api/v1/dossiers/{code}/actions/{action}", dict(body or {}, version=d.json["version"]))
+        self.assertEqual(r.status, expect, (action, r))
+        return r
+
+    # ---- uploads ----
+    def test_upload_answers_size_type_hash_and_downloads_the_same_bytes(self):
+        citizen = self.client("congdan1")
+        code = self.submit(citizen)
+        data = pdf_bytes("download")
+        r = self.upload(citizen, code, data, name="Đơn đề nghị cấp giấy phép.pdf")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["size"], len(data))
+        self.assertEqual(r.json["sha256"], hashlib.sha256(data).hexdigest())
+        self.assertEqual(r.json["type"], "application/pdf")
+        self.assertEqual(r.json["scan"], "clean")
+        self.assertEqual(r.json["name"], "Đơn đề nghị cấp giấy phép.pdf")
+        d = citizen.request("GET", r.json["content_url"])
+        self.assertEqual(d.status, 200)
+        self.assertEqual(d.ctype, "application/pdf")
+        raw = self.raw_get(citizen, r.json["content_url"])
+        self.assertEqual(raw, data)
+        disp = d.headers["content-disposition"]
+        self.assertTrue(disp.startswith("attachment;"), disp)
+        self.assertIn('filename="Don de nghi cap giay phep.pdf"', disp)
+        self.assertIn("filename*=UTF-8''%C4%90%C6%A1n%20%C4%91%E1%BB%81%20ngh%E1%BB%8B%20c%E1%BA%A5p", disp)
+        self.assertEqual(d.headers["x-content-type-options"], "nosniff")
+        listed = citizen.request("GET", f"/api/v1/dossiers/{code}/files").json
+        self.assertEqual([x["sha256"] for x in listed["items"]], [hashlib.sha256(data).hexdigest()])
+
+    def raw_get(self, c, path):
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        conn.request("GET", path, headers={"Cookie": "; ".join(f"{k}={v}" for k, v in c.cookies.items())})
+        r = conn.getresponse()
+        body = r.read()
+        conn.close()
+        self.assertEqual(r.status, 200)
+        return body
+
+    def test_same_content_is_stored_once(self):
+        citizen = self.client("congdan1")
+        a, b = self.submit(citizen), self.submit(citizen)
+        data = pdf_bytes("stored once " + a)
+        before = len(self.blobs())
+        for code in (a, b, a):
+            self.assertEqual(self.upload(citizen, code, data, fields={"component": "TP02"}).status, 201)
+        self.assertEqual(len(self.blobs()), before + 1)
+        self.assertTrue(any(p.endswith(hashlib.sha256(data).hexdigest()) for p in self.blobs()))
+
+    def test_concurrent_uploads_of_the_same_content(self):
+        citizen = self.client("congdan1")
+        code = self.submit(citizen)
+        data = pdf_bytes("concurrent", pad=2000)
+        before = len(self.blobs())
+        results = []
+        lock = threading.Lock()
+
+        def run():
+            r = self.upload(citizen, code, data, fields={"component": "TP01"})
+            with lock:
+                results.append((r.status, r.json.get("sha256") if r.json else None))
+        threads = [threading.Thread(target=run) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual([s for s, _ in results], [201] * 8, results)
+        self.assertEqual({h for _, h in results}, {hashlib.sha256(data).hexdigest()})
+        self.assertEqual(len(self.blobs()), before + 1)
+        self.assertEqual(len(citizen.request("GET", f"/api/v1/dossiers/{code}/files").json["items"]), 8)
+
+    def test_a_large_upload_streams_in_chunks(self):
+        citizen = self.client("congdan1")
+        code = self.submit(citizen)
+        data = pdf_bytes("large", pad=MAX_FILE - 400)
+        self.assertLess(len(data), MAX_FILE)
+        r = self.upload(citizen, code, data, fields={"component": "TP03", "digitised": "true"})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["sha256"], hashlib.sha256(data).hexdigest())
+        self.assertTrue(r.json["digitised"])
+
+    def test_over_size_files_are_refused_and_nothing_is_kept(self):
+        citizen = self.client("congdan1")
+        code = self.submit(citizen)
+        before = self.blobs()
+        r = self.upload(citizen, code, pdf_bytes("big", pad=MAX_FILE + 10))
+        self.assertProblem(r, 413, "payload_too_large")
+        self.assertIn("MB", r.json["detail"])
+        self.assertEqual(self.blobs(), before)
+        self.assertEqual(citizen.request("GET", f"/api/v1/dossiers/{code}/files").json["items"], [])
+
+    def test_the_dossier_total_is_capped(self):
+        citizen = self.client("congdan1")
+        code = self.submit(citizen)
+        for i in range(3):
+            r = self.upload(citizen, code, pdf_bytes(f"part {i} {code}", pad=MAX_FILE - 1000),
+                            fields={"component": "TP01"})
+            if i < 2:
+                self.assertEqual(r.status, 201, r)
+        self.assertProblem(self.upload(citizen, code, pdf_bytes("one more", pad=MAX_FILE - 1000)), 413,
+                           "payload_too_large")
+
+    def test_types_come_from_the_content_not_the_name(self):
+        citizen = self.client("congdan1")
+        code = self.submit(citizen)
+        # an executable-looking file behind a .pdf name
+        self.assertProblem(self.upload(citizen, code, b"\x7fELF\x02\x01\x01" + b"\0" * 200, name="giay-to.pdf"),
+                           415, "unsupported_media_type")
+        # plain text behind a .pdf name
+        self.assertProblem(self.upload(citizen, code, b"just some text, not a PDF\n" * 20, name="to-khai.pdf"),
+                           415, "unsupported_media_type")
+        # HTML disguised as an image
+        html = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>\n"
+        self.assertProblem(self.upload(citizen, code, html, name="anh-the.jpg", ctype="image/jpeg"),
+                           415, "unsupported_media_type")
+        # a real PNG named .pdf is accepted as the PNG it is, its name saying so
+        r = self.upload(citizen, code, png_bytes(), name="ảnh.pdf", ctype="application/pdf")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["type"], "image/png")
+        self.assertTrue(r.json["name"].endswith(".png"), r.json["name"])
+
+    def test_empty_and_truncated_files_are_refused(self):
+        citizen = self.client("congdan1")
+        code = self.submit(citizen)
+        self.assertProblem(self.upload(citizen, code, b""), 422, "validation_failed", "file")
+        cut = pdf_bytes("cut", pad=5000)[:3000]
+        self.assertProblem(self.upload(citizen, code, cut), 422, "validation_failed", "file")
+        self.assertProblem(self.upload(citizen, code, png_bytes()[:-12], name="a.png", ctype="image/png"), 422,
+                           "validation_failed", "file")
+        self.assertProblem(self.upload(citizen, code, None), 422, "missing_field", "file")
+        self.assertEqual(citizen.request("GET", f"/api/v1/dossiers/{code}/files").json["items"], [])
+
+    def test_names_lose_paths_and_control_characters_and_keep_vietnamese(self):
+        citizen = self.client("congdan1")
+        code = self.submit(citizen)
+        cases = {"../../etc/pass\x01wd.pdf": "passwd.pdf",
+                 "C:\\Users\\An\\Giấy khai sinh\x7f.pdf": "Giấy khai sinh.pdf",
+                 "..": "tep.pdf",
+                 "hồ sơ <quan trọng>?*|.pdf": "hồ sơ quan trọng.pdf",
+                 "\u202eevil\u202d.pdf": "evil.pdf"}
+        for i, (sent, kept) in enumerate(cases.items()):
+            r = self.upload(citizen, code, pdf_bytes(f"name {i}"), name=sent)
+            self.assertEqual(r.status, 201, (sent, r))
+            self.assertEqual(r.json["name"], kept)
+
+    def test_wrong_form_fields_are_refused(self):
+        citizen = self.client("congdan1")
+        code = self.submit(citizen)
+        self.assertProblem(self.upload(citizen, code, pdf_bytes("x"), fields={"component": "NOPE"}), 422,
+                           "validation_failed", "component")
+        self.assertProblem(self.upload(citizen, code, pdf_bytes("x"), fields={}), 422, "missing_field", "component")
+        self.assertProblem(self.upload(citizen, code, pdf_bytes("x"), fields={"component": "TP01", "other": "1"}),
+                           422, "unknown_field")
+        r = citizen.request("POST", f"/api/v1/dossiers/{code}/files", {"component": "TP01"})
+        self.assertProblem(r, 415, "unsupported_media_type")
+        # a citizen does not attach results
+        self.assertProblem(self.upload(citizen, code, pdf_bytes("x"), fields={"component": "KQ01", "kind": "result"}),
+                           403, "forbidden")
+
+    def test_an_interrupted_upload_leaves_nothing(self):
+        citizen = self.client("congdan1")
+        code = self.submit(citizen)
+        body, ct = multipart({"component": "TP01"}, "cut.pdf", pdf_bytes("interrupted", pad=200000))
+        before = self.blobs()
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=30)
+        head = (f"POST /api/v1/dossiers/{code}/files HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Cookie: {'; '.join(f'{k}={v}' for k, v in citizen.cookies.items())}\r\n"
+                f"X-CSRF-Token: {citizen.csrf}\r\nContent-Type: {ct}\r\nContent-Length: {len(body)}\r\n\r\n")
+        s.sendall(head.encode() + body[:len(body) // 2])
+        s.close()
+        # the server notices the closed connection and releases the request (and its temp file)
+        deadline = time.monotonic() + 20
+        while self.tmp_files() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.tmp_files(), [])
+        self.assertEqual(self.blobs(), before)
+        self.assertEqual(citizen.request("GET", f"/api/v1/dossiers/{code}/files").json["items"], [])
+        # a multipart body without its closing boundary is refused, not half-stored
+        cut = body[:len(body) - 40]
+        status, answer = citizen.raw_exchange("POST", f"/api/v1/dossiers/{code}/files",
+                                              {"Content-Type": ct, "Content-Length": str(len(cut)),
+                                               "Cookie": "; ".join(f"{k}={v}" for k, v in citizen.cookies.items()),
+                                               "X-CSRF-Token": citizen.csrf}, cut)
+        self.assertIn(status, (400, 422), answer)
+        self.assertEqual(citizen.request("GET", f"/api/v1/dossiers/{code}/files").json["items"], [])
+
+    # ---- scanning ----
+    def test_eicar_is_refused_by_the_scanner(self):
+        citizen = self.client("congdan1")
+        code = self.submit(citizen)
+        before = self.blobs()
+        data = pdf_bytes("virus").replace(b"% virus", b"% " + EICAR)
+        r = self.upload(citizen, code, data)
+        self.assertProblem(r, 422, "file_infected")
+        self.assertEqual(self.blobs(), before)
+
+    def test_scanner_down_refuses_or_holds_as_configured(self):
+        db = fresh_database("attach_scanner")
+        run_cli(db, "migrate")
+        run_cli(db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
+        sock = os.path.join(self.tmp, "down.sock")
+        files = os.path.join(self.tmp, "files-down")
+        for policy in ("refuse", "hold"):
+            srv = Server(db, {"TINHSO_ATTACH_DIR": files, "TINHSO_ATTACH_CLAMD": "unix:" + sock,
+                              "TINHSO_ATTACH_SCAN_UNAVAILABLE": policy})
+            try:
+                citizen = self.client("congdan1", server=srv)
+                self.server, saved = srv, self.server
+                try:
+                    code = self.submit(citizen)
+                    r = self.upload(citizen, code, pdf_bytes("while the scanner is down " + policy))
+                    if policy == "refuse":
+                        self.assertProblem(r, 503, "scanner_unavailable")
+                        continue
+                    self.assertEqual(r.status, 201, r)
+                    self.assertEqual(r.json["scan"], "pending")
+                    self.assertProblem(citizen.request("GET", r.json["content_url"]), 409, "file_held")
+                    # the scanner comes back: the held file is scanned before it is served
+                    clamd = FakeClamd(sock)
+                    try:
+                        d = citizen.request("GET", r.json["content_url"])
+                        self.assertEqual(d.status, 200, d)
+                        self.assertEqual(clamd.scans, 1)
+                        listed = citizen.request("GET", f"/api/v1/dossiers/{code}/files").json["items"]
+                        self.assertEqual(listed[0]["scan"], "clean")
+                    finally:
+                        clamd.stop()
+                finally:
+                    self.server = saved
+            finally:
+                self.assertEqual(srv.stop(), 0)
+
+    def test_real_clamd_refuses_eicar_when_installed(self):
+        path = next((p for p in ("/run/clamav/clamd.ctl", "/var/run/clamav/clamd.ctl") if os.path.exists(p)), None)
+        if not shutil.which("clamd") or not path:
+            self.skipTest("clamav-daemon not installed or its socket is not there")
+        try:
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(path)
+            s.sendall(b"zPING\0")
+            if not s.recv(16).startswith(b"PONG"):
+                self.skipTest("clamd does not answer")
+            s.close()
+        except OSError:
+            self.skipTest("clamd socket not reachable")
+        db = fresh_database("attach_clamd")
+        run_cli(db, "migrate")
+        run_cli(db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
+        srv = Server(db, {"TINHSO_ATTACH_DIR": os.path.join(self.tmp, "files-real"), "TINHSO_ATTACH_CLAMD": "unix:" + path})
+        try:
+            saved, self.server = self.server, srv
+            citizen = self.client("congdan1")
+            code = self.submit(citizen)
+            self.assertProblem(self.upload(citizen, code, pdf_bytes("x").replace(b"% x", b"% " + EICAR)), 422,
+                               "file_infected")
+            self.assertEqual(self.upload(citizen, code, pdf_bytes("clean")).status, 201)
+        finally:
+            self.server = saved
+            self.assertEqual(srv.stop(), 0)
+
+    # ---- access, results, re-use ----
+    def test_only_those_who_may_see_the_dossier_download(self):
+        citizen = self.client("congdan1")
+        code = self.submit(citizen)
+        r = self.upload(citizen, code, pdf_bytes("private"))
+        self.assertEqual(r.status, 201)
+        url = r.json["content_url"]
+        other = self.client()
+        reg = other.request("POST", "/api/v1/auth/register/citizen",
+                            {"full_name": "Lý Văn Khác", "phone": "0987111222", "personal_id": "001090000999",
+                             "password": "matkhau-rat-manh-5"})
+        self.assertEqual(reg.status, 201, reg)
+        self.assertEqual(other.login("0987111222", "matkhau-rat-manh-5").status, 200)
+        self.assertProblem(other.request("GET", url), 404, "not_found")
+        self.assertProblem(other.request("GET", f"/api/v1/dossiers/{code}/files"), 404, "not_found")
+        self.assertProblem(self.upload(other, code, pdf_bytes("intruder")), 404, "not_found")
+        self.assertProblem(self.client().request("GET", url), 401, "unauthenticated")
+        # the counter officer of the receiving commune sees it
+        self.assertEqual(self.client("motcua.xa1").request("GET", url).status, 200)
+        # a file id of another dossier is not found through this one
+        other_code = self.submit(citizen)
+        self.assertProblem(citizen.request("GET", url.replace(code, other_code)), 404, "not_found")
+
+    def test_officers_attach_results_and_citizens_reuse_earlier_files(self):
+        citizen = self.client("congdan1")
+        first = self.submit(citizen)
+        up = self.upload(citizen, first, pdf_bytes("giấy khai sinh bản sao"), name="Giấy khai sinh.pdf",
+                         fields={"component": "TP02"})
+        self.assertEqual(up.status, 201, up)
+        counter, spec = self.client("motcua.xa1"), self.client("chuyenvien.tp")
+        self.act(counter, first, "accept")
+        res = self.upload(spec, first, pdf_bytes("kết quả"), name="Giấy phép.pdf",
+                          fields={"component": "KQ01", "kind": "result", "digitised": "true"})
+        self.assertEqual(res.status, 201, res)
+        self.assertEqual(res.json["kind"], "result")
+        # a new dossier of the same citizen offers both files for re-use, the result first
+        second = self.submit(citizen)
+        cand = citizen.request("GET", f"/api/v1/dossiers/{second}/files/reusable")
+        self.assertEqual(cand.status, 200, cand)
+        ids = [x["id"] for x in cand.json["items"]]
+        self.assertIn(up.json["id"], ids)
+        self.assertEqual(cand.json["items"][0]["kind"], "result")
+        before = len(self.blobs())
+        r = citizen.request("POST", f"/api/v1/dossiers/{second}/files/reuse",
+                            {"source_id": up.json["id"], "component": "TP02"})
+        self.assertEqual(r.status, 201, r)
+        self.assertTrue(r.json["reused"])
+        self.assertEqual(r.json["source_dossier_code"], first)
+        self.assertEqual(r.json["sha256"], up.json["sha256"])
+        self.assertEqual(len(self.blobs()), before)  # nothing uploaded again
+        self.assertEqual(self.raw_get(citizen, r.json["content_url"]), pdf_bytes("giấy khai sinh bản sao"))
+        # someone else's file cannot be re-used
+        other = self.client()
+        other.request("POST", "/api/v1/auth/register/citizen",
+                      {"full_name": "Tạ Thị Lạ", "phone": "0987333444", "personal_id": "001190000888",
+                       "password": "matkhau-rat-manh-6"})
+        self.assertEqual(other.login("0987333444", "matkhau-rat-manh-6").status, 200)
+        theirs = self.submit(other)
+        self.assertProblem(other.request("POST", f"/api/v1/dossiers/{theirs}/files/reuse",
+                                         {"source_id": up.json["id"], "component": "TP02"}), 404, "not_found")
+        # removal: the link goes, the audit trail says so
+        self.assertEqual(citizen.request("DELETE", f"/api/v1/dossiers/{second}/files/{r.json['id']}").status, 204)
+        self.assertEqual(citizen.request("GET", f"/api/v1/dossiers/{second}/files").json["items"], [])
+        audit = self.client("admin").request("GET", f"/api/v1/audit?object_type=dossier&object_id={second}").body
+        audit += self.client("admin").request("GET", f"/api/v1/audit?object_type=dossier&object_id={first}").body
+        for action in ("dossier.file_add", "dossier.file_reuse", "dossier.file_remove"):
+            self.assertIn(action, audit)
+
+    def test_every_mutation_was_audited(self):
+        m = re.search(r"^tinhso_unaudited_mutations_total (\d+)$",
+                      self.client("admin").request("GET", "/metrics").body, re.M)
+        self.assertEqual(m.group(1), "0")
+
+    # ---- forms ----
+    def pdf_text(self, data, name):
+        path = os.path.join(ARTEFACTS, f"{ENGINE}-{name}.pdf")
+        with open(path, "wb") as f:
+            f.write(data)
+        subprocess.run(["pdftoppm", "-r", "110", "-png", path, path[:-4]], check=True, capture_output=True)
+        text = subprocess.run(["pdftotext", "-raw", path, "-"], check=True, capture_output=True).stdout.decode()
+        return " ".join(text.split()), path
+
+    def form(self, c, code, name):
+        r = c.request("GET", f"/api/v1/dossiers/{code}/forms/{name}")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.ctype, "application/pdf")
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        conn.request("GET", f"/api/v1/dossiers/{code}/forms/{name}",
+                     headers={"Cookie": "; ".join(f"{k}={v}" for k, v in c.cookies.items())})
+        data = conn.getresponse().read()
+        conn.close()
+        self.assertTrue(data.startswith(b"%PDF-"))
+        return self.pdf_text(data, name)
+
+    def test_every_form_prints_the_whole_vietnamese_alphabet(self):
+        citizen = self.client("congdan1")
+        # the name arrives decomposed (NFD), as some systems send it; the form prints NFC
+        code = self.submit(citizen, name=unicodedata.normalize("NFD", NAME), address=ADDRESS)
+        counter, spec = self.client("motcua.xa1"), self.client("chuyenvien.tp")
+        self.act(counter, code, "accept")
+        common = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", NAME, code]
+        text, path = self.form(citizen, code, "receipt")
+        for s in common + ["GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", ADDRESS, "NGƯỜI TIẾP NHẬN HỒ SƠ",
+                           "Liên 1", "Liên 2", "Tờ khai (mẫu demo)", "Mẫu số 01"]:
+            self.assertIn(s, text)
+        self.assertEqual(text.count(NAME), 4)  # two copies, each with the name twice
+        qr = subprocess.run(["zbarimg", "-q", "--raw", path[:-4] + "-1.png"], capture_output=True, text=True)
+        urls = set(qr.stdout.split())
+        self.assertEqual(urls, {"https://dichvucong.example.vn/tra-cuu?ma=" + code}, qr.stderr)
+        self.assertProblem(citizen.request("GET", f"/api/v1/dossiers/{code}/forms/supplement"), 409, "conflict")
+        self.act(spec, code, "request_supplement", {"reason": "Hồ sơ thiếu chữ ký", "items": [
+            {"document": "TP01", "reason": "Tờ khai chưa ký, ghi rõ họ tên"},
+            {"field": "dia_chi", "reason": "Địa chỉ thường trú chưa đúng với căn cước"}]})
+        text, _ = self.form(citizen, code, "supplement")
+        for s in common + ["PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Tờ khai chưa ký, ghi rõ họ tên",
+                           "Địa chỉ thường trú chưa đúng với căn cước", "NGƯỜI HƯỚNG DẪN"]:
+            self.assertIn(s, text)
+        self.act(citizen, code, "resubmit")
+        due = citizen.request("GET", f"/api/v1/dossiers/{code}").json["current_due_at"]
+        self.act(spec, code, "apologize", {"reason": "Cần xác minh thêm với cơ quan đăng ký đất đai",
+                                          "new_due": due + 3 * 86400})
+        text, _ = self.form(citizen, code, "apology")
+        for s in common + ["PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+                           "Cần xác minh thêm với cơ quan đăng ký đất đai", "THỦ TRƯỞNG CƠ QUAN"]:
+            self.assertIn(s, text)
+        self.act(spec, code, "forward")
+        text, _ = self.form(counter, code, "control-slip")
+        for s in common + ["PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Người giao", "Người nhận",
+                           "Tiếp nhận hồ sơ"]:
+            self.assertIn(s, text)
+        self.act(self.client("lanhdao.tp"), code, "stop", {"reason": "Người nộp đề nghị dừng để điều chỉnh"})
+        text, _ = self.form(citizen, code, "stop")
+        for s in common + ["THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Người nộp đề nghị dừng để điều chỉnh"]:
+            self.assertIn(s, text)
+        # refusal, on another dossier
+        other = self.submit(citizen, name=NAME, address=ADDRESS)
+        self.act(counter, other, "refuse", {"reason": "Thủ tục không thuộc thẩm quyền của xã",
+                                            "items": [{"document": "TP02", "reason": "Bản sao không chứng thực"}]})
+        text, _ = self.form(citizen, other, "refusal")
+        for s in ["PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", NAME, ADDRESS,
+                  "Thủ tục không thuộc thẩm quyền của xã", "Bản sao không chứng thực"]:
+            self.assertIn(s, text)
+        self.assertProblem(citizen.request("GET", f"/api/v1/dossiers/{other}/forms/nothing"), 404, "not_found")
+        # forms are for those who may see the dossier
+        self.assertProblem(self.client().request("GET", f"/api/v1/dossiers/{code}/forms/receipt"), 401,
+                           "unauthenticated")
+
+    def test_register_of_a_unit_as_xlsx(self):
+        citizen = self.client("congdan1")
+        code = self.submit(citizen, name=NAME, address=ADDRESS)
+        counter = self.client("motcua.xa1")
+        unit = self.unit_id("000.00.31.H99")
+        today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 7 * 3600))
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        conn.request("GET", f"/api/v1/units/{unit}/register?from={today}&to={today}",
+                     headers={"Cookie": "; ".join(f"{k}={v}" for k, v in counter.cookies.items())})
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        self.assertEqual(r.status, 200, data[:300])
+        self.assertIn("spreadsheetml", r.getheader("Content-Type"))
+        with open(os.path.join(ARTEFACTS, f"{ENGINE}-register.xlsx"), "wb") as f:
+            f.write(data)
+        z = zipfile.ZipFile(io.BytesIO(data))
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        strings = z.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in z.namelist() else ""
+        self.assertIn(code, sheet + strings)
+        self.assertIn(NAME, sheet + strings)
+        self.assertIn("SỔ THEO DÕI HỒ SƠ", sheet + strings)
+        # outside the officer's units: forbidden; citizens hold no dossier.read
+        province = self.unit_id("000.00.00.H99")
+        self.assertProblem(counter.request("GET", f"/api/v1/units/{province}/register?from={today}&to={today}"),
+                           403, "forbidden")
+        self.assertProblem(citizen.request("GET", f"/api/v1/units/{unit}/register?from={today}&to={today}"),
+                           403, "forbidden")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
