@@ -262,9 +262,8 @@ CREATE INDEX stats_segment_open_idx ON stats_segment (unit_id, due_at, paused, o
 	procedure_id, start_at) WHERE end_at IS NULL;
 CREATE INDEX stats_segment_span_idx ON stats_segment (start_at, end_at);
 
--- Events by time: officer rankings; by action: the recount reads each kind of event alone.
+-- Events by time: officer rankings, the operations centre's latest events.
 CREATE INDEX stats_dossier_event_at_idx ON dossier_event (at);
-CREATE INDEX stats_dossier_event_action_idx ON dossier_event (action, at, dossier_id);
 CREATE INDEX stats_dossier_ended_idx ON dossier (ended_at);
 CREATE INDEX stats_dossier_accepted_idx ON dossier (accepted_at);
 
