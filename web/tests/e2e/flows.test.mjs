@@ -173,8 +173,7 @@ test('a dossier goes from online submission to a rated result', async () => {
   await act(spec, code, 'forward');
   const leader = await person(browser, srv.base);
   await login(leader, 'lanhdao.tp');
-  await open(leader, '#/work/d/' + encodeURIComponent(code));
-  await leader.getByText('Hạn của bước 4').waitFor();
+  await act(leader, code, 'finish');
   await act(counter, code, 'deliver');
   await open(counter, '#/work/d/' + encodeURIComponent(code) + '/slip');
   await counter.locator('table.slip tbody tr').first().waitFor();
