@@ -69,7 +69,7 @@ static int units_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	j->n = r->nrows;
 	for (int i = 0; i < r->nrows; i++) {
 		struct ts_stats_unit_rank *u = &j->items[i];
-		int64_t early = 0, secs = 0, rating_sum = 0;
+		int64_t secs = 0, rating_sum = 0;
 		u->unit_id = ts_dbres_int(r, i, 0);
 		u->code = ts_dbres_get(r, i, 1);
 		u->name = ts_dbres_get(r, i, 2);
@@ -80,7 +80,6 @@ static int units_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 			if (j->s.v[k].unit_id != u->unit_id)
 				continue;
 			u->received += f[TS_SC_recv_online] + f[TS_SC_recv_direct] + f[TS_SC_recv_post];
-			early += f[TS_SC_res_early];
 			u->on_time += f[TS_SC_res_early] + f[TS_SC_res_on_time];
 			u->late += f[TS_SC_res_late];
 			secs += f[TS_SC_res_seconds];
@@ -88,7 +87,6 @@ static int units_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 			u->rated += f[TS_SC_rated];
 			rating_sum += f[TS_SC_rating_sum];
 		}
-		(void)early;
 		u->resolved = u->on_time + u->late;
 		for (int k = 0; k < o->nrows; k++)
 			if (ts_dbres_int(o, k, 0) == u->unit_id)
