@@ -132,7 +132,7 @@ static int probe_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 		return ts_error_set(err, TS_ERR_VALIDATION, NULL, "not for the demo");
 	j->out->code = v.code;
 	j->out->competent = j->unit;
-	j->out->legal_hours = v.time_unit == TS_CAL_WORKING_HOURS ? v.time_amount : v.time_amount * 8;
+	j->out->legal_hours = ts_cal_legal_hours(v.time_amount, v.time_unit);
 	j->out->ndocs = 0;
 	for (int i = 0; i < v.ndocs; i++)
 		if (v.docs[i].required)

@@ -271,6 +271,11 @@ static int64_t add_working(const struct ts_calendar *c, int64_t t, int64_t secs)
 }
 
 /* Opening of the first working day after t's local date; -1 if none. */
+int64_t ts_cal_legal_hours(int64_t amount, int unit)
+{
+	return unit == TS_CAL_WORKING_HOURS ? amount : amount * TS_CAL_HOURS_PER_DAY;
+}
+
 int64_t ts_cal_add_working_seconds(const struct ts_calendar *c, int64_t t, int64_t secs)
 {
 	if (secs < 0 || secs > AMOUNT_LIMIT * 3600LL)

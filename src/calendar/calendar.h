@@ -51,6 +51,9 @@ const char *ts_cal_unit_name(int unit);
 /* Is this local date a working day (weekday mask + special days)? */
 bool ts_cal_is_working_day(const struct ts_calendar *c, int32_t yyyymmdd);
 
+/* A legal time in working hours (DOMAIN.md §6): a working or calendar day counts 8 hours. */
+int64_t ts_cal_legal_hours(int64_t amount, int unit);
+
 /* Due time for amount units counted from start (DOMAIN.md §6): start snaps into office hours
  * (after closing -> next opening; lunch -> afternoon opening); when next_day_after_cutoff and
  * start is after the cut-off on a working day, counting starts at the next working day's

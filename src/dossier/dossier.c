@@ -100,11 +100,6 @@ static int nomem(struct ts_error *err)
 	return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
 }
 
-static int64_t legal_hours_of(int64_t amount, int unit)
-{
-	return unit == TS_CAL_WORKING_HOURS ? amount : amount * 8;
-}
-
 /* ---- rows ---------------------------------------------------------------------------- */
 
 static int64_t col_int(const struct ts_dbres *r, int row, const char *name)
@@ -1115,7 +1110,7 @@ static int submit_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	d->time_unit = v.time_unit;
 	d->no_due_date = v.no_due_date;
 	d->next_day_after_cutoff = v.next_day_after_cutoff;
-	d->legal_hours = legal_hours_of(v.time_amount, v.time_unit);
+	d->legal_hours = ts_cal_legal_hours(v.time_amount, v.time_unit);
 	if ((rc = ts_flow_resolve(c, j->a, d->procedure_id, d->variant_id, d->competent_unit_id,
 				  d->legal_hours, &j->flow, err)))
 		return rc;

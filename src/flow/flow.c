@@ -323,7 +323,7 @@ static int legal_time(struct publish_job *job, struct ts_dbconn *c, struct ts_er
 		job->variant_id = job->variant_code ? v.variant_id : 0;
 		if (v.no_due_date)
 			continue;
-		int64_t h = v.time_unit == TS_CAL_WORKING_HOURS ? v.time_amount : v.time_amount * 8;
+		int64_t h = ts_cal_legal_hours(v.time_amount, v.time_unit);
 		if (best < 0 || h < best)
 			best = h;
 	}

@@ -52,16 +52,6 @@ WHERE dossier_id = $1 ORDER BY doc_code
 INSERT INTO outbox (topic, key, payload, attempts, next_attempt_at, created_at)
 VALUES ($1, $2, $3, 0, $4, $4)
 
--- name: dossier_stats_bump
--- $1 day yyyymmdd, $2 unit, $3 procedure, $4 channel, $5 metric
-INSERT INTO stats_daily (day, unit_id, procedure_id, channel, metric, count)
-VALUES ($1, $2, $3, $4, $5, 1)
-ON CONFLICT (day, unit_id, procedure_id, channel, metric)
-DO UPDATE SET count = stats_daily.count + 1
-
--- name: dossier_stats_get
-SELECT COALESCE(SUM(count), 0) AS n FROM stats_daily WHERE unit_id = $1 AND metric = $2
-
 -- name: dossier_unit_ancestors
 WITH RECURSIVE anc(id, parent_id, depth) AS (
     SELECT id, parent_id, 0 FROM org_unit WHERE id = $1
