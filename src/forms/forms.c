@@ -47,13 +47,30 @@ int ts_form_parse(const char *name)
 	return -1;
 }
 
-/* The form sets, oldest first. Numbering of the 2025 set is to be checked against the
- * circular's appendix (DOMAIN.md §7 "check"); it is data, not code, so a correction is one
- * row. Order: receipt, supplement, refusal, apology, stop, control slip. */
+/* The form sets, oldest first; data, so a correction is one row. Order: receipt,
+ * supplement, refusal, apology, stop, control slip.
+ * - 01/2018/TT-VPCP (guiding Decree 61/2018): 01 receipt, 02 supplement, 03 refusal,
+ *   04 apology and new appointment, 05 control slip, 06 register; no stop notice.
+ * - 03/2025/TT-VPCP (guiding Decree 118/2025, signed and in force 15 Sep 2025, Appendix I):
+ *   01 receipt, 02 supplement, 03 refusal, 04 apology letter asking for more time
+ *   ("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết"), 05 stop notice, 06 control
+ *   slip, 07 register. Dossiers received from 1 July 2025 (Decree 118) to 14 Sep 2025 keep
+ *   the 2018 numbering: no newer set was published then. The day in force is "check". */
 static const struct ts_form_set sets[] = {
-    {"01/2018/TT-VPCP", 20180701, {"01", "02", "03", "05", NULL, "04"}},
-    {"03/2025/TT-VPCP", 20250701, {"01", "02", "03", "05", "06", "04"}},
+    {"01/2018/TT-VPCP", 20180701, {"01", "02", "03", "04", NULL, "05"}, "06", {NULL}},
+    {"03/2025/TT-VPCP",
+     20250915,
+     {"01", "02", "03", "04", "05", "06"},
+     "07",
+     {NULL, NULL, NULL, "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", NULL, NULL}},
 };
+
+const char *ts_form_set_title(const struct ts_form_set *set, int form)
+{
+	if (set && form >= 0 && form < TS_FORM__COUNT && set->title[form])
+		return set->title[form];
+	return ts_form_title(form);
+}
 
 const struct ts_form_set *ts_form_set_for(int day)
 {
@@ -261,7 +278,7 @@ static void header(struct doc *c, const struct ts_form_set *set, int form, const
 				    place && *place ? place : "........", tm.tm_mday, tm.tm_mon + 1,
 				    tm.tm_year + 1900));
 	y -= s * 2.6f;
-	y = ts_pdf_para(p, c->x, y, c->w, s * 1.25f, TS_PDF_BOLD, TS_PDF_CENTER, ts_form_title(form),
+	y = ts_pdf_para(p, c->x, y, c->w, s * 1.25f, TS_PDF_BOLD, TS_PDF_CENTER, ts_form_set_title(set, form),
 			true);
 	c->y = y - s * 0.6f;
 }

@@ -569,17 +569,19 @@ class AttachTest(unittest.TestCase):
         self.act(spec, code, "apologize", {"reason": "Cần xác minh thêm với cơ quan đăng ký đất đai",
                                           "new_due": due + 3 * 86400})
         text, _ = self.form(citizen, code, "apology")
-        for s in common + ["PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        # Circular 03/2025/TT-VPCP, form 04 (renamed); 05 is the stop notice, 06 the control slip
+        for s in common + ["VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", "Mẫu số 04",
                            "Cần xác minh thêm với cơ quan đăng ký đất đai", "THỦ TRƯỞNG CƠ QUAN"]:
             self.assertIn(s, text)
         self.act(spec, code, "forward")
         text, _ = self.form(counter, code, "control-slip")
         for s in common + ["PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Người giao", "Người nhận",
-                           "Tiếp nhận hồ sơ"]:
+                           "Tiếp nhận hồ sơ", "Mẫu số 06"]:
             self.assertIn(s, text)
         self.act(self.client("lanhdao.tp"), code, "stop", {"reason": "Người nộp đề nghị dừng để điều chỉnh"})
         text, _ = self.form(citizen, code, "stop")
-        for s in common + ["THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Người nộp đề nghị dừng để điều chỉnh"]:
+        for s in common + ["THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Người nộp đề nghị dừng để điều chỉnh",
+                           "Mẫu số 05"]:
             self.assertIn(s, text)
         # refusal, on another dossier
         other = self.submit(citizen, name=NAME, address=ADDRESS)

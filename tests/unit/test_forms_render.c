@@ -108,13 +108,15 @@ static void test_every_form_prints_vietnamese_exactly(void **state)
 {
 	(void)state;
 	struct ts_error err = {0};
-	struct ts_dossier d = fixture(1754010000); /* 1 Aug 2025: Circular 03/2025 */
+	struct ts_dossier d = fixture(1760000000); /* 9 Oct 2025: Circular 03/2025 */
 	struct ts_form_input in = input(&d);
+	/* the numbers of Appendix I of Circular 03/2025/TT-VPCP */
+	static const char *const number[TS_FORM__COUNT] = {"01", "02", "03", "04", "05", "06"};
 	static const char *const want[TS_FORM__COUNT][3] = {
 	    {"GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Tờ khai đăng ký khai sinh", "Qua dịch vụ bưu chính công ích"},
 	    {"PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Tờ khai chưa ký, ghi rõ họ tên", "Lê Văn Chuyên"},
 	    {"PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "Không thuộc thẩm quyền", "SỞ TƯ PHÁP"},
-	    {"PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Cần xác minh thêm", "SỞ TƯ PHÁP"},
+	    {"VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", "Cần xác minh thêm", "SỞ TƯ PHÁP"},
 	    {"THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Người nộp đề nghị dừng", "SỞ TƯ PHÁP"},
 	    {"PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Trần Thị Mai", "Đúng hạn"},
 	};
@@ -126,7 +128,9 @@ static void test_every_form_prints_vietnamese_exactly(void **state)
 		assert_int_equal(rc, 0);
 		assert_non_null(strstr(t, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"));
 		assert_non_null(strstr(t, "Độc lập - Tự do - Hạnh phúc"));
-		assert_non_null(strstr(t, "Thông tư 03/2025/TT-VPCP"));
+		char line[64];
+		snprintf(line, sizeof(line), "Mẫu số %s - Thông tư 03/2025/TT-VPCP", number[f]);
+		assert_non_null(strstr(t, line));
 		assert_non_null(strstr(t, d.code));
 		if (f != TS_FORM_REFUSAL)
 			assert_non_null(strstr(t, want[f][2]));
@@ -152,19 +156,33 @@ static void test_form_set_follows_the_date_received(void **state)
 	struct ts_form_input in = input(&d);
 	int rc;
 	assert_string_equal(ts_form_set_for(20240101)->circular, "01/2018/TT-VPCP");
-	assert_string_equal(ts_form_set_for(20250701)->circular, "03/2025/TT-VPCP");
+	/* Decree 118 from 1 July 2025, but its circular's forms only from 15 Sep 2025 */
+	assert_string_equal(ts_form_set_for(20250914)->circular, "01/2018/TT-VPCP");
+	assert_string_equal(ts_form_set_for(20250915)->circular, "03/2025/TT-VPCP");
+	assert_string_equal(ts_form_set_for(20180701)->register_number, "06");
+	assert_string_equal(ts_form_set_for(20250915)->register_number, "07");
 	assert_null(render(TS_FORM_STOP, &in, &rc));
 	assert_int_equal(rc, TS_ERR_NOT_FOUND);
 	char *t = render(TS_FORM_RECEIPT, &in, &rc);
 	assert_int_equal(rc, 0);
-	assert_non_null(strstr(t, "Thông tư 01/2018/TT-VPCP"));
+	assert_non_null(strstr(t, "Mẫu số 01 - Thông tư 01/2018/TT-VPCP"));
+	free(t);
+	/* 2018: apology 04 under its old title, control slip 05 */
+	t = render(TS_FORM_APOLOGY, &in, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(t, "Mẫu số 04 - Thông tư 01/2018/TT-VPCP"));
+	assert_non_null(strstr(t, "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"));
+	free(t);
+	t = render(TS_FORM_CONTROL_SLIP, &in, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(t, "Mẫu số 05 - Thông tư 01/2018/TT-VPCP"));
 	free(t);
 }
 
 static void test_forms_without_their_event_are_refused(void **state)
 {
 	(void)state;
-	struct ts_dossier d = fixture(1754010000);
+	struct ts_dossier d = fixture(1760000000);
 	struct ts_form_input in = input(&d);
 	int rc;
 	in.nevents = 3; /* submitted, accepted, forwarded: nothing else happened */
