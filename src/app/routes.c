@@ -64,6 +64,8 @@ const struct ts_route ts_routes[] = {
 	R("POST", "/api/v1/dossiers", ts_dossier_http_submit, DOSSIER_SUBMIT, 0, &ts_dossier_spec_submit, "dossiers", "Nộp hồ sơ trực tuyến"),
 	R("POST", "/api/v1/dossiers/intake", ts_dossier_http_intake, DOSSIER_RECEIVE, 0, &ts_dossier_spec_intake, "dossiers", "Tiếp nhận hồ sơ tại bộ phận một cửa"),
 	R("GET", "/api/v1/dossiers", ts_dossier_http_list, AUTHENTICATED, 0, NULL, "dossiers", "Danh sách hồ sơ cần xử lý / hồ sơ của tôi"),
+	/* before {code}: the first matching row wins */
+	R("GET", "/api/v1/dossiers/export.xlsx", ts_forms_http_queue, AUTHENTICATED, 0, NULL, "forms", "Xuất hàng đợi hồ sơ như đang hiển thị (XLSX; cùng bộ lọc với danh sách hồ sơ)"),
 	R("GET", "/api/v1/dossiers/{code}", ts_dossier_http_get, AUTHENTICATED, 0, NULL, "dossiers", "Xem hồ sơ, lịch sử xử lý"),
 	R("POST", "/api/v1/dossiers/{code}/actions/{action}", ts_dossier_http_action, AUTHENTICATED, 0, &ts_dossier_spec_action, "dossiers", "Thao tác trên hồ sơ (tiếp nhận, chuyển, bổ sung, trả kết quả...)"),
 	R("GET", "/api/v1/dossiers/{code}/control-slip", ts_dossier_http_control_slip, DOSSIER_READ, 0, NULL, "dossiers", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),

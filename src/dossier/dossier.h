@@ -220,6 +220,11 @@ int ts_dossier_http_intake(struct ts_call *call, struct ts_error *err);
 int ts_dossier_http_get(struct ts_call *call, struct ts_error *err);
 int ts_dossier_http_action(struct ts_call *call, struct ts_error *err);
 int ts_dossier_http_list(struct ts_call *call, struct ts_error *err);
+/* The work-queue filter of GET /api/v1/dossiers from call's query string (status, step,
+ * assignee, unit, procedure, due_before, overdue, q, after, limit), so that an export of a
+ * queue (forms/) selects exactly what the list shows. TS_ERR_VALIDATION with the field. */
+int ts_dossier_http_filter(struct ts_call *call, struct ts_dossier_filter *f,
+			   struct ts_error *err);
 int ts_dossier_http_public(struct ts_call *call, struct ts_error *err);
 int ts_dossier_http_control_slip(struct ts_call *call, struct ts_error *err);
 

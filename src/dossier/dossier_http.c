@@ -401,15 +401,13 @@ int ts_dossier_http_action(struct ts_call *call, struct ts_error *err)
 }
 
 /* GET /api/v1/dossiers?status=&step=&assignee=me|<id>&unit=&procedure=&due_before=&overdue=1&q=&after=&limit= */
-int ts_dossier_http_list(struct ts_call *call, struct ts_error *err)
+int ts_dossier_http_filter(struct ts_call *call, struct ts_dossier_filter *out,
+			   struct ts_error *err)
 {
 	struct ts_http_req *r = call->req;
 	struct ts_dossier_filter f = {0};
-	struct ts_dossier *items = NULL;
-	const char *s, *next = NULL;
+	const char *s;
 	int64_t v;
-	int n = 0, rc;
-	json_t *arr;
 
 	if ((s = ts_http_query_get(r, "status")) && *s && (f.status = ts_dossier_status_parse(s)) < 0)
 		return ts_error_set(err, TS_ERR_VALIDATION, "status", "Trạng thái không hợp lệ");
@@ -440,6 +438,21 @@ int ts_dossier_http_list(struct ts_call *call, struct ts_error *err)
 	}
 	f.q = ts_http_query_get(r, "q");
 	f.after = ts_http_query_get(r, "after");
+	*out = f;
+	return 0;
+}
+
+/* GET /api/v1/dossiers: one page of a work queue */
+int ts_dossier_http_list(struct ts_call *call, struct ts_error *err)
+{
+	struct ts_dossier_filter f;
+	struct ts_dossier *items = NULL;
+	const char *next = NULL;
+	int n = 0, rc;
+	json_t *arr;
+
+	if ((rc = ts_dossier_http_filter(call, &f, err)))
+		return rc;
 	if ((rc = ts_dossier_list(call->ctx, &f, &items, &n, &next, err)))
 		return rc;
 	if (!(arr = json_array()))

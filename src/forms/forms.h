@@ -37,13 +37,19 @@ const char *ts_form_name(int form);
 const char *ts_form_title(int form);
 int ts_form_parse(const char *name); /* -1 when unknown */
 
-/* One form set: the circular, the day it took effect (local date yyyymmdd), and each
- * form's number in it (NULL: the set has no such form). */
+/* One form set: the circular, the day it took effect (local date yyyymmdd), each form's
+ * number in it (NULL: the set has no such form), the number of its dossier register (the
+ * XLSX, not a TS_FORM), and the titles where the set renames a form (NULL: the title of
+ * TS_FORM_TABLE). */
 struct ts_form_set {
 	const char *circular;
 	int from_day;
 	const char *number[TS_FORM__COUNT];
+	const char *register_number;
+	const char *title[TS_FORM__COUNT];
 };
+/* The title printed for form in set (the set's own name for it, else ts_form_title). */
+const char *ts_form_set_title(const struct ts_form_set *set, int form);
 /* The set in force on local day yyyymmdd (the newest set whose from_day <= day). */
 const struct ts_form_set *ts_form_set_for(int day);
 
@@ -94,9 +100,19 @@ int ts_forms_dossier_pdf(struct ts_ctx *ctx, const char *code, int form, const c
 int ts_forms_register_xlsx(struct ts_ctx *ctx, int64_t unit_id, int64_t from, int64_t to,
 			   int *fd, uint64_t *size, struct ts_error *err);
 
+/* A work queue exported as shown (sổ/danh sách hồ sơ): every dossier filter selects (its
+ * cursor and page size ignored: the whole queue from its first row), in the list's order
+ * (ts_dossier_list, so the same visibility rules), one row each with the queue page's
+ * columns (code, procedure, status, step, step due, due, overdue at now). *fd (an unlinked
+ * temporary file, the caller closes it) of *size bytes. At most 10,000 rows
+ * (TS_ERR_TOO_LARGE); the errors of ts_dossier_list. */
+int ts_forms_queue_xlsx(struct ts_ctx *ctx, const struct ts_dossier_filter *filter,
+			int64_t now, int *fd, uint64_t *size, struct ts_error *err);
+
 /* ---- HTTP adapters (forms_http.c) ---- */
 struct ts_call;
 int ts_forms_http_pdf(struct ts_call *call, struct ts_error *err);
 int ts_forms_http_register(struct ts_call *call, struct ts_error *err);
+int ts_forms_http_queue(struct ts_call *call, struct ts_error *err);
 
 #endif

@@ -82,3 +82,34 @@ int ts_forms_http_register(struct ts_call *call, struct ts_error *err)
 		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
 	return 0;
 }
+
+/* GET /api/v1/dossiers/export.xlsx?<the filters of GET /api/v1/dossiers>: the queue as shown */
+int ts_forms_http_queue(struct ts_call *call, struct ts_error *err)
+{
+	struct ts_http_req *r = call->req;
+	struct ts_dossier_filter f;
+	uint64_t size = 0;
+	int fd = -1, rc;
+	char name[64];
+	const char *disp;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if ((rc = ts_dossier_http_filter(call, &f, err)) ||
+	    (rc = ts_forms_queue_xlsx(call->ctx, &f, (int64_t)now, &fd, &size, err)))
+		return rc;
+	call->resp->status = 200;
+	call->resp->has_fd = true;
+	call->resp->fd = fd;
+	call->resp->fd_size = size;
+	call->resp->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+	now += TS_TZ_OFFSET;
+	gmtime_r(&now, &tm);
+	snprintf(name, sizeof(name), "danh-sach-ho-so-%04d%02d%02d-%02d%02d.xlsx", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+	disp = ts_attach_disposition(r->arena, name);
+	if (!disp || ts_http_resp_header(r, call->resp, "Content-Disposition", disp) ||
+	    ts_http_resp_header(r, call->resp, "Cache-Control", "private, no-store"))
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL); /* the server closes fd */
+	return 0;
+}
