@@ -619,12 +619,72 @@ class AttachTest(unittest.TestCase):
         self.assertIn(code, sheet + strings)
         self.assertIn(NAME, sheet + strings)
         self.assertIn("SỔ THEO DÕI HỒ SƠ", sheet + strings)
+        self.assertIn("Mẫu số 07 - Thông tư 03/2025/TT-VPCP", sheet + strings)
         # outside the officer's units: forbidden; citizens hold no dossier.read
         province = self.unit_id("000.00.00.H99")
         self.assertProblem(counter.request("GET", f"/api/v1/units/{province}/register?from={today}&to={today}"),
                            403, "forbidden")
         self.assertProblem(citizen.request("GET", f"/api/v1/units/{unit}/register?from={today}&to={today}"),
                            403, "forbidden")
+
+    def xlsx_get(self, c, path):
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=60)
+        conn.request("GET", path, headers={"Cookie": "; ".join(f"{k}={v}" for k, v in c.cookies.items())})
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        return r, data
+
+    @staticmethod
+    def sheet_text(data):
+        z = zipfile.ZipFile(io.BytesIO(data))
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        strings = z.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in z.namelist() else ""
+        return sheet + strings
+
+    def test_a_work_queue_exports_as_shown(self):
+        citizen, counter = self.client("congdan1"), self.client("motcua.xa1")
+        mine = [self.submit(citizen, name=NAME) for _ in range(3)]
+        self.act(counter, mine[2], "accept", {"hold": True})
+        code_re = re.compile(r"\d{3}\.\d{2}\.\d{2}\.H99-\d{6}-\d{4}")
+
+        def listed(query):
+            out, after = [], None
+            while True:
+                r = counter.request("GET", "/api/v1/dossiers?" + query + (f"&after={after}" if after else ""))
+                self.assertEqual(r.status, 200, r)
+                out += [d["code"] for d in r.json["items"]]
+                after = r.json["next"]
+                if not after:
+                    return out
+
+        for query in ("status=1", "status=1&limit=2", "status=2", "q=" + mine[1]):
+            r, data = self.xlsx_get(counter, "/api/v1/dossiers/export.xlsx?" + query)
+            self.assertEqual(r.status, 200, data[:300])
+            self.assertIn("spreadsheetml", r.getheader("Content-Type"))
+            self.assertTrue(r.getheader("Content-Disposition").startswith("attachment;"))
+            text = self.sheet_text(data)
+            # the same rows in the same order as the list, every page of it (limit and
+            # cursor are the list's paging, not a filter)
+            want = listed(query.replace("&limit=2", ""))
+            self.assertEqual(code_re.findall(text), want, query)
+            self.assertIn("DANH SÁCH HỒ SƠ", text)
+        self.assertIn(mine[2], listed("status=2"))
+        self.assertEqual(listed("q=" + mine[1]), [mine[1]])
+        with open(os.path.join(ARTEFACTS, f"{ENGINE}-queue.xlsx"), "wb") as f:
+            f.write(data)
+        # a citizen's export holds only their own dossiers, like their list
+        r, data = self.xlsx_get(citizen, "/api/v1/dossiers/export.xlsx")
+        self.assertEqual(r.status, 200)
+        own = {d["code"] for d in citizen.request("GET", "/api/v1/dossiers?limit=200").json["items"]}
+        self.assertTrue(set(mine) <= set(code_re.findall(self.sheet_text(data))) <= own | set(mine))
+        # the list's validation, the list's errors
+        self.assertProblem(counter.request("GET", "/api/v1/dossiers/export.xlsx?status=nope"), 422,
+                           "validation_failed", "status")
+        self.assertProblem(self.client().request("GET", "/api/v1/dossiers/export.xlsx"), 401, "unauthenticated")
+        # a dossier code is still a dossier: the export route does not shadow it
+        self.assertEqual(counter.request("GET", f"/api/v1/dossiers/{mine[0]}").status, 200)
 
 
 if __name__ == "__main__":
