@@ -48,6 +48,7 @@ static int cmd_version(struct cli *cli);
 static int cmd_audit(struct cli *cli);
 static int cmd_calendar(struct cli *cli);
 static int cmd_stats(struct cli *cli);
+static int cmd_attach(struct cli *cli);
 static int cmd_help(struct cli *cli);
 
 static const struct command commands[] = {
@@ -69,6 +70,9 @@ static const struct command commands[] = {
 	{"stats", "recount [--check]",
 	 "rebuild the statistics counters from the dossier events (--check: compare only, exit 1 on a difference)",
 	 cmd_stats, {"check!", NULL}},
+	{"attach", "rescan [--max N]",
+	 "scan again the files held while the virus scanner was down (clean: released; infected: quarantined, the dossier's officers notified); exit 1 while files stay held",
+	 cmd_attach, {"max", NULL}},
 	{"version", "", "print the version", cmd_version, {NULL}},
 	{"help", "", "show this help", cmd_help, {NULL}},
 };
@@ -297,17 +301,24 @@ static int cmd_serve(struct cli *cli)
 	snprintf(portbuf, sizeof(portbuf), "%u", ts_http_server_port(srv));
 	ts_log(TS_LOG_INFO, "serving", "host", host, "#port", portbuf, "database",
 	       ts_db_engine_of(db) == TS_DB_SQLITE ? "sqlite" : "postgresql", NULL);
+	/* files held while clamd was down: scanned again in the background (claimed once across
+	 * nodes, attach/) */
+	if ((rc = ts_attach_rescanner_start(db, (int)ts_config_int(&cli->cfg, TS_CFG_ATTACH_RESCAN_INTERVAL),
+					    &err)))
+		goto out;
 	printf("tinhso %s is serving on http://%s:%u/  (API: http://%s:%u/api/docs) - Ctrl-C to stop\n", TS_VERSION,
 	       host, ts_http_server_port(srv), host, ts_http_server_port(srv));
 	fflush(stdout);
 	int sig = 0;
 	sigwait(&set, &sig);
 	ts_log(TS_LOG_INFO, "stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
+	ts_attach_rescanner_stop();
 	ts_http_server_stop(srv);
 	srv = NULL;
 	ts_forms_shutdown();
 	ts_log(TS_LOG_INFO, "stopped", NULL);
 out:
+	ts_attach_rescanner_stop();
 	ts_http_server_stop(srv);
 	ts_db_close(db);
 	if (rc)
@@ -505,6 +516,38 @@ static int cmd_stats(struct cli *cli)
 	}
 	printf("stats counters rebuilt: %lld rows (%lld differed before)\n", (long long)rows, (long long)differing);
 	return 0;
+}
+
+static int cmd_attach(struct cli *cli)
+{
+	if (cli->npos != 1 || strcmp(cli->pos[0], "rescan")) {
+		fprintf(stderr, "usage: tinhso attach %s\n", cli->cmd->usage);
+		return 2;
+	}
+	struct ts_error err = {0};
+	struct ts_db *db = NULL;
+	struct ts_attach_rescan res;
+	char *end = NULL;
+	long max = cli->own[0] ? strtol(cli->own[0], &end, 10) : 100;
+	if (cli->own[0] && (*end || max < 1 || max > 1000000)) {
+		fprintf(stderr, "tinhso: --max must be a number from 1 to 1000000\n");
+		return 2;
+	}
+	int rc = open_db(cli, &db, &err);
+	if (!rc)
+		rc = require_schema(db, &err);
+	if (!rc)
+		rc = configure_attach_forms(&cli->cfg, &err);
+	if (!rc)
+		rc = ts_attach_rescan_pending(db, (int)max, &res, &err);
+	ts_db_close(db);
+	if (rc) {
+		die_err(&err);
+		return 1;
+	}
+	printf("held files re-scanned: %d clean, %d infected; %lld still held%s\n", res.clean, res.infected,
+	       (long long)res.still_held, res.scanner_down ? " (the scanner is still down)" : "");
+	return res.still_held ? 1 : 0;
 }
 
 static int cmd_calendar(struct cli *cli)

@@ -22,6 +22,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "dossier/dossier.h"
+#include "stats/stats.h"
 
 #define FIELD_MAX 256
 #define FORM_OVERHEAD 65536 /* multipart framing and the plain fields around the file */
@@ -227,6 +228,7 @@ static void link_from_row(const struct ts_dbres *r, int i, struct ts_attach_link
 	l->size = col_int(r, i, "size");
 	l->mime = col_str(r, i, "mime");
 	l->scan = col_str(r, i, "scan_status");
+	l->scan_detail = col_str(r, i, "scan_detail");
 	l->digitised = col_int(r, i, "digitised") != 0;
 	l->reused = col_int(r, i, "reused") != 0;
 	l->from_datastore = col_int(r, i, "from_datastore") != 0;
@@ -352,8 +354,45 @@ struct add_job {
 	const char *component, *name;
 	bool digitised, reused, from_datastore;
 	int64_t source_id;
+	int64_t link_id;
 	struct ts_attach_link out;
 };
+
+static int dossier_flags(struct ts_dbconn *c, struct ts_arena *a, int64_t dossier_id, bool *dig,
+			 bool *reu, struct ts_error *err)
+{
+	struct ts_dbval p[] = {TS_DB_INT(dossier_id)};
+	struct ts_dbres *r = NULL;
+	int rc = ts_db_query(c, a, "attach_document_flags", p, 1, &r, err);
+	if (rc == 0) {
+		*dig = ts_dbres_int(r, 0, 0) != 0;
+		*reu = ts_dbres_int(r, 0, 1) != 0;
+	}
+	return rc;
+}
+
+/* Copies the new input's flags onto its component (dossier_document), where the
+ * statistics count digitised and re-used components; an already accepted dossier moves in
+ * the counters of its reception day at once (stats/). */
+static int flag_component(struct ts_dbconn *c, struct ts_arena *a, const struct add_job *j,
+			  struct ts_error *err)
+{
+	bool was_dig = false, was_reu = false, now_dig = false, now_reu = false;
+	int rc;
+
+	if ((rc = dossier_flags(c, a, j->d->id, &was_dig, &was_reu, err)))
+		return rc;
+	{
+		struct ts_dbval p[] = {TS_DB_INT(j->d->id), TS_DB_TEXT(j->component),
+				       TS_DB_INT(j->digitised), TS_DB_INT(j->reused),
+				       TS_DB_INT(j->from_datastore)};
+		if ((rc = ts_db_query(c, a, "attach_document_flag", p, 5, NULL, err)))
+			return rc;
+	}
+	if ((rc = dossier_flags(c, a, j->d->id, &now_dig, &now_reu, err)))
+		return rc;
+	return ts_stats_on_documents(c, a, j->d, was_dig, was_reu, now_dig, now_reu, err);
+}
 
 static int add_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 {
@@ -421,8 +460,16 @@ static int add_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 		if ((rc = ts_db_query(c, a, "attach_link_insert", p, 12, &r, err)))
 			return rc;
 	}
-	{
+	if (j->kind == TS_ATTACH_INPUT && (j->digitised || j->reused || j->from_datastore)) {
 		int64_t link_id = ts_dbres_int(r, 0, 0);
+		if ((rc = flag_component(c, a, j, err)))
+			return rc;
+		j->link_id = link_id;
+	} else {
+		j->link_id = ts_dbres_int(r, 0, 0);
+	}
+	{
+		int64_t link_id = j->link_id;
 		struct ts_dbval p[] = {TS_DB_INT(link_id), TS_DB_INT(j->d->id)};
 		struct ts_attach_link *items = NULL;
 		int n = 0;
@@ -785,6 +832,49 @@ int ts_attach_list(struct ts_ctx *ctx, const char *dossier_code, struct ts_attac
 	return 0;
 }
 
+struct comp_job {
+	struct ts_ctx *ctx;
+	int64_t dossier_id;
+	struct ts_dbres *r;
+};
+
+static int comp_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct comp_job *j = vjob;
+	struct ts_dbval p[] = {TS_DB_INT(j->dossier_id)};
+	return ts_db_query(c, j->ctx->arena, "attach_documents", p, 1, &j->r, err);
+}
+
+int ts_attach_components(struct ts_ctx *ctx, const char *dossier_code,
+			 struct ts_attach_component **items, int *n, struct ts_error *err)
+{
+	struct ts_dossier d;
+	struct comp_job j = {.ctx = ctx};
+	int rc;
+
+	*n = 0;
+	if ((rc = ts_dossier_get(ctx, dossier_code, &d, NULL, NULL, NULL, NULL, err)))
+		return rc;
+	j.dossier_id = d.id;
+	if ((rc = ts_db_tx(ctx->db, TS_DB_TX_READ, comp_tx, &j, err)))
+		return rc;
+	*items = ts_arena_zalloc(ctx->arena, (size_t)(j.r->nrows + 1) * sizeof(**items));
+	if (!*items)
+		return nomem(err);
+	for (int i = 0; i < j.r->nrows; i++) {
+		struct ts_attach_component *x = &(*items)[i];
+		x->code = col_str(j.r, i, "doc_code");
+		x->name = col_str(j.r, i, "name");
+		x->originals = (int)col_int(j.r, i, "originals");
+		x->copies = (int)col_int(j.r, i, "copies");
+		x->digitised = col_int(j.r, i, "digitised") != 0;
+		x->reused = col_int(j.r, i, "reused") != 0;
+		x->from_datastore = col_int(j.r, i, "from_datastore") != 0;
+	}
+	*n = j.r->nrows;
+	return 0;
+}
+
 int ts_attach_reusable(struct ts_ctx *ctx, const char *dossier_code,
 		       struct ts_attach_link **items, int *n, struct ts_error *err)
 {
@@ -869,22 +959,89 @@ int ts_attach_remove(struct ts_ctx *ctx, const char *dossier_code, int64_t link_
 
 /* ---- downloads and held files ---------------------------------------------------------- */
 
+/* <dir>/quarantine/<hex>: where an infected blob is moved, out of reach of every link. */
+static void quarantine(const char *hex)
+{
+	char from[PATH_MAX], to[PATH_MAX], dir[PATH_MAX / 2 + 16];
+
+	blob_path(from, sizeof(from), hex);
+	snprintf(dir, sizeof(dir), "%s/quarantine", opt.dir);
+	snprintf(to, sizeof(to), "%s/%.64s", dir, hex);
+	if (mkdir_p(dir) != 0 || (rename(from, to) != 0 && errno != ENOENT))
+		ts_log(TS_LOG_ERROR, "cannot quarantine an infected file", "sha256", hex, "errno",
+		       strerror(errno), NULL);
+}
+
 struct verdict_job {
+	struct ts_db *db;
 	int64_t id;
-	const char *status, *detail;
+	const char *hex, *status, *detail;
 	struct ts_arena *a;
+	bool given; /* this call gave the verdict (not another node before it) */
 };
 
+/* Records the verdict; an infected file is announced on every dossier it is linked to: an
+ * audit row on the dossier and an outbox notice (topic dossier.file_infected) naming the
+ * dossier's assignee, in the same transaction. */
 static int verdict_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 {
 	struct verdict_job *j = vjob;
 	struct ts_dbval p[] = {TS_DB_INT(j->id), TS_DB_TEXT(j->status),
 			       TS_DB_TEXT(j->detail && *j->detail ? j->detail : NULL),
 			       TS_DB_INT(now_s())};
-	return ts_db_query(c, j->a, "attach_file_scanned", p, 4, NULL, err);
+	struct ts_dbres *r = NULL;
+	struct ts_ctx sys;
+	int rc;
+
+	if ((rc = ts_db_query(c, j->a, "attach_file_scanned", p, 4, &r, err)))
+		return rc;
+	j->given = r->nrows > 0;
+	if (!j->given || strcmp(j->status, "infected") != 0)
+		return 0;
+	{
+		struct ts_dbval q[] = {TS_DB_INT(j->id)};
+		if ((rc = ts_db_query(c, j->a, "attach_file_links_live", q, 1, &r, err)))
+			return rc;
+	}
+	ts_ctx_init_cli(&sys, j->db, j->a);
+	for (int i = 0; i < r->nrows; i++) {
+		const char *code = col_str(r, i, "dossier_code");
+		int64_t assignee = col_int(r, i, "assignee_account_id");
+		char *payload = NULL, *summary;
+		json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o}", "dossier_code", code,
+				      "file_id", (json_int_t)col_int(r, i, "id"), "name",
+				      col_str(r, i, "name"), "component", col_str(r, i, "component"),
+				      "sha256", j->hex, "signature", j->detail ? j->detail : "",
+				      "assignee_account_id",
+				      assignee > 0 ? json_integer((json_int_t)assignee) : json_null());
+		if (o) {
+			payload = json_dumps(o, JSON_COMPACT);
+			json_decref(o);
+		}
+		if (!payload)
+			return nomem(err);
+		{
+			struct ts_dbval q[] = {TS_DB_TEXT("dossier.file_infected"), TS_DB_TEXT(code),
+					       TS_DB_TEXT(payload), TS_DB_INT(now_s())};
+			rc = ts_db_query(c, j->a, "attach_outbox_insert", q, 4, NULL, err);
+		}
+		free(payload);
+		if (rc)
+			return rc;
+		summary = ts_arena_printf(j->a, "%s %s %s: %.12s có mã độc (%s), đã cách ly", code,
+					  col_str(r, i, "kind"), col_str(r, i, "component"), j->hex,
+					  j->detail ? j->detail : "");
+		if (!summary)
+			return nomem(err);
+		if ((rc = ts_audit_write(c, &sys, "dossier.file_infected", "dossier", code, summary,
+					 err)))
+			return rc;
+	}
+	return 0;
 }
 
-/* Scans a held blob again; *status becomes "clean" / "infected" when clamd answers. */
+/* Scans a held blob again; *status becomes "clean" / "infected" when clamd answers (an
+ * infected blob is then quarantined), stays as it was when clamd is still down. */
 static int rescan(struct ts_db *db, struct ts_arena *a, int64_t file_id, const char *hex,
 		  const char **status, struct ts_error *err)
 {
@@ -900,12 +1057,17 @@ static int rescan(struct ts_db *db, struct ts_arena *a, int64_t file_id, const c
 	close(fd);
 	if (rc || res == TS_SCAN_UNAVAILABLE)
 		return rc;
-	struct verdict_job j = {.id = file_id, .status = res == TS_SCAN_CLEAN ? "clean" : "infected",
-				.detail = detail, .a = a};
-	if (res == TS_SCAN_INFECTED)
-		ts_log(TS_LOG_WARN, "held file found infected", "signature", detail, NULL);
+	struct verdict_job j = {.db = db, .id = file_id, .hex = hex,
+				.status = res == TS_SCAN_CLEAN ? "clean" : "infected",
+				.detail = ts_arena_strdup(a, detail), .a = a};
+	if (!j.detail)
+		return nomem(err);
 	if ((rc = ts_db_tx(db, TS_DB_TX_WRITE, verdict_tx, &j, err)))
 		return rc;
+	if (res == TS_SCAN_INFECTED) {
+		ts_log(TS_LOG_WARN, "held file found infected", "signature", detail, NULL);
+		quarantine(hex);
+	}
 	*status = j.status;
 	return 0;
 }
@@ -939,37 +1101,168 @@ int ts_attach_open(struct ts_ctx *ctx, const char *dossier_code, int64_t link_id
 	return blob_open(link->sha256, fd, err);
 }
 
-struct pending_job {
+/* ---- the periodic re-scan ---------------------------------------------------------------- */
+
+struct claim_job {
 	struct ts_arena *a;
-	int max;
-	struct ts_dbres *r;
+	int64_t id;
+	const char *hex;
 };
 
-static int pending_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+static int claim_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 {
-	struct pending_job *j = vjob;
-	struct ts_dbval p[] = {TS_DB_INT(j->max)};
-	return ts_db_query(c, j->a, "attach_files_pending", p, 1, &j->r, err);
+	struct claim_job *j = vjob;
+	int64_t now = now_s();
+	/* the lease outlives one scan (clamd may take timeout_s per socket operation) */
+	struct ts_dbval p[] = {TS_DB_INT(now), TS_DB_INT(now + 3 * (int64_t)opt.timeout_s + 60)};
+	struct ts_dbres *r = NULL;
+	int rc = ts_db_query(c, j->a, "attach_file_claim", p, 2, &r, err);
+
+	j->id = 0;
+	if (rc == 0 && r->nrows == 1) {
+		j->id = ts_dbres_int(r, 0, 0);
+		j->hex = ts_arena_strdup(j->a, ts_dbres_get(r, 0, 1));
+		if (!j->hex)
+			return nomem(err);
+	}
+	return rc;
 }
 
-int ts_attach_rescan_pending(struct ts_db *db, int max, int *done, struct ts_error *err)
+static int release_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct claim_job *j = vjob;
+	struct ts_dbval p[] = {TS_DB_INT(j->id)};
+	return ts_db_query(c, j->a, "attach_file_release", p, 1, NULL, err);
+}
+
+static int count_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct claim_job *j = vjob;
+	struct ts_dbres *r = NULL;
+	int rc = ts_db_query(c, j->a, "attach_files_pending_count", NULL, 0, &r, err);
+	if (rc == 0)
+		j->id = ts_dbres_int(r, 0, 0);
+	return rc;
+}
+
+int ts_attach_rescan_pending(struct ts_db *db, int max, struct ts_attach_rescan *out,
+			     struct ts_error *err)
 {
 	struct ts_arena a;
-	struct pending_job j = {.a = &a, .max = max > 0 ? max : 100};
-	int rc;
+	int rc = 0;
 
-	*done = 0;
+	memset(out, 0, sizeof(*out));
+	if (!opt.clamd[0])
+		return ts_error_set(err, TS_ERR_CONFIG, "attach.clamd",
+				    "Chưa cấu hình trình quét virus (attach.clamd)");
 	ts_arena_init(&a, 0);
-	if ((rc = ts_db_tx(db, TS_DB_TX_READ, pending_tx, &j, err)))
-		goto out;
-	for (int i = 0; i < j.r->nrows; i++) {
+	for (int i = 0; i < (max > 0 ? max : 100) && !out->scanner_down; i++) {
+		struct claim_job cj = {.a = &a};
 		const char *status = "pending";
-		if ((rc = rescan(db, &a, ts_dbres_int(j.r, i, 0), ts_dbres_get(j.r, i, 1), &status,
-				 err)))
+		if ((rc = ts_db_tx(db, TS_DB_TX_WRITE, claim_tx, &cj, err)))
 			goto out;
-		*done += strcmp(status, "pending") != 0;
+		if (!cj.id)
+			break; /* nothing held, or all of it claimed by other nodes */
+		if ((rc = rescan(db, &a, cj.id, cj.hex, &status, err)))
+			goto out;
+		if (strcmp(status, "clean") == 0) {
+			out->clean++;
+		} else if (strcmp(status, "infected") == 0) {
+			out->infected++;
+		} else {
+			/* clamd still down: give the file back and stop this pass */
+			out->scanner_down = true;
+			if ((rc = ts_db_tx(db, TS_DB_TX_WRITE, release_tx, &cj, err)))
+				goto out;
+		}
+	}
+	{
+		struct claim_job cj = {.a = &a};
+		if ((rc = ts_db_tx(db, TS_DB_TX_READ, count_tx, &cj, err)))
+			goto out;
+		out->still_held = cj.id;
 	}
 out:
 	ts_arena_release(&a);
 	return rc;
+}
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	bool running, stop;
+	struct ts_db *db;
+	int interval_s;
+} job = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void *rescanner_main(void *unused)
+{
+	(void)unused;
+	pthread_mutex_lock(&job.mu);
+	while (!job.stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += job.interval_s;
+		while (!job.stop &&
+		       pthread_cond_timedwait(&job.cv, &job.mu, &until) != ETIMEDOUT)
+			;
+		if (job.stop)
+			break;
+		pthread_mutex_unlock(&job.mu);
+		{
+			struct ts_attach_rescan res;
+			struct ts_error err = {0};
+			char n[3][24];
+			if (ts_attach_rescan_pending(job.db, 100, &res, &err) != 0) {
+				ts_log(TS_LOG_ERROR, "file re-scan failed", "error", err.detail, NULL);
+			} else if (res.clean || res.infected) {
+				snprintf(n[0], sizeof(n[0]), "%d", res.clean);
+				snprintf(n[1], sizeof(n[1]), "%d", res.infected);
+				snprintf(n[2], sizeof(n[2]), "%lld", (long long)res.still_held);
+				ts_log(TS_LOG_INFO, "held files re-scanned", "#clean", n[0], "#infected",
+				       n[1], "#still_held", n[2], NULL);
+			}
+		}
+		pthread_mutex_lock(&job.mu);
+	}
+	pthread_mutex_unlock(&job.mu);
+	return NULL;
+}
+
+int ts_attach_rescanner_start(struct ts_db *db, int interval_s, struct ts_error *err)
+{
+	pthread_condattr_t ca;
+	int rc;
+
+	if (!opt.clamd[0] || interval_s <= 0 || job.running)
+		return 0;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	rc = pthread_cond_init(&job.cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (rc)
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "cannot start the file re-scan");
+	job.db = db;
+	job.interval_s = interval_s;
+	job.stop = false;
+	if (pthread_create(&job.thread, NULL, rescanner_main, NULL) != 0) {
+		pthread_cond_destroy(&job.cv);
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "cannot start the file re-scan");
+	}
+	job.running = true;
+	return 0;
+}
+
+void ts_attach_rescanner_stop(void)
+{
+	if (!job.running)
+		return;
+	pthread_mutex_lock(&job.mu);
+	job.stop = true;
+	pthread_cond_signal(&job.cv);
+	pthread_mutex_unlock(&job.mu);
+	pthread_join(job.thread, NULL);
+	pthread_cond_destroy(&job.cv);
+	job.running = false;
 }

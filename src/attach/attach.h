@@ -94,6 +94,7 @@ struct ts_attach_link {
 	int64_t size;
 	const char *mime;
 	const char *scan;      /* "clean" | "unscanned" | "pending" | "infected" */
+	const char *scan_detail; /* the scanner's word: the signature found, or NULL */
 	bool digitised, reused, from_datastore;
 	int64_t source_id;     /* the link it was re-used from, 0 = uploaded */
 	const char *source_dossier_code;
@@ -136,6 +137,17 @@ int ts_attach_reuse(struct ts_ctx *ctx, const char *dossier_code, int64_t source
 int ts_attach_list(struct ts_ctx *ctx, const char *dossier_code, struct ts_attach_link **items,
 		   int *n, struct ts_error *err);
 
+/* One declared component of a dossier with its flags, which the files linked to it set
+ * (dossier_document: the statistics count digitised / reused components from there). */
+struct ts_attach_component {
+	const char *code, *name;
+	int originals, copies;
+	bool digitised, reused, from_datastore;
+};
+/* The components of a dossier the actor may see, in declaration order (ctx->arena). */
+int ts_attach_components(struct ts_ctx *ctx, const char *dossier_code,
+			 struct ts_attach_component **items, int *n, struct ts_error *err);
+
 /* Files the applicant of dossier_code has in their other dossiers (results first, newest
  * first, at most 100) that the actor may also see: candidates for ts_attach_reuse. */
 int ts_attach_reusable(struct ts_ctx *ctx, const char *dossier_code,
@@ -152,9 +164,28 @@ int ts_attach_remove(struct ts_ctx *ctx, const char *dossier_code, int64_t link_
 int ts_attach_open(struct ts_ctx *ctx, const char *dossier_code, int64_t link_id,
 		   struct ts_attach_link *link, int *fd, struct ts_error *err);
 
-/* Scans again up to max files held while the scanner was down; *done gets how many got a
- * verdict. For a periodic job or a command. */
-int ts_attach_rescan_pending(struct ts_db *db, int max, int *done, struct ts_error *err);
+/* What one re-scan pass did. */
+struct ts_attach_rescan {
+	int clean, infected; /* verdicts given by this pass */
+	bool scanner_down;   /* clamd still unreachable: the pass stopped early */
+	int64_t still_held;  /* files held after the pass (all nodes) */
+};
+/* Scans again, one at a time, up to max (<= 0: 100) files held while the scanner was down.
+ * Each file is claimed first with a lease in the store (attach_file_claim: FOR UPDATE SKIP
+ * LOCKED on PostgreSQL), so nodes running the pass at once never scan the same file and a
+ * node that dies mid-scan leaves the file to the next pass once the lease ends. Clean ->
+ * released (downloadable); infected -> the blob moved to <dir>/quarantine, and on every
+ * dossier linked to it an audit row and an outbox notice "dossier.file_infected" (with the
+ * assignee) in the verdict's transaction; the file list shows scan "infected" with the
+ * signature. clamd still down -> the file is given back and the pass stops (out->scanner_down).
+ * TS_ERR_CONFIG when no scanner is configured; DB errors. Thread-safe. */
+int ts_attach_rescan_pending(struct ts_db *db, int max, struct ts_attach_rescan *out,
+			     struct ts_error *err);
+/* Starts the background pass of `serve`: ts_attach_rescan_pending every interval_s seconds
+ * on its own thread (nothing when no scanner is configured or interval_s <= 0). Stop it with
+ * ts_attach_rescanner_stop (wakes it at once and joins it) before closing db. */
+int ts_attach_rescanner_start(struct ts_db *db, int interval_s, struct ts_error *err);
+void ts_attach_rescanner_stop(void);
 
 /* ---- HTTP adapters (attach_http.c) ---- */
 struct ts_call;

@@ -57,6 +57,7 @@ static json_t *link_json(const struct ts_attach_link *l)
 	bad |= json_object_set_new(o, "type", ts_json_strornull(l->mime));
 	bad |= json_object_set_new(o, "type_label", ts_json_strornull(t ? t->label : NULL));
 	bad |= json_object_set_new(o, "scan", ts_json_strornull(l->scan));
+	bad |= json_object_set_new(o, "scan_detail", ts_json_strornull(l->scan_detail));
 	bad |= json_object_set_new(o, "digitised", json_boolean(l->digitised));
 	bad |= json_object_set_new(o, "reused", json_boolean(l->reused));
 	bad |= json_object_set_new(o, "from_datastore", json_boolean(l->from_datastore));
@@ -140,18 +141,36 @@ int ts_attach_http_upload(struct ts_call *call, struct ts_error *err)
 
 /* ---- reads ------------------------------------------------------------------------- */
 
-/* GET /api/v1/dossiers/{code}/files */
+/* GET /api/v1/dossiers/{code}/files: the links, and the declared components with the flags
+ * their files set */
 int ts_attach_http_list(struct ts_call *call, struct ts_error *err)
 {
 	struct ts_attach_link *items = NULL;
-	int n = 0, rc;
+	struct ts_attach_component *comps = NULL;
+	int n = 0, ncomps = 0, rc;
 	json_int_t total = 0;
+	json_t *carr;
 
-	if ((rc = ts_attach_list(call->ctx, call->params[0], &items, &n, err)))
+	if ((rc = ts_attach_list(call->ctx, call->params[0], &items, &n, err)) ||
+	    (rc = ts_attach_components(call->ctx, call->params[0], &comps, &ncomps, err)))
 		return rc;
 	for (int i = 0; i < n; i++)
 		total += items[i].size;
-	return reply(call, 200, json_pack("{s:o, s:I}", "items", links_json(items, n), "total_size", total),
+	if (!(carr = json_array()))
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	for (int i = 0; i < ncomps; i++)
+		if (json_array_append_new(
+			carr, json_pack("{s:s, s:s, s:i, s:i, s:b, s:b, s:b}", "code", comps[i].code,
+					"name", comps[i].name ? comps[i].name : "", "originals",
+					comps[i].originals, "copies", comps[i].copies, "digitised",
+					comps[i].digitised, "reused", comps[i].reused,
+					"from_datastore", comps[i].from_datastore))) {
+			json_decref(carr);
+			return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+		}
+	return reply(call, 200,
+		     json_pack("{s:o, s:I, s:o}", "items", links_json(items, n), "total_size", total,
+			       "components", carr),
 		     err);
 }
 

@@ -66,6 +66,8 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	  "seconds a virus scan may take")                                                         \
 	X(ATTACH_SCAN_UNAVAILABLE, "attach.scan_unavailable", TS_CFG_STR, "refuse", 0, 0, 0,           \
 	  "when the scanner is down: refuse the upload, or hold the file unscanned (not downloadable)") \
+	X(ATTACH_RESCAN_INTERVAL, "attach.rescan_interval", TS_CFG_INT, "300", 0, 86400, 0,            \
+	  "seconds between two re-scans of files held while the scanner was down (0 = only on download and 'tinhso attach rescan')") \
 	X(FORMS_LOOKUP_URL, "forms.lookup_url", TS_CFG_STR, "http://127.0.0.1:8080/tra-cuu?ma={code}", 0, 0, 0, \
 	  "public status page of a dossier, printed as a QR code on receipts ({code} = dossier code)") \
 	X(FORMS_FONT_DIR, "forms.font_dir", TS_CFG_STR, "/usr/share/fonts/truetype/dejavu", 0, 0, 0,  \

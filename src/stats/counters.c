@@ -447,3 +447,27 @@ int ts_stats_recount(struct ts_ctx *ctx, bool apply, int64_t *rows, int64_t *dif
 	}
 	return rc;
 }
+
+int ts_stats_on_documents(struct ts_dbconn *c, struct ts_arena *a, const struct ts_dossier *d,
+			  bool was_digitised, bool was_reused, bool now_digitised, bool now_reused,
+			  struct ts_error *err)
+{
+	struct ts_dbval p[] = {TS_DB_INT(d->id)};
+	struct ts_dbres *r = NULL;
+	int rc;
+
+	if (was_digitised == now_digitised && was_reused == now_reused)
+		return 0;
+	if ((rc = ts_db_query(c, a, "stats_accept_times", p, 1, &r, err)))
+		return rc;
+	/* one reception counted per accept event, on its day: move the dossier there */
+	for (int i = 0; i < r->nrows; i++) {
+		struct deltas dl = {0};
+		int64_t day = ts_stats_day_of(ts_dbres_int(r, i, 0));
+		add(&dl, day, TS_SC_recv_digitised, (int64_t)now_digitised - (int64_t)was_digitised);
+		add(&dl, day, TS_SC_recv_reused, (int64_t)now_reused - (int64_t)was_reused);
+		if ((rc = flush(c, a, d, &dl, err)))
+			return rc;
+	}
+	return 0;
+}

@@ -68,6 +68,16 @@ int ts_stats_on_change(struct ts_dbconn *c, struct ts_arena *a, int from,
 		       const struct ts_dossier *after, int action, int64_t at,
 		       struct ts_error *err);
 
+/* Called inside the write transaction that changes the flags of a dossier's components
+ * (attach/ copies a linked file's digitised / reused flags onto its component, possibly
+ * after the dossier was accepted): moves the dossier into (or out of) the digitised /
+ * reused receptions of each day it was accepted, so the counters stay equal to their
+ * recount, which reads the flags as they are now. was_* / now_*: any component of d
+ * flagged before / after the change. Returns 0 or the DB error. */
+int ts_stats_on_documents(struct ts_dbconn *c, struct ts_arena *a, const struct ts_dossier *d,
+			  bool was_digitised, bool was_reused, bool now_digitised, bool now_reused,
+			  struct ts_error *err);
+
 /* Rebuilds the counters from dossier, dossier_event and stats_segment rows into the
  * *_recount tables (days, then report months, report years and the open stock) and compares
  * them with stats_day, stats_month, stats_year and stats_stock: *rows is the number of

@@ -697,3 +697,7 @@ WHERE d.competent_unit_id IN (SELECT id FROM sub) AND d.id > $7
     OR (CAST($4 AS TEXT) = 'idx:6.3' AND ((d.status IN (9, 10) AND d.ended_at >= $2 AND d.ended_at < $3 AND d.on_time = 0) OR (d.rating BETWEEN 1 AND 2 AND EXISTS (SELECT 1 FROM dossier_event r WHERE r.dossier_id = d.id AND r.action = 'rate' AND r.at >= $2 AND r.at < $3)))))
 ORDER BY d.id
 LIMIT $8
+
+-- name: stats_accept_times
+-- $1 dossier id: when it was accepted (the events the recount counts receptions by)
+SELECT at FROM dossier_event WHERE dossier_id = $1 AND action = 'accept' ORDER BY id
