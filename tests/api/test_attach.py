@@ -72,9 +72,11 @@ def multipart(fields, file_name, content, ctype="application/octet-stream"):
 class FakeClamd:
     """clamd's INSTREAM protocol on a unix socket: FOUND for the EICAR string, else OK."""
 
-    def __init__(self, path):
+    def __init__(self, path, delay=0.0):
         self.path = path
+        self.delay = delay  # seconds each verdict takes, so that concurrent passes overlap
         self.scans = 0
+        self.scanned = []
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.bind(path)
         self.sock.listen(16)
@@ -108,7 +110,10 @@ class FakeClamd:
                 if n == 0:
                     break
                 data += f.read(n)
+            if self.delay:
+                time.sleep(self.delay)
             self.scans += 1
+            self.scanned.append(hashlib.sha256(data).hexdigest())
             conn.sendall(b"stream: Eicar-Test-Signature FOUND\0" if EICAR in data else b"stream: OK\0")
 
     def stop(self):
@@ -417,6 +422,156 @@ class AttachTest(unittest.TestCase):
                     self.server = saved
             finally:
                 self.assertEqual(srv.stop(), 0)
+
+    def held_server(self, name, extra=None):
+        """A store of its own and a server holding uploads while its clamd socket is down."""
+        db = fresh_database("attach_" + name)
+        run_cli(db, "migrate")
+        run_cli(db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
+        sock = os.path.join(self.tmp, name + ".sock")
+        env = {"TINHSO_ATTACH_DIR": os.path.join(self.tmp, "files-" + name), "TINHSO_ATTACH_CLAMD": "unix:" + sock,
+               "TINHSO_ATTACH_SCAN_UNAVAILABLE": "hold", "TINHSO_ATTACH_RESCAN_INTERVAL": "0"}
+        env.update(extra or {})
+        return db, sock, env, Server(db, env)
+
+    def rescan_cli(self, db, env, *args):
+        e = dict(os.environ, **env)
+        return subprocess.Popen([os.environ.get("TS_BIN", "tinhso"), "attach", "rescan", *args, "--database", db],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e)
+
+    def test_held_files_are_rescanned_by_the_command(self):
+        db, sock, env, srv = self.held_server("rescan_cli")
+        saved, self.server = self.server, srv
+        try:
+            citizen, counter, admin = self.client("congdan1"), self.client("motcua.xa1"), self.client("admin")
+            code = self.submit(citizen)
+            clean = self.upload(citizen, code, pdf_bytes("held clean"))
+            bad = self.upload(citizen, code, pdf_bytes("held virus").replace(b"% held virus", b"% " + EICAR),
+                              fields={"component": "TP02"})
+            self.assertEqual((clean.status, bad.status), (201, 201), (clean, bad))
+            self.assertEqual((clean.json["scan"], bad.json["scan"]), ("pending", "pending"))
+            # the scanner is still down: nothing changes, the command says so and exits 1
+            p = self.rescan_cli(db, env)
+            out, err = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 1, (out, err))
+            self.assertIn("0 clean, 0 infected; 2 still held (the scanner is still down)", out)
+            clamd = FakeClamd(sock)
+            try:
+                p = self.rescan_cli(db, env)
+                out, err = p.communicate(timeout=120)
+                self.assertEqual(p.returncode, 0, (out, err))
+                self.assertIn("1 clean, 1 infected; 0 still held", out)
+                self.assertEqual(clamd.scans, 2)
+            finally:
+                clamd.stop()
+            # clean: released; infected: quarantined, and the dossier's officers see it
+            items = {x["id"]: x for x in counter.request("GET", f"/api/v1/dossiers/{code}/files").json["items"]}
+            self.assertEqual(items[clean.json["id"]]["scan"], "clean")
+            self.assertEqual(items[bad.json["id"]]["scan"], "infected")
+            self.assertEqual(items[bad.json["id"]]["scan_detail"], "Eicar-Test-Signature")
+            self.assertEqual(self.raw_get(citizen, clean.json["content_url"]), pdf_bytes("held clean"))
+            self.assertProblem(counter.request("GET", bad.json["content_url"]), 422, "file_infected")
+            files = env["TINHSO_ATTACH_DIR"]
+            self.assertTrue(os.path.exists(os.path.join(files, "quarantine", bad.json["sha256"])))
+            self.assertEqual(glob.glob(os.path.join(files, "sha256", "*", "*", bad.json["sha256"])), [])
+            audit = admin.request("GET", f"/api/v1/audit?object_type=dossier&object_id={code}").json["items"]
+            infected = [a for a in audit if a["action"] == "dossier.file_infected"]
+            self.assertEqual(len(infected), 1, audit)
+            self.assertIn(bad.json["sha256"][:12], infected[0]["summary"])
+            # nothing held any more: a new pass has nothing to do
+            p = self.rescan_cli(db, env)
+            out, _ = p.communicate(timeout=120)
+            self.assertEqual((p.returncode, out.strip()), (0, "held files re-scanned: 0 clean, 0 infected; 0 still held"))
+        finally:
+            self.server = saved
+            self.assertEqual(srv.stop(), 0)
+
+    def test_concurrent_rescans_scan_each_held_file_once(self):
+        db, sock, env, srv = self.held_server("rescan_once")
+        saved, self.server = self.server, srv
+        try:
+            citizen = self.client("congdan1")
+            code = self.submit(citizen)
+            sent = [pdf_bytes(f"held {i}") for i in range(6)]
+            for data in sent:
+                r = self.upload(citizen, code, data, fields={"component": "TP01"})
+                self.assertEqual((r.status, r.json["scan"]), (201, "pending"), r)
+            clamd = FakeClamd(sock, delay=0.3)
+            try:
+                # three nodes' passes at once: the claims split the files between them
+                procs = [self.rescan_cli(db, env) for _ in range(3)]
+                outs = [p.communicate(timeout=120) for p in procs]
+            finally:
+                clamd.stop()
+            self.assertEqual([p.returncode for p in procs], [0, 0, 0], outs)
+            cleaned = sum(int(re.search(r"(\d+) clean", o).group(1)) for o, _ in outs)
+            self.assertEqual(cleaned, 6, outs)
+            self.assertEqual(sorted(clamd.scanned), sorted(hashlib.sha256(d).hexdigest() for d in sent))
+            items = citizen.request("GET", f"/api/v1/dossiers/{code}/files").json["items"]
+            self.assertEqual({x["scan"] for x in items}, {"clean"})
+        finally:
+            self.server = saved
+            self.assertEqual(srv.stop(), 0)
+
+    def test_serve_rescans_held_files_in_the_background(self):
+        db, sock, env, srv = self.held_server("rescan_serve", {"TINHSO_ATTACH_RESCAN_INTERVAL": "1"})
+        saved, self.server = self.server, srv
+        try:
+            citizen = self.client("congdan1")
+            code = self.submit(citizen)
+            r = self.upload(citizen, code, pdf_bytes("held until the scanner is back"))
+            self.assertEqual((r.status, r.json["scan"]), (201, "pending"), r)
+            clamd = FakeClamd(sock)
+            try:
+                # no download asks for it: the server's own pass gives the verdict
+                deadline = time.monotonic() + 30
+                scan = "pending"
+                while scan == "pending" and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    scan = citizen.request("GET", f"/api/v1/dossiers/{code}/files").json["items"][0]["scan"]
+                self.assertEqual(scan, "clean")
+                self.assertEqual(clamd.scans, 1)
+            finally:
+                clamd.stop()
+        finally:
+            self.server = saved
+            self.assertEqual(srv.stop(), 0)
+
+    # ---- flags for the statistics ----
+    def test_file_flags_reach_the_component_and_the_statistics(self):
+        citizen, counter, admin = self.client("congdan1"), self.client("motcua.xa1"), self.client("admin")
+        body = {"procedure_code": "DEMO.000003", "competent_unit_id": self.unit_id("000.01.12.H99"),
+                "receiving_unit_id": self.unit_id("000.00.31.H99"), "delivery": "counter",
+                "documents": [{"code": "TP01", "originals": 1}, {"code": "TP02", "copies": 1},
+                              {"code": "TP03", "copies": 1}]}
+        r = citizen.request("POST", "/api/v1/dossiers", body)
+        self.assertEqual(r.status, 201, r)
+        code = r.json["code"]
+        # taken from the citizen's data store, before acceptance
+        r = self.upload(citizen, code, pdf_bytes("from the data store " + code),
+                        fields={"component": "TP01", "from_datastore": "true"})
+        self.assertEqual(r.status, 201, r)
+        self.act(counter, code, "accept")
+
+        def index(code_):
+            items = {i["code"]: i for i in admin.request("GET", "/api/v1/stats/index766").json["items"]}
+            return items[code_]["numerator"], items[code_]["denominator"]
+        before = index("5.2")
+        # the counter digitises the paper copy after acceptance
+        r = self.upload(counter, code, pdf_bytes("digitised " + code), fields={"component": "TP02", "digitised": "true"})
+        self.assertEqual(r.status, 201, r)
+        comps = {c["code"]: c for c in counter.request("GET", f"/api/v1/dossiers/{code}/files").json["components"]}
+        self.assertEqual([(k, c["digitised"], c["reused"], c["from_datastore"]) for k, c in sorted(comps.items())],
+                         [("TP01", False, False, True), ("TP02", True, False, False), ("TP03", False, False, False)])
+        after = index("5.2")
+        self.assertEqual((after[0] - before[0], after[1] - before[1]), (1, 0))
+        # a second digitised file does not count the dossier twice
+        self.assertEqual(self.upload(counter, code, pdf_bytes("digitised again " + code),
+                                     fields={"component": "TP03", "digitised": "true"}).status, 201)
+        self.assertEqual(index("5.2"), after)
+        # the live counters still equal a recount from the dossiers
+        p = run_cli(self.server.db, "stats", "recount", "--check", check=False)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
     def test_real_clamd_refuses_eicar_when_installed(self):
         path = next((p for p in ("/run/clamav/clamd.ctl", "/var/run/clamav/clamd.ctl") if os.path.exists(p)), None)
