@@ -130,16 +130,19 @@ static void blob_path(char *out, size_t outsz, const char *hex)
 
 /* Moves the finished temporary file to its content address. The same content arriving
  * twice (even at once) ends as one blob: link() refuses to replace an existing name. */
-static int blob_commit(const char *tmp, const char *hex, struct ts_error *err)
+static int blob_commit(const char *tmp, const char *hex, bool *created, struct ts_error *err)
 {
 	char path[PATH_MAX], dir[PATH_MAX];
 	struct stat st;
 
+	*created = false;
 	blob_path(path, sizeof(path), hex);
 	snprintf(dir, sizeof(dir), "%s/sha256/%.2s/%.2s", opt.dir, hex, hex + 2);
 	if (stat(path, &st) == 0)
 		return 0;
-	if (mkdir_p(dir) != 0 || (link(tmp, path) != 0 && errno != EEXIST)) {
+	if (mkdir_p(dir) == 0 && link(tmp, path) == 0)
+		*created = true;
+	else if (errno != EEXIST) {
 		ts_log(TS_LOG_ERROR, "cannot store a blob", "errno", strerror(errno), NULL);
 		return ts_error_set(err, TS_ERR_IO, NULL, "Không lưu được tệp");
 	}
@@ -460,14 +463,10 @@ static int add_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 		if ((rc = ts_db_query(c, a, "attach_link_insert", p, 12, &r, err)))
 			return rc;
 	}
-	if (j->kind == TS_ATTACH_INPUT && (j->digitised || j->reused || j->from_datastore)) {
-		int64_t link_id = ts_dbres_int(r, 0, 0);
-		if ((rc = flag_component(c, a, j, err)))
-			return rc;
-		j->link_id = link_id;
-	} else {
-		j->link_id = ts_dbres_int(r, 0, 0);
-	}
+	j->link_id = ts_dbres_int(r, 0, 0);
+	if (j->kind == TS_ATTACH_INPUT && (j->digitised || j->reused || j->from_datastore) &&
+	    (rc = flag_component(c, a, j, err)))
+		return rc;
 	{
 		int64_t link_id = j->link_id;
 		struct ts_dbval p[] = {TS_DB_INT(link_id), TS_DB_INT(j->d->id)};
@@ -669,6 +668,7 @@ int ts_attach_upload_finish(struct ts_attach_upload *u, struct ts_attach_link *o
 	struct add_job j = {.ctx = u->ctx, .d = &u->d};
 	const struct ts_attach_type *type = NULL;
 	char hex[65], detail[256];
+	bool created = false;
 	int kind, rc;
 
 	kind = u->kind.seen && u->kind.len ? ts_attach_kind_parse(u->kind.v) : TS_ATTACH_INPUT;
@@ -695,7 +695,7 @@ int ts_attach_upload_finish(struct ts_attach_upload *u, struct ts_attach_link *o
 		return rc;
 	if ((rc = scan(u->fd, &j.scan_status, detail, sizeof(detail), err)))
 		return rc;
-	if ((rc = blob_commit(u->tmp, hex, err)))
+	if ((rc = blob_commit(u->tmp, hex, &created, err)))
 		return rc;
 	j.sha256 = hex;
 	j.mime = type->mime;
@@ -715,8 +715,15 @@ int ts_attach_upload_finish(struct ts_attach_upload *u, struct ts_attach_link *o
 		if (!same && !(j.name = ts_arena_printf(u->ctx->arena, "%s.%s", j.name, type->ext)))
 			return nomem(err);
 	}
-	if ((rc = ts_db_tx(u->ctx->db, TS_DB_TX_WRITE, add_tx, &j, err)))
+	if ((rc = ts_db_tx(u->ctx->db, TS_DB_TX_WRITE, add_tx, &j, err))) {
+		if (rc == TS_ERR_FILE_INFECTED && created) {
+			/* known infected (quarantined earlier): keep it out of the blob folder */
+			char path[PATH_MAX];
+			blob_path(path, sizeof(path), hex);
+			unlink(path);
+		}
 		return rc;
+	}
 	*out = j.out;
 	return 0;
 }

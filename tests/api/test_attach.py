@@ -478,6 +478,12 @@ class AttachTest(unittest.TestCase):
             infected = [a for a in audit if a["action"] == "dossier.file_infected"]
             self.assertEqual(len(infected), 1, audit)
             self.assertIn(bad.json["sha256"][:12], infected[0]["summary"])
+            # the same content sent again while clamd is down is known infected: refused, and it
+            # does not come back into the blob folder
+            again = self.upload(citizen, code, pdf_bytes("held virus").replace(b"% held virus", b"% " + EICAR),
+                                fields={"component": "TP03"})
+            self.assertProblem(again, 422, "file_infected")
+            self.assertEqual(glob.glob(os.path.join(files, "sha256", "*", "*", bad.json["sha256"])), [])
             # nothing held any more: a new pass has nothing to do
             p = self.rescan_cli(db, env)
             out, _ = p.communicate(timeout=120)
