@@ -71,7 +71,7 @@ static const struct command commands[] = {
 	 "rebuild the statistics counters from the dossier events (--check: compare only, exit 1 on a difference)",
 	 cmd_stats, {"check!", NULL}},
 	{"attach", "rescan [--max N]",
-	 "scan again the files held while the virus scanner was down (clean: released; infected: quarantined, the dossier's officers notified); exit 1 when the scanner is still down",
+	 "scan again the files held while the virus scanner was down (clean: released; infected: quarantined, the dossier's officers notified); exit 1 when the scanner is still down or a file could not be scanned",
 	 cmd_attach, {"max", NULL}},
 	{"version", "", "print the version", cmd_version, {NULL}},
 	{"help", "", "show this help", cmd_help, {NULL}},
@@ -547,7 +547,9 @@ static int cmd_attach(struct cli *cli)
 	}
 	printf("held files re-scanned: %d clean, %d infected; %lld still held%s\n", res.clean, res.infected,
 	       (long long)res.still_held, res.scanner_down ? " (the scanner is still down)" : "");
-	return res.scanner_down ? 1 : 0;
+	if (res.failed)
+		fprintf(stderr, "tinhso: %d held file(s) could not be scanned (see the log)\n", res.failed);
+	return res.scanner_down || res.failed ? 1 : 0;
 }
 
 static int cmd_calendar(struct cli *cli)

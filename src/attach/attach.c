@@ -1170,8 +1170,16 @@ int ts_attach_rescan_pending(struct ts_db *db, int max, struct ts_attach_rescan 
 			goto out;
 		if (!cj.id)
 			break; /* nothing held, or all of it claimed by other nodes */
-		if ((rc = rescan(db, &a, cj.id, cj.hex, &status, err)))
-			goto out;
+		if ((rc = rescan(db, &a, cj.id, cj.hex, &status, err))) {
+			/* this file only (its blob unreadable ...): it keeps its lease, so the next
+			 * passes skip it for a while, and this pass goes on with the others */
+			ts_log(TS_LOG_ERROR, "cannot re-scan a held file", "sha256", cj.hex, "error",
+			       err->detail, NULL);
+			ts_error_clear(err);
+			rc = 0;
+			out->failed++;
+			continue;
+		}
 		if (strcmp(status, "clean") == 0) {
 			out->clean++;
 		} else if (strcmp(status, "infected") == 0) {
@@ -1220,15 +1228,16 @@ static void *rescanner_main(void *unused)
 		{
 			struct ts_attach_rescan res;
 			struct ts_error err = {0};
-			char n[3][24];
+			char n[4][24];
 			if (ts_attach_rescan_pending(job.db, 100, &res, &err) != 0) {
 				ts_log(TS_LOG_ERROR, "file re-scan failed", "error", err.detail, NULL);
-			} else if (res.clean || res.infected) {
+			} else if (res.clean || res.infected || res.failed) {
 				snprintf(n[0], sizeof(n[0]), "%d", res.clean);
 				snprintf(n[1], sizeof(n[1]), "%d", res.infected);
 				snprintf(n[2], sizeof(n[2]), "%lld", (long long)res.still_held);
+				snprintf(n[3], sizeof(n[3]), "%d", res.failed);
 				ts_log(TS_LOG_INFO, "held files re-scanned", "#clean", n[0], "#infected",
-				       n[1], "#still_held", n[2], NULL);
+				       n[1], "#still_held", n[2], "#failed", n[3], NULL);
 			}
 		}
 		pthread_mutex_lock(&job.mu);

@@ -167,6 +167,8 @@ int ts_attach_open(struct ts_ctx *ctx, const char *dossier_code, int64_t link_id
 /* What one re-scan pass did. */
 struct ts_attach_rescan {
 	int clean, infected; /* verdicts given by this pass */
+	int failed;          /* files that could not be scanned (unreadable blob ...; logged):
+	                      * they keep their lease and are tried again when it ends */
 	bool scanner_down;   /* clamd still unreachable: the pass stopped early */
 	int64_t still_held;  /* files held after the pass (all nodes) */
 };
@@ -178,6 +180,7 @@ struct ts_attach_rescan {
  * dossier linked to it an audit row and an outbox notice "dossier.file_infected" (with the
  * assignee) in the verdict's transaction; the file list shows scan "infected" with the
  * signature. clamd still down -> the file is given back and the pass stops (out->scanner_down).
+ * A file that cannot be scanned for another reason is logged and counted in out->failed.
  * TS_ERR_CONFIG when no scanner is configured; DB errors. Thread-safe. */
 int ts_attach_rescan_pending(struct ts_db *db, int max, struct ts_attach_rescan *out,
 			     struct ts_error *err);
