@@ -170,11 +170,21 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct ts_error *e
 	return 0;
 }
 
-static int open_db_for(struct cli *cli, bool bulk, struct ts_db **db, struct ts_error *err)
+static int open_db_url_for(struct cli *cli, const char *url, bool bulk, struct ts_db **db, struct ts_error *err)
 {
 	struct ts_db_options o = {.pool_size = (int)ts_config_int(&cli->cfg, TS_CFG_DB_POOL_SIZE),
 				  .busy_timeout_ms = 5000, .max_retries = 8, .bulk_load = bulk};
-	return ts_db_open(ts_config_str(&cli->cfg, TS_CFG_DATABASE), &o, db, err);
+	return ts_db_open(url, &o, db, err);
+}
+
+static int open_db_url(struct cli *cli, const char *url, struct ts_db **db, struct ts_error *err)
+{
+	return open_db_url_for(cli, url, false, db, err);
+}
+
+static int open_db_for(struct cli *cli, bool bulk, struct ts_db **db, struct ts_error *err)
+{
+	return open_db_url_for(cli, ts_config_str(&cli->cfg, TS_CFG_DATABASE), bulk, db, err);
 }
 
 /* Hands the config table's values to the modules that read them. */
@@ -256,10 +266,34 @@ static int split_listen(const char *listen, char *host, size_t hostsz, unsigned 
 	return 0;
 }
 
+/* The read replica (db.replica_url), PostgreSQL only. A replica that cannot be reached at
+ * start is logged and left out (the primary serves every read), so a node still starts. */
+static int open_replica(struct cli *cli, struct ts_db *db, struct ts_db **replica, struct ts_error *err)
+{
+	const char *url = ts_config_str(&cli->cfg, TS_CFG_DB_REPLICA_URL);
+	*replica = NULL;
+	if (!url || !*url)
+		return 0;
+	if (strncmp(url, "postgresql://", 13) && strncmp(url, "postgres://", 11))
+		return ts_error_set(err, TS_ERR_CONFIG, "db.replica_url",
+				    "setting 'db.replica_url' must be a postgresql:// address");
+	if (ts_db_engine_of(db) != TS_DB_PGSQL)
+		return ts_error_set(err, TS_ERR_CONFIG, "db.replica_url",
+				    "setting 'db.replica_url' needs a PostgreSQL primary ('database')");
+	struct ts_error e = {0};
+	int rc = open_db_url(cli, url, replica, &e);
+	if (rc) {
+		ts_log(TS_LOG_WARN, "read replica unreachable, every read goes to the primary", "code",
+		       ts_err_code(rc), NULL);
+		*replica = NULL;
+	}
+	return 0;
+}
+
 static int cmd_serve(struct cli *cli)
 {
 	struct ts_error err = {0};
-	struct ts_db *db = NULL;
+	struct ts_db *db = NULL, *replica = NULL;
 	struct ts_http_server *srv = NULL;
 	char host[256];
 	unsigned port = 0;
@@ -272,7 +306,11 @@ static int cmd_serve(struct cli *cli)
 	if ((rc = configure_attach_forms(&cli->cfg, &err)))
 		goto out;
 	ts_stats_set_pdf_font(ts_config_str(&cli->cfg, TS_CFG_STATS_PDF_FONT));
-	struct ts_app app = {.cfg = &cli->cfg, .db = db, .web_root = ts_config_str(&cli->cfg, TS_CFG_WEB_ROOT)};
+	if ((rc = open_replica(cli, db, &replica, &err)))
+		goto out;
+	struct ts_app app = {.cfg = &cli->cfg, .db = db, .replica = replica,
+			     .replica_window_s = (int)ts_config_int(&cli->cfg, TS_CFG_DB_REPLICA_WINDOW),
+			     .web_root = ts_config_str(&cli->cfg, TS_CFG_WEB_ROOT)};
 	struct ts_http_app happ;
 	ts_dispatch_init(&app, &happ);
 	struct ts_http_options ho = {
@@ -309,6 +347,7 @@ static int cmd_serve(struct cli *cli)
 	ts_log(TS_LOG_INFO, "stopped", NULL);
 out:
 	ts_http_server_stop(srv);
+	ts_db_close(replica);
 	ts_db_close(db);
 	if (rc)
 		die_err(&err);
