@@ -91,4 +91,12 @@ int ts_demo_load(struct ts_db *db, const char *password, int dossiers, FILE *out
 int ts_demo_dossiers(struct ts_db *db, const json_t *sample, int count, FILE *out,
 		     struct ts_error *err);
 
+/* `tinhso migrate-store` (migrate_store.c). ts_store_copy copies every table of src (SQLite,
+ * not written meanwhile) into dst (PostgreSQL, migrated, empty) in one transaction and
+ * makes dst's identity generators follow; *rows gets the rows copied. ts_store_compare
+ * compares every table of both (row count and digest, one line each on out) and verifies
+ * dst's audit chain; *differing counts tables that differ (+1 for a broken chain). */
+int ts_store_copy(struct ts_db *src, struct ts_db *dst, FILE *out, int64_t *rows, struct ts_error *err);
+int ts_store_compare(struct ts_db *src, struct ts_db *dst, FILE *out, int64_t *differing, struct ts_error *err);
+
 #endif
