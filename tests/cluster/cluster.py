@@ -98,11 +98,26 @@ class Pg:
 
     def sql(self, query, db="tinhso", check=True):
         p = subprocess.run([os.path.join(self.bin, "psql"), "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1",
-                            "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", db, "-c", query],
+                            "-h", self.dir, "-p", str(self.port), "-U", "postgres", "-d", db, "-c", query],
                            capture_output=True, text=True, timeout=60)
         if check and p.returncode != 0:
             raise AssertionError(f"psql on {self.name} failed: {p.stderr}")
         return p.stdout.strip()
+
+    def refuse_tcp_clients(self, refuse):
+        """Refuses (or allows again) TCP connections to database tinhso, the nodes' way in;
+        the admin connections here come over the Unix socket."""
+        hba = os.path.join(self.data, "pg_hba.conf")
+        with open(hba) as f:
+            lines = [x for x in f.read().splitlines() if "# cluster-test" not in x]
+        if refuse:
+            lines.insert(0, "host tinhso all 127.0.0.1/32 reject # cluster-test")
+        with open(hba, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        self.sql("SELECT pg_reload_conf()", db="postgres")
+        if refuse:
+            self.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'tinhso'",
+                     db="postgres")
 
     def url(self, db="tinhso"):
         return f"postgresql://postgres@127.0.0.1:{self.port}/{db}"

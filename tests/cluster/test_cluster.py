@@ -2,7 +2,8 @@
 synchronous streaming replica, three tinhso nodes, nginx in front, and a steady bounded load
 of submissions and officer acceptances (each with an Idempotency-Key, retried on failure).
   (r) read replica: with replay paused, an anonymous lookup of a fresh dossier is stale (read
-      from the replica) while the person who wrote it reads it from the primary;
+      from the replica) while the person who wrote it reads it from the primary; when the
+      replica refuses the nodes, reads fall back to the primary;
   (a) SIGKILL one node: no acknowledged write lost, no duplicate dossier code, every retry
       with an Idempotency-Key gets the first answer;
   (b) restart it: nginx sends it requests again;
@@ -155,6 +156,11 @@ def main():
         st_mine = writer.request("GET", lookup)[0]
         check(st_anon == 404, f"an anonymous lookup is served by the (stale) replica: {st_anon}")
         check(st_mine == 200, f"the writer's own lookup within db.replica_window is served by the primary: {st_mine}")
+        # the replica fails (refuses the nodes, still stale): reads move to the primary
+        cl.replica.refuse_tcp_clients(True)
+        answers = [anon.request("GET", lookup)[0] for _ in range(9)]
+        check(answers == [200] * 9, f"with the replica refusing the nodes, reads fall back to the primary: {answers}")
+        cl.replica.refuse_tcp_clients(False)
         cl.replica.sql("SELECT pg_wal_replay_resume()")
         wait_for(lambda: anon.request("GET", lookup)[0] == 200, 20, "the replica to catch up")
         check(True, "after replay resumes the replica serves the dossier too")
