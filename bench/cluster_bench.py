@@ -6,6 +6,7 @@ measurement. Needs wrk, nginx and the PostgreSQL server binaries (Debian package
   TS_BIN=build/tinhso [TS_BENCH_REPLICA=1] python3 bench/cluster_bench.py [DURATION] [CONNECTIONS]
 
 Prints one markdown table row per configuration (see bench/cluster.md)."""
+import json
 import os
 import re
 import subprocess
@@ -21,6 +22,7 @@ from cluster import Api, Cluster, Nginx, Node, run_cli, DEMO_PASSWORD  # noqa: E
 DURATION = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 CONNS = int(sys.argv[2]) if len(sys.argv) > 2 else 16
 PHONE = "0912000001"
+UNITS = int(os.environ.get("TS_BENCH_UNITS", "20"))  # receiving communes the submissions spread over
 
 
 def wrk(port, script, env):
@@ -45,15 +47,18 @@ def measure(label, port, codes_of):
     anon = Api(port)
 
     def unit(code):
-        js = anon.request("GET", "/api/v1/units?q=" + code)[1]
-        return [u for u in js["items"] if u["code"] == code][0]["id"]
+        found = [u["id"] for u in anon.request("GET", "/api/v1/units?q=" + code)[1]["items"] if u["code"] == code]
+        return found[0] if found else None
+    units = {c: unit(c) for c in ["000.01.12.H99"] + [f"000.00.{31 + i}.H99" for i in range(UNITS)]}
     proc = anon.request("GET", "/api/v1/procedures/DEMO.000003")[1]
     docs = [{"code": d["code"], "originals": 1} for d in proc["variants"][0]["documents"] if d["required"]]
-    body = {"procedure_code": "DEMO.000003", "competent_unit_id": unit("000.01.12.H99"),
-            "receiving_unit_id": unit("000.00.31.H99"), "delivery": "counter", "documents": docs}
-    import json
+    # the communes that receive this procedure: each has its own code sequence per day
+    communes = [f"000.00.{31 + i}.H99" for i in range(UNITS)]
+    bodies = [json.dumps({"procedure_code": "DEMO.000003", "competent_unit_id": units["000.01.12.H99"],
+                          "receiving_unit_id": units[c], "delivery": "counter", "documents": docs})
+              for c in communes if units.get(c)]
     env = {"TS_COOKIE": "; ".join(f"{k}={v}" for k, v in api.cookies.items()), "TS_CSRF": api.csrf,
-           "TS_BODY": json.dumps(body), "TS_RUN": str(int(time.time() * 1000))}
+           "TS_BODIES": "\x1e".join(bodies), "TS_RUN": str(int(time.time() * 1000))}
     s = wrk(port, "cluster_submit.lua", env)
     codes = codes_of()
     time.sleep(1)  # let the replica (if any) replay the last submissions before the lookups
