@@ -156,6 +156,7 @@ static int load_target(struct ts_dbconn *c, void *ctx, struct ts_error *err)
 		struct ts_dbval p[] = {TS_DB_TEXT(t->name)};
 		if ((rc = ts_db_query(c, m->a, "store_fk_refs", p, 1, &r, err)))
 			return rc;
+		t->nparents = t->nself = 0;
 		t->parents = ts_arena_zalloc(m->a, (size_t)(r->nrows + 1) * sizeof(char *));
 		t->self_cols = ts_arena_zalloc(m->a, (size_t)(r->nrows + 1) * sizeof(char *));
 		if (!t->parents || !t->self_cols)
