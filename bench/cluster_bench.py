@@ -89,11 +89,13 @@ def sqlite_run():
         shutil.rmtree(root, ignore_errors=True)
 
 
-def pg_run(n, replica):
-    cl = Cluster(nodes=n, replica=replica, replica_reads=replica)
+def pg_run(n, replica, threads=4):
+    cl = Cluster(nodes=n, replica=replica, replica_reads=replica, threads=threads, pool=threads)
     try:
         cl.start()
         label = f"{n} node{'s' if n > 1 else ''}, PostgreSQL" + (" + sync replica (lookups on it)" if replica else "")
+        if threads != 4:
+            label += f", {threads} threads and connections"
         measure(label, cl.nginx.port,
                 lambda: cl.primary.sql("SELECT code FROM dossier ORDER BY id DESC LIMIT 500").split())
     finally:
@@ -101,10 +103,14 @@ def pg_run(n, replica):
 
 
 if __name__ == "__main__":
+    only_wide = os.environ.get("TS_BENCH_WIDE") == "only"
     print(f"| configuration | submissions/s | p50 / p99 ms | lookups/s | p50 / p99 ms |\n|---|---|---|---|---|",
           flush=True)
-    sqlite_run()
-    for n in (1, 2, 3):
-        pg_run(n, False)
-    if os.environ.get("TS_BENCH_REPLICA"):
+    if not only_wide:
+        sqlite_run()
+        for n in (1, 2, 3):
+            pg_run(n, False)
+    if os.environ.get("TS_BENCH_REPLICA") and not only_wide:
         pg_run(3, True)
+    if os.environ.get("TS_BENCH_WIDE"):
+        pg_run(1, False, threads=12)  # as many transactions in flight as 3 nodes
