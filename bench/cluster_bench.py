@@ -5,6 +5,8 @@ measurement. Needs wrk, nginx and the PostgreSQL server binaries (Debian package
 
   TS_BIN=build/tinhso [TS_BENCH_REPLICA=1] python3 bench/cluster_bench.py [DURATION] [CONNECTIONS]
 
+Submissions run twice: all to one competent unit (one hot statistics-counter row, the worst
+case) and spread over 20 communes that are each their own competent unit (as a real load).
 Prints one markdown table row per configuration (see bench/cluster.md)."""
 import json
 import os
@@ -54,17 +56,24 @@ def measure(label, port, codes_of):
     docs = [{"code": d["code"], "originals": 1} for d in proc["variants"][0]["documents"] if d["required"]]
     # the communes that receive this procedure: each has its own code sequence per day
     communes = [f"000.00.{31 + i}.H99" for i in range(UNITS)]
-    bodies = [json.dumps({"procedure_code": "DEMO.000003", "competent_unit_id": units["000.01.12.H99"],
+    # hot: one competent unit (one counter row per day for the procedure) for every submission;
+    # spread: each commune is also the competent unit (its own counter row), as real loads are
+    hot = [json.dumps({"procedure_code": "DEMO.000003", "competent_unit_id": units["000.01.12.H99"],
+                       "receiving_unit_id": units[c], "delivery": "counter", "documents": docs})
+           for c in communes if units.get(c)]
+    spread = [json.dumps({"procedure_code": "DEMO.000003", "competent_unit_id": units[c],
                           "receiving_unit_id": units[c], "delivery": "counter", "documents": docs})
               for c in communes if units.get(c)]
-    env = {"TS_COOKIE": "; ".join(f"{k}={v}" for k, v in api.cookies.items()), "TS_CSRF": api.csrf,
-           "TS_BODIES": "\x1e".join(bodies), "TS_RUN": str(int(time.time() * 1000))}
-    s = wrk(port, "cluster_submit.lua", env)
+    env = {"TS_COOKIE": "; ".join(f"{k}={v}" for k, v in api.cookies.items()), "TS_CSRF": api.csrf}
+    s = wrk(port, "cluster_submit.lua", dict(env, TS_BODIES="\x1e".join(hot), TS_RUN=f"h{time.time()}"))
+    sp = wrk(port, "cluster_submit.lua", dict(env, TS_BODIES="\x1e".join(spread), TS_RUN=f"s{time.time()}"))
     codes = codes_of()
     time.sleep(1)  # let the replica (if any) replay the last submissions before the lookups
     lk = wrk(port, "cluster_lookup.lua", {"TS_CODES": ",".join(codes), "TS_PHONE": PHONE})
-    row = (f"| {label} | {s[0]:.0f} | {s[1]:.1f} / {s[2]:.1f} | {lk[0]:.0f} | {lk[1]:.1f} / {lk[2]:.1f} |"
-           + (f" non-2xx: {s[3]} + {lk[3]}" if s[3] or lk[3] else "") + (f" {s[4]} {lk[4]}" if s[4] or lk[4] else ""))
+    row = (f"| {label} | {s[0]:.0f} | {s[1]:.1f} / {s[2]:.1f} | {sp[0]:.0f} | {sp[1]:.1f} / {sp[2]:.1f} "
+           f"| {lk[0]:.0f} | {lk[1]:.1f} / {lk[2]:.1f} |"
+           + (f" non-2xx: {s[3]} + {sp[3]} + {lk[3]}" if s[3] or sp[3] or lk[3] else "")
+           + (f" {s[4]} {sp[4]} {lk[4]}" if s[4] or sp[4] or lk[4] else ""))
     print(row, flush=True)
 
 
@@ -104,8 +113,8 @@ def pg_run(n, replica, threads=4):
 
 if __name__ == "__main__":
     only_wide = os.environ.get("TS_BENCH_WIDE") == "only"
-    print(f"| configuration | submissions/s | p50 / p99 ms | lookups/s | p50 / p99 ms |\n|---|---|---|---|---|",
-          flush=True)
+    print("| configuration | submissions/s, one competent unit | p50 / p99 ms | submissions/s, 20 units | "
+          "p50 / p99 ms | lookups/s | p50 / p99 ms |\n|---|---|---|---|---|---|---|", flush=True)
     if not only_wide:
         sqlite_run()
         for n in (1, 2, 3):
