@@ -78,7 +78,7 @@ def measure(label, port, codes_of):
 
 
 def sqlite_run():
-    root = tempfile.mkdtemp(prefix="tinhso-bench.")
+    root = tempfile.mkdtemp(prefix="tinhso-clbench.")
     db = "sqlite:" + os.path.join(root, "t.db")
     run_cli(db, "migrate")
     run_cli(db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
