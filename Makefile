@@ -5,7 +5,7 @@ DB         ?= sqlite:var/tinhso.db
 LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build web run test clean
+.PHONY: all deps build web run test test-cluster clean
 
 all: build
 
@@ -33,6 +33,14 @@ test: build web
 	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTS_SANITIZE=ON -DTS_FAULT_INJECTION=ON >/dev/null
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The scale-out tests alone (also part of `make test`): migrate-store, and a PostgreSQL primary
+# with a synchronous streaming replica, three nodes and nginx under load through a node kill
+# and a failover (tests/cluster/; skipped without the PostgreSQL server binaries or nginx).
+test-cluster: build
+	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTS_SANITIZE=ON -DTS_FAULT_INJECTION=ON >/dev/null
+	cmake --build $(TEST_BUILD) -j $(JOBS)
+	cd $(TEST_BUILD) && ctest --output-on-failure -R '^(pg_cluster_|cluster_)'
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD) web/dist

@@ -16,6 +16,8 @@
 #define TS_ROUTE_NO_AUDIT 0x2u    /* a mutation that writes nothing to audit (none yet) */
 #define TS_ROUTE_BULK_BODY 0x4u   /* bulk imports: body capped by http.max_import_body */
 #define TS_ROUTE_CSV_BODY 0x10u   /* the body is text/csv handed to the handler as is */
+#define TS_ROUTE_REPLICA 0x20u    /* a read that may be served by the read replica (db.replica_url),
+                                   * unless the person wrote within db.replica_window */
 #define TS_ROUTE_STREAM 0x8u      /* multipart/form-data streamed to the sink that the route's
                                    * open() sets (after authentication, permission and CSRF
                                    * are checked, before any byte of the body is read) */
@@ -41,9 +43,24 @@ extern const size_t ts_nroutes;
 struct ts_app {
 	struct ts_config *cfg;
 	struct ts_db *db;
+	struct ts_db *replica;  /* read-only streaming replica, NULL when not configured */
+	int replica_window_s;   /* reads stay on the primary this long after a person's write */
 	const char *web_root;
 	uint64_t unaudited; /* successful mutations that wrote no audit row (must stay 0) */
 };
+
+/* Cookie naming the time (unix seconds) of the person's last write, set on successful
+ * mutations when a replica is configured: reads of TS_ROUTE_REPLICA routes go to the primary
+ * while it is younger than replica_window_s. */
+#define TS_RW_COOKIE "tinhso_rw"
+
+/* Replica routing counters since start (dispatch.c), for /metrics: reads served by the
+ * replica, reads of replica routes kept on the primary by a recent write, and reads moved to
+ * the primary because the replica failed. */
+struct ts_replica_stats {
+	uint64_t replica, sticky, fallback;
+};
+void ts_dispatch_replica_stats(struct ts_replica_stats *out);
 
 /* The dispatcher as an http app (dispatch.c). app must outlive the server. */
 void ts_dispatch_init(struct ts_app *app, struct ts_http_app *out);
@@ -73,5 +90,13 @@ int ts_demo_load(struct ts_db *db, const char *password, int dossiers, FILE *out
  * catalogue sample (procedures to use first). */
 int ts_demo_dossiers(struct ts_db *db, const json_t *sample, int count, FILE *out,
 		     struct ts_error *err);
+
+/* `tinhso migrate-store` (migrate_store.c). ts_store_copy copies every table of src (SQLite,
+ * not written meanwhile) into dst (PostgreSQL, migrated, empty) in one transaction and
+ * makes dst's identity generators follow; *rows gets the rows copied. ts_store_compare
+ * compares every table of both (row count and digest, one line each on out) and verifies
+ * dst's audit chain; *differing counts tables that differ (+1 for a broken chain). */
+int ts_store_copy(struct ts_db *src, struct ts_db *dst, FILE *out, int64_t *rows, struct ts_error *err);
+int ts_store_compare(struct ts_db *src, struct ts_db *dst, FILE *out, int64_t *differing, struct ts_error *err);
 
 #endif

@@ -24,14 +24,21 @@ int ts_app_http_readyz(struct ts_call *call, struct ts_error *err)
 int ts_app_http_metrics(struct ts_call *call, struct ts_error *err)
 {
 	struct ts_app *app = ts_dispatch_app();
+	struct ts_replica_stats rs;
+	ts_dispatch_replica_stats(&rs);
 	char *extra = ts_arena_printf(call->req->arena,
 				      "# HELP tinhso_db_errors_total Database errors since start.\n"
 				      "# TYPE tinhso_db_errors_total counter\n"
 				      "tinhso_db_errors_total %" PRIu64 "\n"
 				      "# HELP tinhso_unaudited_mutations_total Successful mutations that wrote no audit row (must be 0).\n"
 				      "# TYPE tinhso_unaudited_mutations_total counter\n"
-				      "tinhso_unaudited_mutations_total %" PRIu64 "\n",
-				      ts_db_error_count(app->db), app->unaudited);
+				      "tinhso_unaudited_mutations_total %" PRIu64 "\n"
+				      "# HELP tinhso_replica_reads_total Reads of replica routes: served by the replica, kept on the primary after the person's write (sticky), or moved to the primary because the replica failed (fallback).\n"
+				      "# TYPE tinhso_replica_reads_total counter\n"
+				      "tinhso_replica_reads_total{served=\"replica\"} %" PRIu64 "\n"
+				      "tinhso_replica_reads_total{served=\"sticky\"} %" PRIu64 "\n"
+				      "tinhso_replica_reads_total{served=\"fallback\"} %" PRIu64 "\n",
+				      ts_db_error_count(app->db), app->unaudited, rs.replica, rs.sticky, rs.fallback);
 	char *text = extra ? ts_http_metrics_render(call->req->arena, extra) : NULL;
 	if (!text)
 		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);

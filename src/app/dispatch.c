@@ -1,9 +1,17 @@
 /* dispatch.c - from a request to a route handler: matches the route table, resolves who
  * acts (session cookie or API key), enforces the route's permission, CSRF and body limits,
- * validates the JSON body against the route's spec and checks that mutations audited. */
+ * validates the JSON body against the route's spec and checks that mutations audited.
+ * Replica routing: a TS_ROUTE_REPLICA read runs on the read replica (db.replica_url) unless
+ * the person wrote within db.replica_window (cookie TS_RW_COOKIE, set here on every
+ * successful mutation), and runs again on the primary when the replica fails. Who acts is
+ * always resolved on the primary (a session made a moment ago may not be on the replica). */
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "app/app.h"
 #include "base/crypto.h"
@@ -21,6 +29,67 @@ struct dstate {
 
 static struct ts_app *the_app;
 static atomic_uint_fast64_t unaudited;
+static atomic_uint_fast64_t n_replica, n_sticky, n_fallback;
+/* CLOCK_MONOTONIC second before which the replica is not tried again after a failure */
+static atomic_llong replica_down_until;
+#define REPLICA_RETRY_AFTER_S 5
+
+void ts_dispatch_replica_stats(struct ts_replica_stats *out)
+{
+	out->replica = atomic_load(&n_replica);
+	out->sticky = atomic_load(&n_sticky);
+	out->fallback = atomic_load(&n_fallback);
+}
+
+static long long mono_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec;
+}
+
+/* True when the person's last write (cookie) is younger than the window. A forged or
+ * future value only keeps that person's reads on the primary, which is always correct. */
+static bool wrote_recently(struct ts_app *app, struct ts_http_req *r)
+{
+	const char *v = ts_http_cookie_get(r, TS_RW_COOKIE);
+	if (!v || !*v)
+		return false;
+	char *end = NULL;
+	long long at = strtoll(v, &end, 10);
+	if (*end)
+		return true; /* unreadable: the safe side */
+	return (long long)time(NULL) - at < (long long)app->replica_window_s;
+}
+
+/* Which store a TS_ROUTE_REPLICA read uses; counts the choice. */
+static struct ts_db *read_store(struct ts_app *app, struct ts_http_req *r, const struct ts_route *rt)
+{
+	if (!app->replica || !(rt->flags & TS_ROUTE_REPLICA))
+		return app->db;
+	if (wrote_recently(app, r)) {
+		atomic_fetch_add(&n_sticky, 1);
+		return app->db;
+	}
+	if (mono_s() < atomic_load(&replica_down_until)) {
+		atomic_fetch_add(&n_fallback, 1);
+		return app->db;
+	}
+	return app->replica;
+}
+
+/* After a successful mutation: the person's reads stay on the primary for the window. */
+static void mark_write(struct ts_app *app, struct ts_http_req *r, struct ts_http_resp *resp)
+{
+	if (!app->replica || app->replica_window_s <= 0)
+		return;
+	char v[160];
+	snprintf(v, sizeof(v), "%s=%lld; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s", TS_RW_COOKIE,
+		 (long long)time(NULL), app->replica_window_s,
+		 ts_config_bool(app->cfg, TS_CFG_COOKIE_SECURE) ? "; Secure" : "");
+	if (ts_http_resp_header(r, resp, "Set-Cookie", v))
+		ts_log(TS_LOG_WARN, "read-your-writes cookie not set", "rid", r->request_id, NULL);
+}
 
 struct ts_app *ts_dispatch_app(void) { return the_app; }
 
@@ -140,9 +209,28 @@ static int handle(struct ts_http_req *r, struct ts_http_resp *resp, void *ud, st
 	} else if ((rt->flags & TS_ROUTE_CSV_BODY) && !content_type_is(r, "text/csv")) {
 		return ts_error_set(err, TS_ERR_UNSUPPORTED_MEDIA, NULL, "Dữ liệu phải gửi dạng text/csv (UTF-8)");
 	}
+	cp->db = mutation ? app->db : read_store(app, r, rt);
 	int rc = rt->handler(&call, err);
+	if (rc && cp->db != app->db && (rc == TS_ERR_UNAVAILABLE || rc == TS_ERR_DB)) {
+		/* the replica failed: a read is safe to run again, on the primary */
+		atomic_store(&replica_down_until, mono_s() + REPLICA_RETRY_AFTER_S);
+		atomic_fetch_add(&n_fallback, 1);
+		ts_log(TS_LOG_WARN, "replica read failed, served by the primary", "rid", r->request_id, "route",
+		       rt->pattern, NULL);
+		const char *label = resp->route_label;
+		if (resp->has_fd)
+			close(resp->fd);
+		*resp = (struct ts_http_resp){.route_label = label};
+		ts_error_clear(err);
+		cp->db = app->db;
+		rc = rt->handler(&call, err);
+	} else if (rc == 0 && cp->db != app->db) {
+		atomic_fetch_add(&n_replica, 1);
+	}
 	if (rc)
 		return rc;
+	if (mutation && resp->status < 300)
+		mark_write(app, r, resp);
 	if (mutation && resp->status < 300 && cp->audited == 0 && !cp->replayed && !(rt->flags & TS_ROUTE_NO_AUDIT)) {
 		atomic_fetch_add(&unaudited, 1);
 		app->unaudited = atomic_load(&unaudited);

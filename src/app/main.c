@@ -41,6 +41,7 @@ struct command {
 
 static int cmd_serve(struct cli *cli);
 static int cmd_migrate(struct cli *cli);
+static int cmd_migrate_store(struct cli *cli);
 static int cmd_demo(struct cli *cli);
 static int cmd_user(struct cli *cli);
 static int cmd_config(struct cli *cli);
@@ -54,6 +55,10 @@ static int cmd_help(struct cli *cli);
 static const struct command commands[] = {
 	{"serve", "", "serve the web UI and the API until SIGINT/SIGTERM (graceful)", cmd_serve, {NULL}},
 	{"migrate", "", "apply the database migrations not yet applied", cmd_migrate, {NULL}},
+	{"migrate-store", "--from sqlite:PATH --to postgresql://... [--check]",
+	 "copy every table of a SQLite store into a new PostgreSQL database (stop the node first), then "
+	 "compare every table and the audit chain (--check: compare only; exit 1 on a difference)",
+	 cmd_migrate_store, {"from", "to", "check!", NULL}},
 	{"demo", "[--password P] [--dossiers N]",
 	 "load the demo province, one account per role, the catalogue and N dossiers over 18 months "
 	 "(default 3000; idempotent)",
@@ -174,11 +179,21 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct ts_error *e
 	return 0;
 }
 
-static int open_db_for(struct cli *cli, bool bulk, struct ts_db **db, struct ts_error *err)
+static int open_db_url_for(struct cli *cli, const char *url, bool bulk, struct ts_db **db, struct ts_error *err)
 {
 	struct ts_db_options o = {.pool_size = (int)ts_config_int(&cli->cfg, TS_CFG_DB_POOL_SIZE),
 				  .busy_timeout_ms = 5000, .max_retries = 8, .bulk_load = bulk};
-	return ts_db_open(ts_config_str(&cli->cfg, TS_CFG_DATABASE), &o, db, err);
+	return ts_db_open(url, &o, db, err);
+}
+
+static int open_db_url(struct cli *cli, const char *url, struct ts_db **db, struct ts_error *err)
+{
+	return open_db_url_for(cli, url, false, db, err);
+}
+
+static int open_db_for(struct cli *cli, bool bulk, struct ts_db **db, struct ts_error *err)
+{
+	return open_db_url_for(cli, ts_config_str(&cli->cfg, TS_CFG_DATABASE), bulk, db, err);
 }
 
 /* Hands the config table's values to the modules that read them. */
@@ -260,10 +275,34 @@ static int split_listen(const char *listen, char *host, size_t hostsz, unsigned 
 	return 0;
 }
 
+/* The read replica (db.replica_url), PostgreSQL only. A replica that cannot be reached at
+ * start is logged and left out (the primary serves every read), so a node still starts. */
+static int open_replica(struct cli *cli, struct ts_db *db, struct ts_db **replica, struct ts_error *err)
+{
+	const char *url = ts_config_str(&cli->cfg, TS_CFG_DB_REPLICA_URL);
+	*replica = NULL;
+	if (!url || !*url)
+		return 0;
+	if (strncmp(url, "postgresql://", 13) && strncmp(url, "postgres://", 11))
+		return ts_error_set(err, TS_ERR_CONFIG, "db.replica_url",
+				    "setting 'db.replica_url' must be a postgresql:// address");
+	if (ts_db_engine_of(db) != TS_DB_PGSQL)
+		return ts_error_set(err, TS_ERR_CONFIG, "db.replica_url",
+				    "setting 'db.replica_url' needs a PostgreSQL primary ('database')");
+	struct ts_error e = {0};
+	int rc = open_db_url(cli, url, replica, &e);
+	if (rc) {
+		ts_log(TS_LOG_WARN, "read replica unreachable, every read goes to the primary", "code",
+		       ts_err_code(rc), NULL);
+		*replica = NULL;
+	}
+	return 0;
+}
+
 static int cmd_serve(struct cli *cli)
 {
 	struct ts_error err = {0};
-	struct ts_db *db = NULL;
+	struct ts_db *db = NULL, *replica = NULL;
 	struct ts_http_server *srv = NULL;
 	char host[256];
 	unsigned port = 0;
@@ -276,7 +315,11 @@ static int cmd_serve(struct cli *cli)
 	if ((rc = configure_attach_forms(&cli->cfg, &err)))
 		goto out;
 	ts_stats_set_pdf_font(ts_config_str(&cli->cfg, TS_CFG_STATS_PDF_FONT));
-	struct ts_app app = {.cfg = &cli->cfg, .db = db, .web_root = ts_config_str(&cli->cfg, TS_CFG_WEB_ROOT)};
+	if ((rc = open_replica(cli, db, &replica, &err)))
+		goto out;
+	struct ts_app app = {.cfg = &cli->cfg, .db = db, .replica = replica,
+			     .replica_window_s = (int)ts_config_int(&cli->cfg, TS_CFG_DB_REPLICA_WINDOW),
+			     .web_root = ts_config_str(&cli->cfg, TS_CFG_WEB_ROOT)};
 	struct ts_http_app happ;
 	ts_dispatch_init(&app, &happ);
 	struct ts_http_options ho = {
@@ -320,6 +363,7 @@ static int cmd_serve(struct cli *cli)
 out:
 	ts_attach_rescanner_stop();
 	ts_http_server_stop(srv);
+	ts_db_close(replica);
 	ts_db_close(db);
 	if (rc)
 		die_err(&err);
@@ -342,6 +386,45 @@ static int cmd_migrate(struct cli *cli)
 	if (rc)
 		die_err(&err);
 	return rc ? 1 : 0;
+}
+
+static int cmd_migrate_store(struct cli *cli)
+{
+	const char *from = cli->own[0], *to = cli->own[1];
+	bool check = cli->own[2] != NULL;
+	if (!from || !to || strncmp(from, "sqlite:", 7) ||
+	    (strncmp(to, "postgresql://", 13) && strncmp(to, "postgres://", 11))) {
+		fprintf(stderr, "usage: tinhso migrate-store %s\n", cli->cmd->usage);
+		return 2;
+	}
+	struct ts_error err = {0};
+	struct ts_db *src = NULL, *dst = NULL;
+	int applied = 0;
+	int64_t rows = 0, differing = 0;
+	int rc = open_db_url(cli, from, &src, &err);
+	if (!rc)
+		rc = require_schema(src, &err);
+	if (!rc)
+		rc = open_db_url(cli, to, &dst, &err);
+	if (!rc && !check)
+		rc = ts_db_migrate(dst, &applied, &err);
+	if (!rc)
+		rc = require_schema(dst, &err);
+	if (!rc && !check) {
+		rc = ts_store_copy(src, dst, stdout, &rows, &err);
+		if (!rc)
+			printf("copied %lld rows\n", (long long)rows);
+	}
+	if (!rc)
+		rc = ts_store_compare(src, dst, stdout, &differing, &err);
+	ts_db_close(dst);
+	ts_db_close(src);
+	if (rc) {
+		die_err(&err);
+		return 1;
+	}
+	printf("migrate-store %s: %lld tables differ\n", differing ? "FAILED" : "verified", (long long)differing);
+	return differing ? 1 : 0;
 }
 
 static int cmd_demo(struct cli *cli)

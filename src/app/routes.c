@@ -1,6 +1,6 @@
 /* routes.c - THE route table: method, path, handler, required permission, flags, request
  * spec. The dispatcher enforces authentication, permission, CSRF, body limits and audit
- * from it; the OpenAPI description and docs/permissions.md's test are derived from it. */
+ * from it, and sends TS_ROUTE_REPLICA reads to the read replica when one is configured; the OpenAPI description and docs/permissions.md's test are derived from it. */
 #include "app/app.h"
 #include "attach/attach.h"
 #include "calendar/calendar.h"
@@ -47,18 +47,18 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/audit", ts_iam_http_audit_list, AUDIT_READ, 0, NULL, "audit", "Nhật ký kiểm toán"),
 	R("GET", "/api/v1/audit/verify", ts_iam_http_audit_verify, AUDIT_READ, 0, NULL, "audit", "Kiểm tra chuỗi băm của nhật ký"),
 
-	R("GET", "/api/v1/units", ts_org_http_units_list, PUBLIC, 0, NULL, "units", "Danh sách đơn vị"),
+	R("GET", "/api/v1/units", ts_org_http_units_list, PUBLIC, TS_ROUTE_REPLICA, NULL, "units", "Danh sách đơn vị"),
 	R("POST", "/api/v1/units", ts_org_http_unit_create, ORG_WRITE, 0, &ts_org_spec_unit_create, "units", "Tạo đơn vị"),
-	R("GET", "/api/v1/units/{id}", ts_org_http_unit_get, PUBLIC, 0, NULL, "units", "Xem đơn vị"),
+	R("GET", "/api/v1/units/{id}", ts_org_http_unit_get, PUBLIC, TS_ROUTE_REPLICA, NULL, "units", "Xem đơn vị"),
 	R("PATCH", "/api/v1/units/{id}", ts_org_http_unit_update, ORG_WRITE, 0, &ts_org_spec_unit_update, "units", "Sửa, giải thể, sáp nhập đơn vị"),
-	R("GET", "/api/v1/units/{id}/subtree", ts_org_http_unit_subtree, PUBLIC, 0, NULL, "units", "Cây đơn vị trực thuộc"),
+	R("GET", "/api/v1/units/{id}/subtree", ts_org_http_unit_subtree, PUBLIC, TS_ROUTE_REPLICA, NULL, "units", "Cây đơn vị trực thuộc"),
 
-	R("GET", "/api/v1/calendar/due", ts_cal_http_due, PUBLIC, 0, NULL, "calendar", "Tính hạn xử lý theo giờ làm việc, ngày làm việc hoặc ngày lịch"),
-	R("GET", "/api/v1/calendar/days", ts_cal_http_days_list, PUBLIC, 0, NULL, "calendar", "Ngày nghỉ lễ, nghỉ bù, làm bù trong năm"),
+	R("GET", "/api/v1/calendar/due", ts_cal_http_due, PUBLIC, TS_ROUTE_REPLICA, NULL, "calendar", "Tính hạn xử lý theo giờ làm việc, ngày làm việc hoặc ngày lịch"),
+	R("GET", "/api/v1/calendar/days", ts_cal_http_days_list, PUBLIC, TS_ROUTE_REPLICA, NULL, "calendar", "Ngày nghỉ lễ, nghỉ bù, làm bù trong năm"),
 	R("PUT", "/api/v1/calendar/days/{date}", ts_cal_http_day_set, CALENDAR_WRITE, 0, &ts_cal_spec_day_set, "calendar", "Đặt ngày nghỉ lễ, nghỉ bù, hoán đổi hoặc làm bù"),
 	R("DELETE", "/api/v1/calendar/days/{date}", ts_cal_http_day_delete, CALENDAR_WRITE, 0, NULL, "calendar", "Xóa một ngày khỏi lịch nghỉ"),
 	R("POST", "/api/v1/calendar/years/{year}/fill", ts_cal_http_year_fill, CALENDAR_WRITE, 0, NULL, "calendar", "Lập lịch nghỉ của năm theo gợi ý (giữ các ngày quản trị đã sửa)"),
-	R("GET", "/api/v1/calendar/settings", ts_cal_http_hours_get, PUBLIC, 0, NULL, "calendar", "Giờ làm việc, ngày làm việc trong tuần, giờ chốt nhận hồ sơ"),
+	R("GET", "/api/v1/calendar/settings", ts_cal_http_hours_get, PUBLIC, TS_ROUTE_REPLICA, NULL, "calendar", "Giờ làm việc, ngày làm việc trong tuần, giờ chốt nhận hồ sơ"),
 	R("PUT", "/api/v1/calendar/settings", ts_cal_http_hours_set, CALENDAR_WRITE, 0, &ts_cal_spec_hours_set, "calendar", "Đặt giờ làm việc"),
 
 	R("POST", "/api/v1/dossiers", ts_dossier_http_submit, DOSSIER_SUBMIT, 0, &ts_dossier_spec_submit, "dossiers", "Nộp hồ sơ trực tuyến"),
@@ -69,7 +69,7 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/dossiers/{code}", ts_dossier_http_get, AUTHENTICATED, 0, NULL, "dossiers", "Xem hồ sơ, lịch sử xử lý"),
 	R("POST", "/api/v1/dossiers/{code}/actions/{action}", ts_dossier_http_action, AUTHENTICATED, 0, &ts_dossier_spec_action, "dossiers", "Thao tác trên hồ sơ (tiếp nhận, chuyển, bổ sung, trả kết quả...)"),
 	R("GET", "/api/v1/dossiers/{code}/control-slip", ts_dossier_http_control_slip, DOSSIER_READ, 0, NULL, "dossiers", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
-	R("GET", "/api/v1/public/dossiers/{code}", ts_dossier_http_public, PUBLIC, 0, NULL, "dossiers", "Tra cứu tình trạng hồ sơ (không dữ liệu cá nhân)"),
+	R("GET", "/api/v1/public/dossiers/{code}", ts_dossier_http_public, PUBLIC, TS_ROUTE_REPLICA, NULL, "dossiers", "Tra cứu tình trạng hồ sơ (không dữ liệu cá nhân)"),
 
 	RS("POST", "/api/v1/dossiers/{code}/files", ts_attach_http_upload_open, ts_attach_http_upload, AUTHENTICATED, "files", "Tải lên tệp của hồ sơ (multipart/form-data: file, component, kind, digitised, from_datastore)"),
 	R("GET", "/api/v1/dossiers/{code}/files", ts_attach_http_list, AUTHENTICATED, 0, NULL, "files", "Danh sách tệp của hồ sơ (dung lượng, loại, mã băm SHA-256)"),
@@ -79,24 +79,24 @@ const struct ts_route ts_routes[] = {
 	R("DELETE", "/api/v1/dossiers/{code}/files/{id}", ts_attach_http_remove, AUTHENTICATED, 0, NULL, "files", "Gỡ tệp khỏi hồ sơ"),
 	R("GET", "/api/v1/dossiers/{code}/forms/{form}", ts_forms_http_pdf, AUTHENTICATED, 0, NULL, "forms", "Biểu mẫu in của hồ sơ (PDF): receipt, supplement, refusal, apology, stop, control-slip"),
 	R("GET", "/api/v1/units/{id}/register", ts_forms_http_register, DOSSIER_READ, 0, NULL, "forms", "Sổ theo dõi hồ sơ của đơn vị trong kỳ (XLSX; from, to dạng YYYY-MM-DD)"),
-	R("GET", "/api/v1/stats/report06", ts_stats_http_report06, STATS_READ, 0, NULL, "stats", "Biểu 06/VPCP/KSTT theo đơn vị và kỳ báo cáo (JSON, XLSX, PDF)"),
-	R("GET", "/api/v1/stats/report06/drill", ts_stats_http_drill, STATS_READ, 0, NULL, "stats", "Danh sách hồ sơ của một ô số liệu"),
-	R("GET", "/api/v1/stats/index766", ts_stats_http_index, STATS_READ, 0, NULL, "stats", "Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766)"),
-	R("GET", "/api/v1/stats/rankings/units", ts_stats_http_rank_units, STATS_READ, 0, NULL, "stats", "Xếp hạng đơn vị"),
-	R("GET", "/api/v1/stats/rankings/officers", ts_stats_http_rank_officers, STATS_READ, 0, NULL, "stats", "Xếp hạng cán bộ theo phiếu kiểm soát"),
-	R("GET", "/api/v1/stats/officers/{id}/late", ts_stats_http_officer_late, STATS_READ, 0, NULL, "stats", "Các lần xử lý quá hạn của một cán bộ"),
-	R("GET", "/api/v1/stats/ioc", ts_stats_http_ioc, STATS_READ, 0, NULL, "stats", "Số liệu trung tâm điều hành (IOC)"),
-	R("GET", "/api/v1/public/stats", ts_stats_http_public, PUBLIC, 0, NULL, "stats", "Số liệu giải quyết thủ tục hành chính công khai"),
+	R("GET", "/api/v1/stats/report06", ts_stats_http_report06, STATS_READ, TS_ROUTE_REPLICA, NULL, "stats", "Biểu 06/VPCP/KSTT theo đơn vị và kỳ báo cáo (JSON, XLSX, PDF)"),
+	R("GET", "/api/v1/stats/report06/drill", ts_stats_http_drill, STATS_READ, TS_ROUTE_REPLICA, NULL, "stats", "Danh sách hồ sơ của một ô số liệu"),
+	R("GET", "/api/v1/stats/index766", ts_stats_http_index, STATS_READ, TS_ROUTE_REPLICA, NULL, "stats", "Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766)"),
+	R("GET", "/api/v1/stats/rankings/units", ts_stats_http_rank_units, STATS_READ, TS_ROUTE_REPLICA, NULL, "stats", "Xếp hạng đơn vị"),
+	R("GET", "/api/v1/stats/rankings/officers", ts_stats_http_rank_officers, STATS_READ, TS_ROUTE_REPLICA, NULL, "stats", "Xếp hạng cán bộ theo phiếu kiểm soát"),
+	R("GET", "/api/v1/stats/officers/{id}/late", ts_stats_http_officer_late, STATS_READ, TS_ROUTE_REPLICA, NULL, "stats", "Các lần xử lý quá hạn của một cán bộ"),
+	R("GET", "/api/v1/stats/ioc", ts_stats_http_ioc, STATS_READ, TS_ROUTE_REPLICA, NULL, "stats", "Số liệu trung tâm điều hành (IOC)"),
+	R("GET", "/api/v1/public/stats", ts_stats_http_public, PUBLIC, TS_ROUTE_REPLICA, NULL, "stats", "Số liệu giải quyết thủ tục hành chính công khai"),
 
-	R("GET", "/api/v1/procedures", ts_catalog_http_search, PUBLIC, 0, NULL, "procedures", "Tra cứu thủ tục hành chính (có dấu hoặc không dấu)"),
-	R("GET", "/api/v1/procedure-fields", ts_catalog_http_fields, PUBLIC, 0, NULL, "procedures", "Các lĩnh vực thủ tục và số thủ tục mỗi lĩnh vực"),
-	R("GET", "/api/v1/procedures/export", ts_catalog_http_export, PUBLIC, 0, NULL, "procedures", "Xuất danh mục thủ tục (JSON hoặc CSV)"),
+	R("GET", "/api/v1/procedures", ts_catalog_http_search, PUBLIC, TS_ROUTE_REPLICA, NULL, "procedures", "Tra cứu thủ tục hành chính (có dấu hoặc không dấu)"),
+	R("GET", "/api/v1/procedure-fields", ts_catalog_http_fields, PUBLIC, TS_ROUTE_REPLICA, NULL, "procedures", "Các lĩnh vực thủ tục và số thủ tục mỗi lĩnh vực"),
+	R("GET", "/api/v1/procedures/export", ts_catalog_http_export, PUBLIC, TS_ROUTE_REPLICA, NULL, "procedures", "Xuất danh mục thủ tục (JSON hoặc CSV)"),
 	R("POST", "/api/v1/procedures/import", ts_catalog_http_import, CATALOG_WRITE, TS_ROUTE_BULK_BODY, &ts_catalog_spec_import, "procedures", "Nhập danh mục thủ tục (JSON, áp dụng tất cả hoặc không)"),
 	R("POST", "/api/v1/procedures/import.csv", ts_catalog_http_import_csv, CATALOG_WRITE, TS_ROUTE_BULK_BODY | TS_ROUTE_CSV_BODY, NULL, "procedures", "Nhập danh mục thủ tục (CSV, áp dụng tất cả hoặc không)"),
-	R("GET", "/api/v1/procedures/{code}", ts_catalog_http_get, PUBLIC, 0, NULL, "procedures", "Xem chi tiết thủ tục (phiên bản hiện hành)"),
+	R("GET", "/api/v1/procedures/{code}", ts_catalog_http_get, PUBLIC, TS_ROUTE_REPLICA, NULL, "procedures", "Xem chi tiết thủ tục (phiên bản hiện hành)"),
 	R("GET", "/api/v1/procedures/{code}/flows", ts_flow_http_list, DOSSIER_READ, 0, NULL, "procedures", "Các quy trình đã ban hành của thủ tục"),
 	R("POST", "/api/v1/procedures/{code}/flows", ts_flow_http_publish, FLOW_WRITE, 0, &ts_flow_spec_publish, "procedures", "Ban hành phiên bản quy trình (kiểm tra trước khi ban hành)"),
-	R("GET", "/api/v1/procedure-versions/{id}", ts_catalog_http_version_get, PUBLIC, 0, NULL, "procedures", "Xem một phiên bản thủ tục"),
+	R("GET", "/api/v1/procedure-versions/{id}", ts_catalog_http_version_get, PUBLIC, TS_ROUTE_REPLICA, NULL, "procedures", "Xem một phiên bản thủ tục"),
 };
 
 const size_t ts_nroutes = sizeof(ts_routes) / sizeof(ts_routes[0]);

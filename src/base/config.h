@@ -33,6 +33,10 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	X(HTTP_MAX_IMPORT_BODY, "http.max_import_body", TS_CFG_INT, "67108864", 1024, 1073741824, 0,   \
 	  "largest body of a bulk import (procedure catalogue), bytes")                             \
 	X(DB_POOL_SIZE, "db.pool_size", TS_CFG_INT, "4", 1, 256, 0, "database connections per node") \
+	X(DB_REPLICA_URL, "db.replica_url", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET_URL,                   \
+	  "read-only PostgreSQL streaming replica for read-mostly routes (empty = all reads on the primary)") \
+	X(DB_REPLICA_WINDOW, "db.replica_window", TS_CFG_INT, "30", 0, 3600, 0,                        \
+	  "seconds after a person's write during which their reads stay on the primary")            \
 	X(SESSION_TTL, "session.ttl", TS_CFG_INT, "43200", 60, 2592000, 0,                           \
 	  "absolute lifetime of a browser session, seconds")                                        \
 	X(SESSION_IDLE, "session.idle", TS_CFG_INT, "1800", 60, 2592000, 0,                          \

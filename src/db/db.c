@@ -207,6 +207,19 @@ int ts_db_query(struct ts_dbconn *c, struct ts_arena *a, const char *name,
 	return c->db->ops->query(c, a, q, params, nparams, out, err);
 }
 
+int ts_db_query_text(struct ts_dbconn *c, struct ts_arena *a, const char *label, const char *sql,
+		     const struct ts_dbval *params, int nparams, struct ts_dbres **out,
+		     struct ts_error *err)
+{
+	if (out)
+		*out = NULL;
+	if (!c || !label || !sql || nparams < 0 || (nparams > 0 && !params) || (out && !a) || !c->in_tx)
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL,
+				    "Lỗi hệ thống khi truy vấn cơ sở dữ liệu");
+	const struct ts_sql_query q = {.name = label, .sqlite = sql, .pgsql = sql, .nparams = nparams};
+	return c->db->ops->query(c, a, &q, params, nparams, out, err);
+}
+
 /* Sleeps before retry number attempt (0-based): exponential from 1 ms, capped at 50 ms,
  * with the lower half randomised so that colliding writers spread out. */
 static void backoff(int attempt)

@@ -78,6 +78,14 @@ int ts_db_query(struct ts_dbconn *c, struct ts_arena *a, const char *name,
 		const struct ts_dbval *params, int nparams, struct ts_dbres **out,
 		struct ts_error *err);
 
+/* Runs one statement given as text (label names it in logs). Only for tools that work on
+ * tables learnt from the catalogue (tinhso migrate-store), since table and column names
+ * cannot be parameters; everything else uses named queries. Not cached; same errors as
+ * ts_db_query. */
+int ts_db_query_text(struct ts_dbconn *c, struct ts_arena *a, const char *label, const char *sql,
+		     const struct ts_dbval *params, int nparams, struct ts_dbres **out,
+		     struct ts_error *err);
+
 /* Cell helpers; row/col out of range -> NULL / 0 / false. */
 const char *ts_dbres_get(const struct ts_dbres *r, int row, int col);
 int64_t ts_dbres_int(const struct ts_dbres *r, int row, int col);

@@ -271,17 +271,25 @@ static bool all_space(const char *s)
 	return true;
 }
 
+/* A query given as text (ts_db_query_text) is not in ts_sql_queries: never cached. */
+static bool is_adhoc(const struct ts_sql_query *q)
+{
+	uintptr_t p = (uintptr_t)q, lo = (uintptr_t)ts_sql_queries;
+	return p < lo || p >= lo + ts_sql_query_count * sizeof(ts_sql_queries[0]);
+}
+
 static int prepare(struct sq_conn *c, const struct ts_sql_query *q, sqlite3_stmt **out,
 		   struct ts_error *err)
 {
-	size_t idx = (size_t)(q - ts_sql_queries);
-	if (c->stmts[idx]) {
+	bool adhoc = is_adhoc(q);
+	size_t idx = adhoc ? 0 : (size_t)(q - ts_sql_queries);
+	if (!adhoc && c->stmts[idx]) {
 		*out = c->stmts[idx];
 		return 0;
 	}
 	sqlite3_stmt *st = NULL;
 	const char *tail = NULL;
-	int rc = sqlite3_prepare_v3(c->h, q->sqlite, -1, SQLITE_PREPARE_PERSISTENT, &st, &tail);
+	int rc = sqlite3_prepare_v3(c->h, q->sqlite, -1, adhoc ? 0 : SQLITE_PREPARE_PERSISTENT, &st, &tail);
 	if (rc != SQLITE_OK)
 		return fail_rc(c, rc, q->name, err);
 	if (!st || !all_space(tail)) {
@@ -290,7 +298,8 @@ static int prepare(struct sq_conn *c, const struct ts_sql_query *q, sqlite3_stmt
 				    st ? "query holds more than one statement" : "query is empty",
 				    err);
 	}
-	c->stmts[idx] = st;
+	if (!adhoc)
+		c->stmts[idx] = st;
 	*out = st;
 	return 0;
 }
@@ -419,6 +428,10 @@ static int sq_query(struct ts_dbconn *base, struct ts_arena *a, const struct ts_
 out:
 	if (collect)
 		db_resbuf_discard(&b);
+	if (is_adhoc(q)) {
+		sqlite3_finalize(st);
+		return rc;
+	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;
