@@ -1,7 +1,8 @@
 // actions.tsx - the actions on a dossier and the reason fields each one needs. Which actions
 // are allowed is the server's decision: exactly the dossier's `allowed_actions` (what the
 // engine lets this reader try now) are offered, each with exactly the inputs the server lists
-// for it (`fields`: name, required, the receiver's step, bounds). An action that became stale meanwhile (another
+// for it (`fields`: name, required, the receiver's step, bounds); a receiver is picked from the
+// officers the server names for that step. An action that became stale meanwhile (another
 // session acted first) gets 409 with the reason and the current state, which replaces the
 // page's copy while the reason stays on screen.
 import { useEffect, useState } from 'preact/hooks';
