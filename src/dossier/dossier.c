@@ -1284,9 +1284,9 @@ static bool plausible(struct job *j, int action)
 
 /* Fills d->allowed_actions for the reading actor: what the engine would let them try now. */
 static int allowed_actions(struct ts_ctx *ctx, struct ts_dbconn *c, struct ts_dossier *d,
-			   struct ts_error *err)
+			   const struct ts_flow *flow, struct ts_error *err)
 {
-	struct job j = {.ctx = ctx, .a = ctx->arena, .now = now_s(), .d = *d};
+	struct job j = {.ctx = ctx, .a = ctx->arena, .now = now_s(), .d = *d, .flow = *flow};
 	const struct ts_transition *t;
 	struct ts_error e = {0};
 	int rc;
@@ -1294,8 +1294,6 @@ static int allowed_actions(struct ts_ctx *ctx, struct ts_dbconn *c, struct ts_do
 	d->allowed_actions = 0;
 	if (ts_dossier_status_final(d->status) && d->status != TS_DS_DELIVERED)
 		return 0;
-	if ((rc = ts_flow_load(c, j.a, d->flow_version_id, d->legal_hours, &j.flow, err)))
-		return rc;
 	for (int a = 0; a < TS_DA__COUNT; a++) {
 		if (a == TS_DA_SUBMIT || a == TS_DA_INTAKE ||
 		    ts_flow_transition(d->status, a, &t, &e) != 0) {
@@ -1348,8 +1346,22 @@ static int read_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 		return ts_error_set(err, TS_ERR_NOT_FOUND, "code",
 				    "Không tìm thấy hồ sơ có mã \"%s\"", j->code);
 	}
-	if (!j->public_view && (rc = allowed_actions(j->ctx, c, j->out, err)))
-		return rc;
+	if (!j->public_view) {
+		struct ts_dossier *d = j->out;
+		struct ts_flow flow;
+		if ((rc = ts_flow_load(c, a, d->flow_version_id, d->legal_hours, &flow, err)))
+			return rc;
+		d->nsteps = flow.nsteps;
+		if (d->current_step >= 1 && d->current_step <= flow.nsteps) {
+			const struct ts_flow_step *s = &flow.steps[d->current_step - 1];
+			d->step_known = true;
+			d->step_kind = s->kind;
+			d->step_role = s->role;
+			d->step_unit_id = ts_flow_step_unit(s, d->receiving_unit_id, d->competent_unit_id);
+		}
+		if ((rc = allowed_actions(j->ctx, c, d, &flow, err)))
+			return rc;
+	}
 	if (j->events && (rc = load_events(c, a, j->out->id, j->events, j->nevents, err)))
 		return rc;
 	if (j->docs) {

@@ -64,6 +64,10 @@ struct ts_dossier {
 	int64_t created_at, updated_at;
 	uint32_t allowed_actions; /* ts_dossier_get: bit (1 << enum ts_dossier_action) for each
 	                           * action the reader may perform now (the UI shows only these) */
+	bool step_known;          /* ts_dossier_get: the current step of the dossier's flow... */
+	int step_kind, step_role; /* ...its enum ts_step_kind and enum ts_role */
+	int64_t step_unit_id;     /* ...and the unit it is done at */
+	int nsteps;               /* ...and how many steps the flow has */
 };
 
 /* One row of the dossier's history (the control slip). */

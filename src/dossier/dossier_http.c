@@ -278,6 +278,15 @@ static json_t *dossier_json(const struct ts_dossier *d, bool personal)
 						       "title", ts_dossier_action_title(a), "fields",
 						       inputs_json(d, a)));
 		bad |= json_object_set_new(o, "allowed_actions", allowed ? allowed : json_null());
+		if (d->step_known)
+			bad |= json_object_set_new(
+			    o, "step",
+			    json_pack("{s:i, s:i, s:s, s:s, s:s, s:s, s:o}", "ord", d->current_step, "of",
+				      d->nsteps, "kind", ts_step_kind_name(d->step_kind), "kind_title",
+				      ts_step_kind_title(d->step_kind), "role", ts_role_name(d->step_role),
+				      "role_title", ts_role_title(d->step_role), "unit_id",
+				      ts_or_null(d->step_unit_id)));
+		bad |= json_object_set_new(o, "flow_version_id", ts_or_null(d->flow_version_id));
 		bad |= json_object_set_new(o, "paused_seconds", json_integer((json_int_t)d->paused_seconds));
 		bad |= json_object_set_new(o, "form_data", form ? form : json_object());
 		bad |= json_object_set_new(o, "rating", d->rating ? json_integer(d->rating) : json_null());

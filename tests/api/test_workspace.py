@@ -135,8 +135,13 @@ class WorkspaceTest(unittest.TestCase):
         d = counter.request("POST", f"/api/v1/dossiers/{code}/actions/accept",
                             {"version": 1, "assignee_account_id": chosen})
         self.assertEqual(d.status, 200, d)
-        # step 3 (approval): the department's leader, not the specialist
+        # the dossier names its current step: kind, role, unit, out of how many
         spec = self.client("chuyenvien.tp")
+        step = self.get(spec, code)["step"]
+        self.assertEqual((step["ord"], step["kind"], step["role"], step["unit_id"]),
+                         (2, "process", "specialist", self.unit_id(COMPETENT)))
+        self.assertGreaterEqual(step["of"], 3)
+        # step 3 (approval): the department's leader, not the specialist
         e3 = spec.request("GET", f"/api/v1/dossiers/{code}/eligible-officers").json
         self.assertEqual(e3["step"], 3)
         self.assertIn("lanhdao.tp", {o["username"] for o in e3["officers"]})

@@ -202,6 +202,9 @@ export interface Dossier {
   receiving_unit?: string | null;
   competent_unit?: string | null;
   allowed_actions?: (string | AllowedAction)[];
+  /** the current step of the dossier's flow (full view) */
+  step?: { ord: number; of: number; kind: string; kind_title: string; role: string; role_title: string; unit_id: number | null };
+  flow_version_id?: number | null;
 }
 
 /** A file linked to a dossier (GET /api/v1/dossiers/{code}/files; the upload's answer). */

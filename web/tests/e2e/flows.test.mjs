@@ -277,7 +277,27 @@ test('counter intake, then a stale action is refused with the server reason in p
   assert.equal(await reason.count(), 1);
   await shot(tab2, 'stale-action-refused');
   assert.deepEqual(await axe(tab2), [], 'stale-action-refused');
-  assert.deepEqual([...counter.errors, ...spec.errors, ...tab2.errors], []);
+
+  // the apology flow: at the approval step the agency leader apologises with a new appointment
+  // (the form starts one day after the current one); the page keeps the old and the new date and
+  // offers the apology letter (a PDF made by the server); a second apology is not offered
+  const leader = await person(browser, srv.base);
+  await login(leader, 'lanhdao.tp');
+  await open(leader, '#/work/d/' + encodeURIComponent(code));
+  assert.match(await leader.getByTestId('dossier-step').textContent(), /Bước 3\/4: Phê duyệt — Lãnh đạo cơ quan/);
+  await act(leader, code, 'apologize', async (p) => {
+    await p.getByLabel('Lý do').fill('Cần xác minh thêm với cơ quan khác');
+  });
+  await leader.getByText(/hẹn ban đầu/).waitFor();
+  const apology = await leader.request.get(srv.base + (await leader.locator('a[data-form=apology]').getAttribute('href')));
+  assert.equal(apology.status(), 200);
+  assert.equal((await apology.body()).subarray(0, 5).toString(), '%PDF-');
+  await open(leader, '#/work/d/' + encodeURIComponent(code));
+  await leader.locator('[data-action=finish]').waitFor();
+  assert.equal(await leader.locator('[data-action=apologize]').count(), 0);
+  await shot(leader, 'apology-sent');
+  assert.deepEqual(await axe(leader), [], 'apology-sent');
+  assert.deepEqual([...counter.errors, ...spec.errors, ...tab2.errors, ...leader.errors], []);
 });
 
 test('an administrator adds a procedure and a citizen submits it', async () => {
@@ -372,6 +392,7 @@ test('an administrator adds a procedure and a citizen submits it', async () => {
   await login(head, 'truongphong.tp');
   await open(head, '#/work/d/' + encodeURIComponent(code));
   await head.getByText('Hạn của bước 3').waitFor();
+  assert.match(await head.getByTestId('dossier-step').textContent(), /Bước 3\/5: Xem xét — Lãnh đạo phòng/);
   await head.locator('[data-action=forward]').waitFor();
   await shot(head, 'flow-extra-step');
   const leader = await person(browser, srv.base);
