@@ -476,7 +476,9 @@ const PAGES = [
   ['motcua.xa1', 'queues', '/#/work?tab=all'],
   ['motcua.xa1', 'intake', '/#/work/intake'],
   ['motcua.xa1', 'dossier', '#DOSSIER'],
+  ['motcua.xa1', 'control-slip', '#SLIP'],
   ['congdan1', 'my-dossier', '#MY'],
+  ['congdan1', 'receipt', '#RECEIPT'],
   ['admin', 'admin-units', '/#/admin'],
   ['admin', 'admin-users', '/#/admin/users'],
   ['admin', 'admin-procedures', '/#/admin/procedures'],
@@ -496,7 +498,8 @@ async function resolvePath(path) {
     const commune = await unitId('000.00.31.H99');
     demoCode = (list.items.find((d) => d.receiving_unit_id === commune) || list.items[0]).code;
   }
-  return (path === '#DOSSIER' ? '/#/work/d/' : '/#/my/') + encodeURIComponent(demoCode);
+  const c = encodeURIComponent(demoCode);
+  return { '#DOSSIER': `/#/work/d/${c}`, '#SLIP': `/#/work/d/${c}/slip`, '#MY': `/#/my/${c}`, '#RECEIPT': `/#/receipt/${c}` }[path];
 }
 
 test('main pages at 1280 and 360 px: screenshots, WCAG 2.1 AA rules of axe-core, no sideways scrolling at 360', async () => {
