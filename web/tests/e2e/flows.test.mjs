@@ -127,6 +127,12 @@ test('a dossier goes from online submission to a rated result', async () => {
   if (await counter.locator('nav.pager button').nth(1).isDisabled()) assert.equal(waiting, rows, 'the count of "awaiting acceptance" is what the tab lists');
   else assert.ok(waiting > rows, `${waiting} > ${rows}`);
   await shot(counter, 'flow-queue-counts');
+  // a second tab keeps the queues open while the first one accepts
+  const queues = await counter.context().newPage();
+  queues.errors = [];
+  queues.on('pageerror', (e) => queues.errors.push(String(e)));
+  await queues.goto(srv.base + '/#/work');
+  await queues.locator('[data-tab=new] [data-count=new]', { hasText: String(waiting) }).waitFor();
   await counter.getByRole('link', { name: code }).click();
   await counter.locator('[data-action=accept]').click();
   const receiver = counter.getByRole('combobox', { name: 'Cán bộ nhận hồ sơ' });
@@ -136,10 +142,13 @@ test('a dossier goes from online submission to a rated result', async () => {
   await receiver.selectOption({ label: offered.find((o) => o.includes('chuyenvien.tp')) });
   await counter.getByRole('button', { name: /^Xác nhận:/ }).click();
   await counter.getByText('Đã thực hiện:').waitFor();
-  // the count follows at once (re-read on focus), without reloading the page
-  await counter.goto(srv.base + '/#/work');
-  await counter.waitForFunction((n) => document.querySelector('[data-tab=new] [data-count=new]')?.textContent.trim() === String(n - 1), waiting);
-  await open(counter, '#/work/d/' + encodeURIComponent(code));
+  // the open queues tab follows without a reload: counts are re-read when the window gets
+  // focus (and every 15 s), and the list with them
+  await queues.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await queues.waitForFunction((n) => document.querySelector('[data-tab=new] [data-count=new]')?.textContent.trim() === String(n - 1), waiting);
+  await queues.getByRole('link', { name: code }).waitFor({ state: 'detached' });
+  assert.deepEqual(queues.errors, []);
+  await queues.close();
 
   // the officer sees both files, downloads the PDF (same bytes), previews the photo, and
   // opens the printed receipt (a PDF made by the server)
