@@ -68,6 +68,9 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/dossiers/export.xlsx", ts_forms_http_queue, AUTHENTICATED, 0, NULL, "forms", "Xuất hàng đợi hồ sơ như đang hiển thị (XLSX; cùng bộ lọc với danh sách hồ sơ)"),
 	R("GET", "/api/v1/dossiers/{code}", ts_dossier_http_get, AUTHENTICATED, 0, NULL, "dossiers", "Xem hồ sơ, lịch sử xử lý"),
 	R("POST", "/api/v1/dossiers/{code}/actions/{action}", ts_dossier_http_action, AUTHENTICATED, 0, &ts_dossier_spec_action, "dossiers", "Thao tác trên hồ sơ (tiếp nhận, chuyển, bổ sung, trả kết quả...)"),
+	R("GET", "/api/v1/dossiers/{code}/eligible-officers", ts_dossier_http_eligible, DOSSIER_READ, 0, NULL, "dossiers", "Cán bộ có thể nhận hồ sơ ở bước tiếp theo (hoặc bước ?step=)"),
+	R("GET", "/api/v1/queues/counts", ts_dossier_http_queue_counts, DOSSIER_READ, 0, NULL, "dossiers", "Số hồ sơ trong từng hàng đợi của cán bộ"),
+	R("POST", "/api/v1/persons/lookup", ts_dossier_http_person_lookup, DOSSIER_RECEIVE, 0, &ts_dossier_spec_person_lookup, "dossiers", "Tìm người nộp theo số định danh cá nhân / mã số thuế (tiếp nhận tại quầy)"),
 	R("GET", "/api/v1/dossiers/{code}/control-slip", ts_dossier_http_control_slip, DOSSIER_READ, 0, NULL, "dossiers", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
 	R("GET", "/api/v1/public/dossiers/{code}", ts_dossier_http_public, PUBLIC, TS_ROUTE_REPLICA, NULL, "dossiers", "Tra cứu tình trạng hồ sơ (không dữ liệu cá nhân)"),
 
@@ -94,6 +97,7 @@ const struct ts_route ts_routes[] = {
 	R("POST", "/api/v1/procedures/import", ts_catalog_http_import, CATALOG_WRITE, TS_ROUTE_BULK_BODY, &ts_catalog_spec_import, "procedures", "Nhập danh mục thủ tục (JSON, áp dụng tất cả hoặc không)"),
 	R("POST", "/api/v1/procedures/import.csv", ts_catalog_http_import_csv, CATALOG_WRITE, TS_ROUTE_BULK_BODY | TS_ROUTE_CSV_BODY, NULL, "procedures", "Nhập danh mục thủ tục (CSV, áp dụng tất cả hoặc không)"),
 	R("GET", "/api/v1/procedures/{code}", ts_catalog_http_get, PUBLIC, TS_ROUTE_REPLICA, NULL, "procedures", "Xem chi tiết thủ tục (phiên bản hiện hành)"),
+	R("GET", "/api/v1/procedures/{code}/versions", ts_catalog_http_versions, PUBLIC, TS_ROUTE_REPLICA, NULL, "procedures", "Lịch sử các phiên bản của thủ tục"),
 	R("GET", "/api/v1/procedures/{code}/flows", ts_flow_http_list, DOSSIER_READ, 0, NULL, "procedures", "Các quy trình đã ban hành của thủ tục"),
 	R("POST", "/api/v1/procedures/{code}/flows", ts_flow_http_publish, FLOW_WRITE, 0, &ts_flow_spec_publish, "procedures", "Ban hành phiên bản quy trình (kiểm tra trước khi ban hành)"),
 	R("GET", "/api/v1/procedure-versions/{id}", ts_catalog_http_version_get, PUBLIC, TS_ROUTE_REPLICA, NULL, "procedures", "Xem một phiên bản thủ tục"),

@@ -1119,6 +1119,57 @@ int ts_catalog_version_get(struct ts_ctx *ctx, int64_t version_id, json_t **out,
 	return 0;
 }
 
+struct versions_job {
+	struct ts_ctx *ctx;
+	const char *code;
+	json_t *out;
+};
+
+static int versions_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct versions_job *job = vjob;
+	struct ts_arena *a = job->ctx->arena;
+	struct ts_dbval p[] = {TS_DB_TEXT(job->code)};
+	struct ts_dbres *r;
+	json_t *arr;
+	int rc;
+
+	if ((rc = ts_db_query(c, a, "catalog_versions_of", p, 1, &r, err)))
+		return rc;
+	if (!r->nrows)
+		return ts_error_set(err, TS_ERR_NOT_FOUND, "code", "Không tìm thấy thủ tục mã \"%s\"",
+				    job->code);
+	if (!(job->out = own(a, json_object())) || !(arr = json_array()) ||
+	    json_object_set_new(job->out, "versions", arr) ||
+	    json_object_set_new(job->out, "code", json_string(job->code)))
+		return NOMEM(err);
+	for (int i = 0; i < r->nrows; i++) {
+		json_t *o = json_pack("{s:I, s:i, s:s, s:o, s:s, s:s, s:I, s:b}", "id",
+				      (json_int_t)ts_dbres_int(r, i, 0), "version_no",
+				      (int)ts_dbres_int(r, i, 1), "valid_from", ts_dbres_get(r, i, 2),
+				      "valid_to", ts_json_strornull(ts_dbres_get(r, i, 3)), "name",
+				      ts_dbres_get(r, i, 4), "content_hash", ts_dbres_get(r, i, 5),
+				      "created_at", (json_int_t)ts_dbres_int(r, i, 6), "current",
+				      ts_dbres_int(r, i, 7) != 0);
+		if (!o || json_array_append_new(arr, o))
+			return NOMEM(err);
+	}
+	return 0;
+}
+
+int ts_catalog_versions(struct ts_ctx *ctx, const char *code, json_t **out, struct ts_error *err)
+{
+	struct versions_job job = {.ctx = ctx, .code = code};
+	int rc;
+
+	if (!code || !*code)
+		return ts_error_set(err, TS_ERR_NOT_FOUND, "code", "Thiếu mã thủ tục");
+	if ((rc = ts_db_tx(ctx->db, TS_DB_TX_READ, versions_tx, &job, err)))
+		return rc;
+	*out = job.out;
+	return 0;
+}
+
 /* ---- export -------------------------------------------------------------------------------- */
 
 struct export_job {

@@ -89,6 +89,10 @@ int ts_catalog_export_csv(struct ts_ctx *ctx, char **out, size_t *len, struct ts
  * "version_id", "version_no", "valid_to" and "units" as [{id, code, name}]. *out owned by
  * ctx->arena. TS_ERR_NOT_FOUND (field "code"). Public data. */
 int ts_catalog_get(struct ts_ctx *ctx, const char *code, json_t **out, struct ts_error *err);
+/* Every version of procedure `code`, newest first: {"code", "versions": [{id, version_no,
+ * valid_from, valid_to, name, content_hash, created_at, current}]}. *out lives as long as
+ * ctx->arena. TS_ERR_NOT_FOUND for an unknown code. */
+int ts_catalog_versions(struct ts_ctx *ctx, const char *code, json_t **out, struct ts_error *err);
 /* Any version by id (also closed ones), same shape without "units". TS_ERR_NOT_FOUND. */
 int ts_catalog_version_get(struct ts_ctx *ctx, int64_t version_id, json_t **out,
 			   struct ts_error *err);
@@ -163,6 +167,7 @@ int ts_catalog_http_search(struct ts_call *call, struct ts_error *err);      /* 
 int ts_catalog_http_fields(struct ts_call *call, struct ts_error *err);      /* fields with counts */
 int ts_catalog_http_get(struct ts_call *call, struct ts_error *err);         /* {code} */
 int ts_catalog_http_version_get(struct ts_call *call, struct ts_error *err); /* {id} */
+int ts_catalog_http_versions(struct ts_call *call, struct ts_error *err);    /* {code} */
 int ts_catalog_http_export(struct ts_call *call, struct ts_error *err);      /* ?format=json|csv */
 int ts_catalog_http_import(struct ts_call *call, struct ts_error *err);      /* body CatalogImport */
 int ts_catalog_http_import_csv(struct ts_call *call, struct ts_error *err);  /* body text/csv */

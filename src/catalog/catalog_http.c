@@ -173,6 +173,19 @@ int ts_catalog_http_get(struct ts_call *call, struct ts_error *err)
 	return reply(call, 200, json_incref(o), err);
 }
 
+/* GET /api/v1/procedures/{code}/versions (the version history, newest first) */
+int ts_catalog_http_versions(struct ts_call *call, struct ts_error *err)
+{
+	json_t *o;
+	int rc;
+
+	if (call->nparams < 1)
+		return ts_error_set(err, TS_ERR_NOT_FOUND, "code", "Thiếu mã thủ tục");
+	if ((rc = ts_catalog_versions(call->ctx, call->params[0], &o, err)))
+		return rc;
+	return reply(call, 200, json_incref(o), err);
+}
+
 /* GET /api/v1/procedure-versions/{id} (any version, also closed ones) */
 int ts_catalog_http_version_get(struct ts_call *call, struct ts_error *err)
 {

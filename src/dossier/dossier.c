@@ -1284,9 +1284,9 @@ static bool plausible(struct job *j, int action)
 
 /* Fills d->allowed_actions for the reading actor: what the engine would let them try now. */
 static int allowed_actions(struct ts_ctx *ctx, struct ts_dbconn *c, struct ts_dossier *d,
-			   struct ts_error *err)
+			   const struct ts_flow *flow, struct ts_error *err)
 {
-	struct job j = {.ctx = ctx, .a = ctx->arena, .now = now_s(), .d = *d};
+	struct job j = {.ctx = ctx, .a = ctx->arena, .now = now_s(), .d = *d, .flow = *flow};
 	const struct ts_transition *t;
 	struct ts_error e = {0};
 	int rc;
@@ -1294,8 +1294,6 @@ static int allowed_actions(struct ts_ctx *ctx, struct ts_dbconn *c, struct ts_do
 	d->allowed_actions = 0;
 	if (ts_dossier_status_final(d->status) && d->status != TS_DS_DELIVERED)
 		return 0;
-	if ((rc = ts_flow_load(c, j.a, d->flow_version_id, d->legal_hours, &j.flow, err)))
-		return rc;
 	for (int a = 0; a < TS_DA__COUNT; a++) {
 		if (a == TS_DA_SUBMIT || a == TS_DA_INTAKE ||
 		    ts_flow_transition(d->status, a, &t, &e) != 0) {
@@ -1348,8 +1346,22 @@ static int read_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 		return ts_error_set(err, TS_ERR_NOT_FOUND, "code",
 				    "Không tìm thấy hồ sơ có mã \"%s\"", j->code);
 	}
-	if (!j->public_view && (rc = allowed_actions(j->ctx, c, j->out, err)))
-		return rc;
+	if (!j->public_view) {
+		struct ts_dossier *d = j->out;
+		struct ts_flow flow;
+		if ((rc = ts_flow_load(c, a, d->flow_version_id, d->legal_hours, &flow, err)))
+			return rc;
+		d->nsteps = flow.nsteps;
+		if (d->current_step >= 1 && d->current_step <= flow.nsteps) {
+			const struct ts_flow_step *s = &flow.steps[d->current_step - 1];
+			d->step_known = true;
+			d->step_kind = s->kind;
+			d->step_role = s->role;
+			d->step_unit_id = ts_flow_step_unit(s, d->receiving_unit_id, d->competent_unit_id);
+		}
+		if ((rc = allowed_actions(j->ctx, c, d, &flow, err)))
+			return rc;
+	}
 	if (j->events && (rc = load_events(c, a, j->out->id, j->events, j->nevents, err)))
 		return rc;
 	if (j->docs) {
@@ -1455,13 +1467,13 @@ static int list_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	    TS_DB_INT(j->f.step),     TS_DB_INT(j->f.assignee), TS_DB_INT(j->f.procedure_id),
 	    TS_DB_INT(j->f.due_before), TS_DB_INT(j->f.overdue ? 1 : 0), TS_DB_INT(j->now),
 	    TS_DB_TEXT(j->q),	      TS_DB_INT(j->cur_due),	TS_DB_INT(j->cur_id),
-	    TS_DB_INT(j->f.limit + 1)};
+	    TS_DB_INT(j->f.limit + 1), TS_DB_INT(j->f.due_after)};
 	/* the query whose index leads with the most selective filter given */
 	const char *q = j->applicant	 ? "dossier_queue_applicant"
 			: j->f.assignee	 ? "dossier_queue_assignee"
 			: j->f.status	 ? "dossier_queue_status"
 					 : "dossier_queue";
-	if ((rc = ts_db_query(c, a, q, p, 13, &r, err)))
+	if ((rc = ts_db_query(c, a, q, p, 14, &r, err)))
 		return rc;
 	j->items = ts_arena_zalloc(a, (size_t)(r->nrows + 1) * sizeof(*j->items));
 	if (!j->items)
@@ -1469,6 +1481,23 @@ static int list_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	j->n = r->nrows;
 	for (int i = 0; i < r->nrows; i++)
 		dossier_from_row(r, i, &j->items[i]);
+	return 0;
+}
+
+/* An officer's queues default to the home unit's subtree (everywhere with a province-wide
+ * grant or system rights); *unit is left alone when the caller named one. */
+static int default_scope(const struct ts_actor *ac, int64_t *unit, struct ts_error *err)
+{
+	bool everywhere = false;
+
+	if (*unit != 0 || is_system(ac))
+		return 0;
+	for (int i = 0; i < ac->ngrants; i++)
+		everywhere |= ac->grants[i].unit_id <= 0;
+	if (!everywhere)
+		*unit = ac->unit_id > 0 ? ac->unit_id : (ac->ngrants ? ac->grants[0].unit_id : -1);
+	if (*unit < 0)
+		return ts_error_set(err, TS_ERR_FORBIDDEN, NULL, NULL);
 	return 0;
 }
 
@@ -1492,15 +1521,8 @@ int ts_dossier_list(struct ts_ctx *ctx, const struct ts_dossier_filter *f,
 		if (ac->account_id <= 0)
 			return ts_error_set(err, TS_ERR_FORBIDDEN, NULL, NULL);
 		j.applicant = ac->account_id;
-	} else if (j.f.unit_id == 0 && !is_system(ac)) {
-		bool everywhere = false;
-		for (int i = 0; i < ac->ngrants; i++)
-			everywhere |= ac->grants[i].unit_id <= 0;
-		if (!everywhere)
-			j.f.unit_id = ac->unit_id > 0 ? ac->unit_id
-						      : (ac->ngrants ? ac->grants[0].unit_id : -1);
-		if (j.f.unit_id < 0)
-			return ts_error_set(err, TS_ERR_FORBIDDEN, NULL, NULL);
+	} else if ((rc = default_scope(ac, &j.f.unit_id, err))) {
+		return rc;
 	}
 	if (f->q && *f->q) {
 		char *q = ts_arena_strdup(ctx->arena, f->q);
@@ -1563,4 +1585,305 @@ int ts_dossier_alias_add(struct ts_ctx *ctx, const char *code, const char *syste
 	if (blank(system) || blank(alias) || strlen(alias) >= TS_DOSSIER_CODE_MAX)
 		return ts_error_set(err, TS_ERR_VALIDATION, "alias", "Mã liên thông không hợp lệ");
 	return ts_db_tx(ctx->db, TS_DB_TX_WRITE, alias_tx, &j, err);
+}
+
+/* ---- what each action takes ---------------------------------------------------------- */
+
+/* The inputs apply() reads for each action; required = apply() refuses the action without
+ * it. Kept next to apply() on purpose: change both together. */
+#define IN_END {NULL, false, TS_DI_STEP_NONE}
+static const struct ts_dossier_input in_none[] = {IN_END};
+static const struct ts_dossier_input in_accept[] = {
+    {"assignee_account_id", false, TS_DI_STEP_NEXT}, {"hold", false, TS_DI_STEP_NONE}, IN_END};
+static const struct ts_dossier_input in_refuse[] = {
+    {"reason", true, TS_DI_STEP_NONE}, {"items", false, TS_DI_STEP_NONE}, IN_END};
+static const struct ts_dossier_input in_supplement[] = {
+    {"items", true, TS_DI_STEP_NONE}, {"reason", false, TS_DI_STEP_NONE}, IN_END};
+static const struct ts_dossier_input in_assign[] = {
+    {"assignee_account_id", true, TS_DI_STEP_CURRENT}, IN_END};
+static const struct ts_dossier_input in_forward[] = {
+    {"assignee_account_id", false, TS_DI_STEP_NEXT}, IN_END};
+static const struct ts_dossier_input in_return[] = {
+    {"to_step", true, TS_DI_STEP_NONE}, {"reason", true, TS_DI_STEP_NONE},
+    {"assignee_account_id", false, TS_DI_STEP_CHOSEN}, IN_END};
+static const struct ts_dossier_input in_reason_opt[] = {{"reason", false, TS_DI_STEP_NONE}, IN_END};
+static const struct ts_dossier_input in_reason_req[] = {{"reason", true, TS_DI_STEP_NONE}, IN_END};
+static const struct ts_dossier_input in_deliver[] = {{"delivery", false, TS_DI_STEP_NONE}, IN_END};
+static const struct ts_dossier_input in_apologize[] = {
+    {"new_due", true, TS_DI_STEP_NONE}, {"reason", true, TS_DI_STEP_NONE}, IN_END};
+static const struct ts_dossier_input in_rate[] = {
+    {"rating", true, TS_DI_STEP_NONE}, {"comment", false, TS_DI_STEP_NONE}, IN_END};
+
+const struct ts_dossier_input *ts_dossier_action_inputs(int action)
+{
+	switch (action) {
+	case TS_DA_ACCEPT: return in_accept;
+	case TS_DA_REFUSE: return in_refuse;
+	case TS_DA_REQUEST_SUPPLEMENT: return in_supplement;
+	case TS_DA_ASSIGN: return in_assign;
+	case TS_DA_FORWARD: return in_forward;
+	case TS_DA_RETURN_TO_STEP: return in_return;
+	case TS_DA_REQUEST_PAYMENT: return in_reason_opt;
+	case TS_DA_STOP: return in_reason_req;
+	case TS_DA_WITHDRAW: return in_reason_opt;
+	case TS_DA_FINISH: return in_reason_opt;
+	case TS_DA_DELIVER: return in_deliver;
+	case TS_DA_APOLOGIZE: return in_apologize;
+	case TS_DA_RATE: return in_rate;
+	default: return in_none;
+	}
+}
+
+/* ---- queue counts -------------------------------------------------------------------- */
+
+struct counts_job {
+	struct ts_ctx *ctx;
+	int64_t now, soon_before;
+	bool scope_checked;
+	struct ts_dossier_counts *out;
+};
+
+static int count_one(struct ts_dbconn *c, struct ts_arena *a, const char *q,
+		     const struct ts_dbval *p, int np, int64_t *out, struct ts_error *err)
+{
+	struct ts_dbres *r = NULL;
+	int rc;
+
+	if ((rc = ts_db_query(c, a, q, p, np, &r, err)))
+		return rc;
+	*out = r->nrows ? ts_dbres_int(r, 0, 0) : 0;
+	return 0;
+}
+
+static int counts_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct counts_job *j = vjob;
+	struct ts_dossier_counts *o = j->out;
+	struct ts_arena *a = j->ctx->arena;
+	int64_t unit = o->unit_id, me = j->ctx->actor.account_id, cap = TS_DOSSIER_COUNT_CAP;
+	struct ts_dbres *r = NULL;
+	int rc;
+
+	if (j->scope_checked && unit > 0) {
+		bool ok = false;
+		if ((rc = holds_role(j->ctx, c, -1, unit, &ok, err)))
+			return rc;
+		if (!ok)
+			return ts_error_set(err, TS_ERR_FORBIDDEN, "unit",
+					    "Đơn vị nằm ngoài phạm vi được phân quyền");
+	}
+	{
+		struct ts_dbval p[] = {TS_DB_INT(unit), TS_DB_INT(TS_DS_NEW), TS_DB_INT(cap)};
+		if ((rc = count_one(c, a, "dossier_count_status", p, 3, &o->awaiting, err)))
+			return rc;
+	}
+	if (me > 0) {
+		struct ts_dbval p[] = {TS_DB_INT(unit), TS_DB_INT(me), TS_DB_INT(cap)};
+		if ((rc = count_one(c, a, "dossier_count_assignee", p, 3, &o->mine, err)))
+			return rc;
+	}
+	{
+		struct ts_dbval p[] = {TS_DB_INT(unit), TS_DB_INT(j->now), TS_DB_INT(j->soon_before),
+				       TS_DB_INT(cap)};
+		if ((rc = count_one(c, a, "dossier_count_due", p, 4, &o->due_soon, err)))
+			return rc;
+	}
+	{
+		struct ts_dbval p[] = {TS_DB_INT(unit), TS_DB_INT(1), TS_DB_INT(j->now), TS_DB_INT(cap)};
+		if ((rc = count_one(c, a, "dossier_count_due", p, 4, &o->overdue, err)))
+			return rc;
+	}
+	{
+		struct ts_dbval p[] = {TS_DB_INT(unit), TS_DB_INT(cap)};
+		if ((rc = count_one(c, a, "dossier_count_all", p, 2, &o->all, err)))
+			return rc;
+	}
+	{
+		struct ts_dbval p[] = {TS_DB_INT(unit)};
+		if ((rc = ts_db_query(c, a, "dossier_count_by_step", p, 1, &r, err)))
+			return rc;
+		o->nsteps = 0;
+		for (int i = 0; i < r->nrows && o->nsteps < TS_FLOW_MAX_STEPS; i++) {
+			o->steps[o->nsteps].step = (int)ts_dbres_int(r, i, 0);
+			o->steps[o->nsteps].count = ts_dbres_int(r, i, 1);
+			o->nsteps++;
+		}
+	}
+	return 0;
+}
+
+int ts_dossier_queue_counts(struct ts_ctx *ctx, int64_t unit_id, int64_t soon_before,
+			    struct ts_dossier_counts *out, struct ts_error *err)
+{
+	struct counts_job j = {.ctx = ctx, .now = now_s(), .soon_before = soon_before, .out = out};
+	const struct ts_actor *ac = &ctx->actor;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (ac->kind == TS_ACCT_CITIZEN || ac->kind == TS_ACCT_BUSINESS)
+		return ts_error_set(err, TS_ERR_FORBIDDEN, NULL, NULL);
+	if (unit_id < 0)
+		return ts_error_set(err, TS_ERR_VALIDATION, "unit", "Đơn vị không hợp lệ");
+	if (soon_before < j.now)
+		soon_before = j.soon_before = j.now;
+	j.scope_checked = unit_id > 0;
+	if ((rc = default_scope(ac, &unit_id, err)))
+		return rc;
+	out->unit_id = unit_id;
+	return ts_db_tx(ctx->db, TS_DB_TX_READ, counts_tx, &j, err);
+}
+
+/* ---- eligible receivers ---------------------------------------------------------------- */
+
+struct eligible_job {
+	struct ts_ctx *ctx;
+	const char *code;
+	int ord;
+	struct ts_dossier_eligible *out;
+};
+
+static int eligible_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct eligible_job *j = vjob;
+	struct ts_arena *a = j->ctx->arena;
+	struct ts_dossier d;
+	struct ts_flow flow;
+	const struct ts_flow_step *s;
+	struct ts_dbres *r = NULL;
+	bool ok = false;
+	int ord, rc;
+
+	if ((rc = load_dossier(c, a, j->code, &d, err)))
+		return rc;
+	if (j->ctx->actor.kind != TS_ACCT_CITIZEN && j->ctx->actor.kind != TS_ACCT_BUSINESS &&
+	    (rc = may_read(j->ctx, c, &d, &ok, err)))
+		return rc;
+	if (!ok)
+		return ts_error_set(err, TS_ERR_NOT_FOUND, "code", "Không tìm thấy hồ sơ có mã \"%s\"",
+				    j->code);
+	if ((rc = ts_flow_load(c, a, d.flow_version_id, d.legal_hours, &flow, err)))
+		return rc;
+	ord = j->ord ? j->ord : d.current_step + 1;
+	if (j->ord && (ord < 1 || ord > flow.nsteps))
+		return ts_error_set(err, TS_ERR_VALIDATION, "step", "Quy trình của hồ sơ có %d bước",
+				    flow.nsteps);
+	j->out->role = -1;
+	if (ord > flow.nsteps)
+		return 0; /* no step after the last one: nobody to hand over to */
+	s = &flow.steps[ord - 1];
+	j->out->step = ord;
+	j->out->role = s->role;
+	j->out->unit_id = ts_flow_step_unit(s, d.receiving_unit_id, d.competent_unit_id);
+	{
+		struct ts_dbval p[] = {TS_DB_TEXT(ts_role_name(s->role)), TS_DB_INT(j->out->unit_id),
+				       TS_DB_INT(TS_DOSSIER_OFFICERS_MAX)};
+		if ((rc = ts_db_query(c, a, "dossier_eligible_officers", p, 3, &r, err)))
+			return rc;
+	}
+	j->out->officers = ts_arena_zalloc(a, (size_t)(r->nrows + 1) * sizeof(*j->out->officers));
+	if (!j->out->officers)
+		return nomem(err);
+	for (int i = 0; i < r->nrows; i++) {
+		struct ts_dossier_officer *o = &j->out->officers[i];
+		o->account_id = ts_dbres_int(r, i, 0);
+		o->full_name = ts_dbres_get(r, i, 1);
+		o->username = ts_dbres_get(r, i, 2);
+		o->unit_id = ts_dbres_int(r, i, 3);
+		o->unit_name = ts_dbres_get(r, i, 4);
+	}
+	j->out->n = r->nrows;
+	return 0;
+}
+
+int ts_dossier_eligible_officers(struct ts_ctx *ctx, const char *code, int ord,
+				 struct ts_dossier_eligible *out, struct ts_error *err)
+{
+	struct eligible_job j = {.ctx = ctx, .code = code, .ord = ord, .out = out};
+
+	memset(out, 0, sizeof(*out));
+	out->role = -1;
+	if (!code || !*code || strlen(code) >= TS_DOSSIER_CODE_MAX)
+		return ts_error_set(err, TS_ERR_NOT_FOUND, "code", "Mã hồ sơ không hợp lệ");
+	if (ord < 0 || ord > TS_FLOW_MAX_STEPS)
+		return ts_error_set(err, TS_ERR_VALIDATION, "step", "Bước không hợp lệ");
+	return ts_db_tx(ctx->db, TS_DB_TX_READ, eligible_tx, &j, err);
+}
+
+/* ---- counter intake: the person by ID number ------------------------------------------ */
+
+struct person_job {
+	struct ts_ctx *ctx;
+	const char *number;
+	struct ts_dossier_person *out;
+};
+
+static int person_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct person_job *j = vjob;
+	struct ts_dossier_person *o = j->out;
+	struct ts_arena *a = j->ctx->arena;
+	struct ts_dbres *r = NULL;
+	char id[32];
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	{
+		struct ts_dbval p[] = {TS_DB_TEXT(j->number)};
+		if ((rc = ts_db_query(c, a, "dossier_person_by_number", p, 1, &r, err)))
+			return rc;
+	}
+	if (r->nrows) {
+		o->found = true;
+		o->account_id = ts_dbres_int(r, 0, 0);
+		o->kind = ts_dbres_get(r, 0, 1);
+		o->full_name = ts_dbres_get(r, 0, 2);
+		o->phone = ts_dbres_get(r, 0, 3);
+		o->email = ts_dbres_get(r, 0, 4);
+		struct ts_dbval p[] = {TS_DB_INT(o->account_id)};
+		if ((rc = ts_db_query(c, a, "dossier_person_dossiers", p, 1, &r, err)))
+			return rc;
+		for (int i = 0; i < r->nrows && o->ndossiers < TS_DOSSIER_PERSON_DOSSIERS; i++) {
+			struct ts_dossier d = {.received_unit_id = ts_dbres_int(r, i, 7),
+					       .receiving_unit_id = ts_dbres_int(r, i, 8),
+					       .competent_unit_id = ts_dbres_int(r, i, 9)};
+			bool ok = false;
+			/* only dossiers the officer could open anyway */
+			if ((rc = may_read(j->ctx, c, &d, &ok, err)))
+				return rc;
+			if (!ok)
+				continue;
+			o->dossiers[o->ndossiers].code = ts_dbres_get(r, i, 0);
+			o->dossiers[o->ndossiers].procedure_code = ts_dbres_get(r, i, 1);
+			o->dossiers[o->ndossiers].procedure_name = ts_dbres_get(r, i, 2);
+			o->dossiers[o->ndossiers].applicant_name = ts_dbres_get(r, i, 3);
+			o->dossiers[o->ndossiers].applicant_phone = ts_dbres_get(r, i, 4);
+			o->dossiers[o->ndossiers].status = (int)ts_dbres_int(r, i, 5);
+			o->dossiers[o->ndossiers].submitted_at = ts_dbres_int(r, i, 6);
+			o->ndossiers++;
+		}
+	}
+	snprintf(id, sizeof(id), "%" PRId64, o->account_id);
+	/* the number looked up is personal data: the trail keeps who looked and what was found */
+	return ts_audit_write(c, j->ctx, "person.lookup", "account", o->found ? id : NULL,
+			      o->found ? "tìm thấy tài khoản" : "không tìm thấy", err);
+}
+
+int ts_dossier_person_lookup(struct ts_ctx *ctx, const char *id_number,
+			     struct ts_dossier_person *out, struct ts_error *err)
+{
+	struct person_job j = {.ctx = ctx, .number = id_number, .out = out};
+	size_t n = id_number ? strlen(id_number) : 0;
+
+	memset(out, 0, sizeof(*out));
+	if (ctx->actor.kind == TS_ACCT_CITIZEN || ctx->actor.kind == TS_ACCT_BUSINESS)
+		return ts_error_set(err, TS_ERR_FORBIDDEN, NULL, NULL);
+	if (n < 9 || n > 14)
+		return ts_error_set(err, TS_ERR_VALIDATION, "personal_id",
+				    "Số định danh cá nhân có 12 chữ số (CMND cũ 9 chữ số), mã số thuế "
+				    "10 hoặc 13 chữ số");
+	for (size_t i = 0; i < n; i++)
+		if ((id_number[i] < '0' || id_number[i] > '9') && id_number[i] != '-')
+			return ts_error_set(err, TS_ERR_VALIDATION, "personal_id",
+					    "Số định danh chỉ gồm chữ số");
+	return ts_db_tx(ctx->db, TS_DB_TX_WRITE, person_tx, &j, err);
 }

@@ -64,6 +64,10 @@ struct ts_dossier {
 	int64_t created_at, updated_at;
 	uint32_t allowed_actions; /* ts_dossier_get: bit (1 << enum ts_dossier_action) for each
 	                           * action the reader may perform now (the UI shows only these) */
+	bool step_known;          /* ts_dossier_get: the current step of the dossier's flow... */
+	int step_kind, step_role; /* ...its enum ts_step_kind and enum ts_role */
+	int64_t step_unit_id;     /* ...and the unit it is done at */
+	int nsteps;               /* ...and how many steps the flow has */
 };
 
 /* One row of the dossier's history (the control slip). */
@@ -180,6 +184,7 @@ struct ts_dossier_filter {
 	int64_t procedure_id;   /* 0 = any */
 	int64_t due_before;     /* 0 = any */
 	bool overdue;           /* current_due_at < now and not ended */
+	int64_t due_after;      /* open (not ended) and current_due_at >= this; 0 = any */
 	const char *q;          /* code prefix or applicant name substring; NULL = any */
 	const char *after;      /* cursor from a previous page, NULL = first page */
 	int limit;              /* 1..TS_DOSSIER_LIST_MAX, 0 = 50 */
@@ -189,6 +194,81 @@ struct ts_dossier_filter {
  * scope). */
 int ts_dossier_list(struct ts_ctx *ctx, const struct ts_dossier_filter *f,
 		    struct ts_dossier **items, int *n, const char **next, struct ts_error *err);
+
+/* The inputs each action takes (members of the DossierAction body besides "version"), so
+ * that clients need no copy of the rules: which are required, and for a receiver which step
+ * the receiver must hold the role of. The UI renders exactly these. */
+enum ts_dossier_input_step {
+	TS_DI_STEP_NONE,    /* not a receiver */
+	TS_DI_STEP_CURRENT, /* the receiver works on the current step (assign) */
+	TS_DI_STEP_NEXT,    /* the receiver works on the next step (accept, forward) */
+	TS_DI_STEP_CHOSEN,  /* the receiver works on the step chosen in to_step */
+};
+struct ts_dossier_input {
+	const char *name; /* NULL ends a list */
+	bool required;
+	int step;         /* enum ts_dossier_input_step */
+};
+/* The inputs of action (enum ts_dossier_action): a static list ended by a NULL name; an
+ * empty list for actions without inputs or unknown ones. Thread-safe. */
+const struct ts_dossier_input *ts_dossier_action_inputs(int action);
+
+/* Work queue counts for the reading officer (same scope as ts_dossier_list: unit_id's
+ * subtree, 0 = the officer's home unit), each the number of dossiers the matching queue
+ * of GET /api/v1/dossiers lists, capped at TS_DOSSIER_COUNT_CAP (a count equal to the cap
+ * means "at least"). steps: open (not ended) dossiers per current step. */
+#define TS_DOSSIER_COUNT_CAP 10000
+struct ts_dossier_counts {
+	int64_t awaiting;  /* status new: online dossiers waiting for acceptance */
+	int64_t mine;      /* assigned to the reader */
+	int64_t due_soon;  /* open, current due before soon_before (not yet overdue) */
+	int64_t overdue;   /* open, current due passed */
+	int64_t all;       /* everything in scope */
+	int64_t unit_id;   /* the scope used (0 = everywhere) */
+	int nsteps;
+	struct { int step; int64_t count; } steps[TS_FLOW_MAX_STEPS];
+};
+/* TS_ERR_FORBIDDEN (citizens, a unit out of scope), TS_ERR_VALIDATION. */
+int ts_dossier_queue_counts(struct ts_ctx *ctx, int64_t unit_id, int64_t soon_before,
+			    struct ts_dossier_counts *out, struct ts_error *err);
+
+/* Officers who may receive dossier `code` at step ord (0 = the step after the current one):
+ * active accounts holding the step's role over the step's unit (as check_receiver demands),
+ * by name. The reader must be allowed to read the dossier as an officer. *step_out is the
+ * step used (0 and no officers when there is no such step). Strings in ctx->arena.
+ * TS_ERR_NOT_FOUND, TS_ERR_VALIDATION (ord out of the flow). */
+#define TS_DOSSIER_OFFICERS_MAX 200
+struct ts_dossier_officer {
+	int64_t account_id, unit_id;
+	const char *full_name, *username, *unit_name;
+};
+struct ts_dossier_eligible {
+	int step, role;     /* role: enum ts_role, -1 without a step */
+	int64_t unit_id;    /* the step's unit */
+	struct ts_dossier_officer *officers;
+	int n;
+};
+int ts_dossier_eligible_officers(struct ts_ctx *ctx, const char *code, int ord,
+				 struct ts_dossier_eligible *out, struct ts_error *err);
+
+/* Counter intake: finds a person by personal ID number (CCCD/CMND) or tax code among the
+ * citizen and business accounts, with their latest dossiers inside the officer's scope (at
+ * most TS_DOSSIER_PERSON_DOSSIERS). Written to the audit trail (action "person.lookup",
+ * never the number itself). found = false when no account holds the number (only the last
+ * 4 characters of an ID are kept with a dossier, so people without an account cannot be
+ * found by it). Strings in ctx->arena. TS_ERR_VALIDATION for a malformed number. */
+#define TS_DOSSIER_PERSON_DOSSIERS 5
+struct ts_dossier_person {
+	bool found;
+	int64_t account_id;
+	const char *kind, *full_name, *phone, *email;
+	struct { const char *code, *procedure_code, *procedure_name, *applicant_name,
+		 *applicant_phone; int status; int64_t submitted_at; }
+		dossiers[TS_DOSSIER_PERSON_DOSSIERS];
+	int ndossiers;
+};
+int ts_dossier_person_lookup(struct ts_ctx *ctx, const char *id_number,
+			     struct ts_dossier_person *out, struct ts_error *err);
 
 /* Records an external system's code for a dossier (unique per system). */
 int ts_dossier_alias_add(struct ts_ctx *ctx, const char *code, const char *system,
@@ -214,7 +294,7 @@ void ts_dossier_set_variant_lookup(ts_dossier_variant_fn fn);
 /* ---- HTTP adapters (dossier_http.c) ---- */
 struct ts_call;
 extern const struct ts_json_spec ts_dossier_spec_submit, ts_dossier_spec_intake,
-	ts_dossier_spec_action;
+	ts_dossier_spec_action, ts_dossier_spec_person_lookup;
 int ts_dossier_http_submit(struct ts_call *call, struct ts_error *err);
 int ts_dossier_http_intake(struct ts_call *call, struct ts_error *err);
 int ts_dossier_http_get(struct ts_call *call, struct ts_error *err);
@@ -227,5 +307,8 @@ int ts_dossier_http_filter(struct ts_call *call, struct ts_dossier_filter *f,
 			   struct ts_error *err);
 int ts_dossier_http_public(struct ts_call *call, struct ts_error *err);
 int ts_dossier_http_control_slip(struct ts_call *call, struct ts_error *err);
+int ts_dossier_http_queue_counts(struct ts_call *call, struct ts_error *err);
+int ts_dossier_http_eligible(struct ts_call *call, struct ts_error *err);
+int ts_dossier_http_person_lookup(struct ts_call *call, struct ts_error *err);
 
 #endif

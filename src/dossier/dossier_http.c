@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/crypto.h"
 #include "base/json.h"
@@ -94,6 +95,13 @@ static const struct ts_json_field action_fields[] = {
      .label = "Nhận xét"},
 };
 const struct ts_json_spec ts_dossier_spec_action = TS_JSON_SPEC("DossierAction", action_fields);
+
+static const struct ts_json_field person_fields[] = {
+    {.name = "personal_id", .type = TS_J_STRING, .flags = TS_J_REQUIRED | TS_J_SECRET, .min = 9,
+     .max = 14, .label = "Số định danh cá nhân / mã số thuế", .example = "001090012345"},
+};
+const struct ts_json_spec ts_dossier_spec_person_lookup =
+    TS_JSON_SPEC("PersonLookup", person_fields);
 
 /* ---- parsing ----------------------------------------------------------------------- */
 
@@ -194,6 +202,36 @@ static json_t *ts_or_null(int64_t v)
 	return v > 0 ? json_integer((json_int_t)v) : json_null();
 }
 
+/* The inputs action a takes on d (ts_dossier_action_inputs): [{name, required, step?,
+ * min?, max?}]; step names whose officers may receive (GET .../eligible-officers?step=). */
+static json_t *inputs_json(const struct ts_dossier *d, int a)
+{
+	json_t *arr = json_array();
+
+	for (const struct ts_dossier_input *in = ts_dossier_action_inputs(a); arr && in->name; in++) {
+		json_t *o = json_pack("{s:s, s:b}", "name", in->name, "required", in->required);
+		int step = in->step == TS_DI_STEP_CURRENT ? d->current_step
+			   : in->step == TS_DI_STEP_NEXT  ? d->current_step + 1
+							  : 0;
+		if (o && step > 0)
+			json_object_set_new(o, "step", json_integer(step));
+		if (o && strcmp(in->name, "to_step") == 0) {
+			/* return_to_step: a processing step before the current one */
+			json_object_set_new(o, "min", json_integer(2));
+			json_object_set_new(o, "max", json_integer(d->current_step - 1));
+		}
+		if (o && strcmp(in->name, "rating") == 0) {
+			json_object_set_new(o, "min", json_integer(1));
+			json_object_set_new(o, "max", json_integer(5));
+		}
+		if (!o || json_array_append_new(arr, o)) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
 static json_t *dossier_json(const struct ts_dossier *d, bool personal)
 {
 	json_t *o = json_object();
@@ -235,10 +273,20 @@ static json_t *dossier_json(const struct ts_dossier *d, bool personal)
 		json_t *allowed = json_array();
 		for (int a = 0; allowed && a < TS_DA__COUNT; a++)
 			if (d->allowed_actions & (1u << a))
-				bad |= json_array_append_new(allowed, json_pack("{s:s, s:s}", "action",
-										 ts_dossier_action_name(a), "title",
-										 ts_dossier_action_title(a)));
+				bad |= json_array_append_new(
+				    allowed, json_pack("{s:s, s:s, s:o}", "action", ts_dossier_action_name(a),
+						       "title", ts_dossier_action_title(a), "fields",
+						       inputs_json(d, a)));
 		bad |= json_object_set_new(o, "allowed_actions", allowed ? allowed : json_null());
+		if (d->step_known)
+			bad |= json_object_set_new(
+			    o, "step",
+			    json_pack("{s:i, s:i, s:s, s:s, s:s, s:s, s:o}", "ord", d->current_step, "of",
+				      d->nsteps, "kind", ts_step_kind_name(d->step_kind), "kind_title",
+				      ts_step_kind_title(d->step_kind), "role", ts_role_name(d->step_role),
+				      "role_title", ts_role_title(d->step_role), "unit_id",
+				      ts_or_null(d->step_unit_id)));
+		bad |= json_object_set_new(o, "flow_version_id", ts_or_null(d->flow_version_id));
 		bad |= json_object_set_new(o, "paused_seconds", json_integer((json_int_t)d->paused_seconds));
 		bad |= json_object_set_new(o, "form_data", form ? form : json_object());
 		bad |= json_object_set_new(o, "rating", d->rating ? json_integer(d->rating) : json_null());
@@ -400,7 +448,7 @@ int ts_dossier_http_action(struct ts_call *call, struct ts_error *err)
 	return reply(call, 200, dossier_json(&d, true), err);
 }
 
-/* GET /api/v1/dossiers?status=&step=&assignee=me|<id>&unit=&procedure=&due_before=&overdue=1&q=&after=&limit= */
+/* GET /api/v1/dossiers?status=&step=&assignee=me|<id>&unit=&procedure=&due_before=&due_after=&overdue=1&q=&after=&limit= */
 int ts_dossier_http_filter(struct ts_call *call, struct ts_dossier_filter *out,
 			   struct ts_error *err)
 {
@@ -428,6 +476,8 @@ int ts_dossier_http_filter(struct ts_call *call, struct ts_dossier_filter *out,
 		return ts_error_set(err, TS_ERR_VALIDATION, "procedure", "Thủ tục không hợp lệ");
 	if ((s = ts_http_query_get(r, "due_before")) && *s && parse_num(s, 18, &f.due_before))
 		return ts_error_set(err, TS_ERR_VALIDATION, "due_before", "Thời hạn không hợp lệ");
+	if ((s = ts_http_query_get(r, "due_after")) && *s && parse_num(s, 18, &f.due_after))
+		return ts_error_set(err, TS_ERR_VALIDATION, "due_after", "Thời hạn không hợp lệ");
 	if ((s = ts_http_query_get(r, "overdue")))
 		f.overdue = strcmp(s, "1") == 0 || strcmp(s, "true") == 0;
 	if ((s = ts_http_query_get(r, "limit")) && *s) {
@@ -520,5 +570,109 @@ int ts_dossier_http_control_slip(struct ts_call *call, struct ts_error *err)
 	return reply(call, 200,
 		     json_pack("{s:s, s:o, s:o, s:o}", "code", d.code, "due_at", ts_or_null(d.due_at),
 			       "current_due_at", ts_or_null(d.current_due_at), "rows", rows),
+		     err);
+}
+
+/* GET /api/v1/queues/counts?unit=&days= -> how many dossiers each queue lists now */
+int ts_dossier_http_queue_counts(struct ts_call *call, struct ts_error *err)
+{
+	struct ts_http_req *r = call->req;
+	struct ts_dossier_counts c;
+	int64_t unit = 0, days = 3, now = (int64_t)time(NULL), soon;
+	const char *s;
+	json_t *steps;
+	int rc;
+
+	if ((s = ts_http_query_get(r, "unit")) && *s && parse_num(s, 18, &unit))
+		return ts_error_set(err, TS_ERR_VALIDATION, "unit", "Đơn vị không hợp lệ");
+	if ((s = ts_http_query_get(r, "days")) && *s && (parse_num(s, 2, &days) || days < 1 || days > 30))
+		return ts_error_set(err, TS_ERR_VALIDATION, "days", "Số ngày sắp đến hạn từ 1 đến 30");
+	soon = now + days * 86400;
+	if ((rc = ts_dossier_queue_counts(call->ctx, unit, soon, &c, err)))
+		return rc;
+	if (!(steps = json_array()))
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	for (int i = 0; i < c.nsteps; i++)
+		json_array_append_new(steps, json_pack("{s:i, s:I}", "step", c.steps[i].step, "count",
+						       (json_int_t)c.steps[i].count));
+	return reply(call, 200,
+		     json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:o, s:I}", "new",
+			       (json_int_t)c.awaiting, "mine", (json_int_t)c.mine, "due_soon",
+			       (json_int_t)c.due_soon, "overdue", (json_int_t)c.overdue, "all",
+			       (json_int_t)c.all, "by_step", steps, "at", (json_int_t)now,
+			       "due_soon_before", (json_int_t)soon, "unit_id", ts_or_null(c.unit_id),
+			       "cap", (json_int_t)TS_DOSSIER_COUNT_CAP),
+		     err);
+}
+
+/* GET /api/v1/dossiers/{code}/eligible-officers?step= (default: the next step) */
+int ts_dossier_http_eligible(struct ts_call *call, struct ts_error *err)
+{
+	struct ts_dossier_eligible e;
+	const char *s = ts_http_query_get(call->req, "step");
+	int64_t step = 0;
+	json_t *arr;
+	int rc;
+
+	if (s && *s && (parse_num(s, 2, &step) || step < 1))
+		return ts_error_set(err, TS_ERR_VALIDATION, "step", "Bước không hợp lệ");
+	if ((rc = ts_dossier_eligible_officers(call->ctx, call->params[0], (int)step, &e, err)))
+		return rc;
+	if (!(arr = json_array()))
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	for (int i = 0; i < e.n; i++) {
+		const struct ts_dossier_officer *o = &e.officers[i];
+		if (json_array_append_new(arr, json_pack("{s:I, s:o, s:o, s:o, s:o}", "id",
+							  (json_int_t)o->account_id, "full_name",
+							  ts_json_strornull(o->full_name), "username",
+							  ts_json_strornull(o->username), "unit_id",
+							  ts_or_null(o->unit_id), "unit_name",
+							  ts_json_strornull(o->unit_name)))) {
+			json_decref(arr);
+			return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+		}
+	}
+	return reply(call, 200,
+		     json_pack("{s:o, s:o, s:o, s:o, s:o}", "step",
+			       e.step ? json_integer(e.step) : json_null(), "role",
+			       ts_json_strornull(e.role >= 0 ? ts_role_name(e.role) : NULL),
+			       "role_title", ts_json_strornull(e.role >= 0 ? ts_role_title(e.role) : NULL),
+			       "unit_id", ts_or_null(e.unit_id), "officers", arr),
+		     err);
+}
+
+/* POST /api/v1/persons/lookup {personal_id} -> the account holding it and its latest
+ * dossiers in the officer's scope (a POST so that the number never sits in a URL or log) */
+int ts_dossier_http_person_lookup(struct ts_call *call, struct ts_error *err)
+{
+	struct ts_dossier_person p;
+	json_t *arr;
+	int rc;
+
+	if (!call->body)
+		return ts_error_set(err, TS_ERR_BAD_REQUEST, NULL, "Thiếu nội dung yêu cầu");
+	if ((rc = ts_dossier_person_lookup(call->ctx, ts_json_str(call->body, "personal_id"), &p, err)))
+		return rc;
+	if (!p.found)
+		return reply(call, 200, json_pack("{s:b}", "found", 0), err);
+	if (!(arr = json_array()))
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	for (int i = 0; i < p.ndossiers; i++)
+		json_array_append_new(
+		    arr, json_pack("{s:o, s:o, s:o, s:o, s:o, s:i, s:s, s:o}", "code",
+				   ts_json_strornull(p.dossiers[i].code), "procedure_code",
+				   ts_json_strornull(p.dossiers[i].procedure_code), "procedure_name",
+				   ts_json_strornull(p.dossiers[i].procedure_name), "applicant_name",
+				   ts_json_strornull(p.dossiers[i].applicant_name), "applicant_phone",
+				   ts_json_strornull(p.dossiers[i].applicant_phone), "status",
+				   p.dossiers[i].status, "status_name",
+				   ts_dossier_status_name(p.dossiers[i].status), "submitted_at",
+				   ts_or_null(p.dossiers[i].submitted_at)));
+	return reply(call, 200,
+		     json_pack("{s:b, s:I, s:o, s:o, s:o, s:o, s:o}", "found", 1, "account_id",
+			       (json_int_t)p.account_id, "kind", ts_json_strornull(p.kind),
+			       "full_name", ts_json_strornull(p.full_name), "phone",
+			       ts_json_strornull(p.phone), "email", ts_json_strornull(p.email),
+			       "dossiers", arr),
 		     err);
 }

@@ -732,6 +732,65 @@ static void test_code_format_and_step_result(void **state)
 	assert_null(ts_dossier_step_result(1, 0));
 }
 
+/* The inputs each action lists (GET /dossiers/{code} allowed_actions[].fields, the only
+ * copy the UI has) are members of the request spec, and an action listed with a required
+ * input is refused, naming that input, when it comes without it. */
+static bool in_spec(const char *name)
+{
+	for (size_t i = 0; i < ts_dossier_spec_action.nfields; i++)
+		if (strcmp(ts_dossier_spec_action.fields[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+static void check_required_inputs(struct who *w, const char *code)
+{
+	struct ts_error err = {0};
+	struct ts_dossier d;
+
+	if (ts_dossier_get(&w->ctx, code, &d, NULL, NULL, NULL, NULL, &err))
+		fail_msg("get: %s", err.detail);
+	for (int a = 0; a < TS_DA__COUNT; a++) {
+		const struct ts_dossier_input *in = ts_dossier_action_inputs(a);
+		const char *required = NULL;
+		for (; in->name; in++)
+			if (in->required && !required)
+				required = in->name;
+		if (!(d.allowed_actions & (1u << a)) || !required)
+			continue;
+		struct ts_dossier_act act = {.action = a, .version = d.version, .delivery = -1};
+		ts_error_clear(&err);
+		assert_int_not_equal(ts_dossier_perform(&w->ctx, code, &act, NULL, NULL, &err), 0);
+		/* the first required input the engine checks is one the list calls required */
+		bool listed = false;
+		for (in = ts_dossier_action_inputs(a); in->name; in++)
+			listed |= in->required && strcmp(in->name, err.field) == 0;
+		if (!listed)
+			fail_msg("%s refused on \"%s\", not a required input of its list",
+				 ts_dossier_action_name(a), err.field);
+	}
+}
+
+static void test_action_inputs_match_the_engine(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_dossier d;
+
+	for (int a = 0; a < TS_DA__COUNT; a++)
+		for (const struct ts_dossier_input *in = ts_dossier_action_inputs(a); in->name; in++)
+			if (!in_spec(in->name))
+				fail_msg("%s lists \"%s\", not in DossierAction", ts_dossier_action_name(a),
+					 in->name);
+	g_clock = vn(2025, 9, 8, 8, 0); /* Monday */
+	d = submit_ok(f, NULL);
+	check_required_inputs(&f->counter, d.code); /* refuse, request_supplement */
+	d = act(&f->counter, d.code, 1, (struct ts_dossier_act){.action = TS_DA_ACCEPT});
+	check_required_inputs(&f->specialist, d.code); /* stop, apologize, request_supplement */
+	check_required_inputs(&f->head, d.code);       /* assign */
+	d = act(&f->specialist, d.code, d.version, (struct ts_dossier_act){.action = TS_DA_FORWARD});
+	check_required_inputs(&f->leader, d.code); /* return_to_step, stop, apologize */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -745,6 +804,7 @@ int main(void)
 	    cmocka_unit_test(test_idempotent_retry_returns_the_same_dossier),
 	    cmocka_unit_test(test_codes_unique_under_8_threads),
 	    cmocka_unit_test(test_queue_sorted_by_due_with_cursor),
+	    cmocka_unit_test(test_action_inputs_match_the_engine),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -188,3 +188,11 @@ SELECT field_name, MIN(field_code), COUNT(*) FROM procedure
 WHERE current_version_id IS NOT NULL AND field_name IS NOT NULL AND field_name <> ''
 GROUP BY field_name
 ORDER BY field_name
+
+-- name: catalog_versions_of
+-- $1 procedure code -> every version, newest first, and which one is current
+SELECT v.id, v.version_no, v.valid_from, v.valid_to, v.name, v.content_hash, v.created_at,
+    CASE WHEN p.current_version_id = v.id THEN 1 ELSE 0 END AS is_current
+FROM procedure p JOIN procedure_version v ON v.procedure_id = p.id
+WHERE p.code = $1
+ORDER BY v.version_no DESC

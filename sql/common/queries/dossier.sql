@@ -71,7 +71,7 @@ INSERT INTO dossier_code_alias (alias, system, dossier_id, created_at) VALUES ($
 -- Work queues. Every queue query takes the same parameters: $1 unit subtree root (0 =
 -- everywhere), $2 applicant (0 any), $3 status, $4 step, $5 assignee, $6 procedure,
 -- $7 due_before, $8 overdue flag, $9 now, $10 q (lower case) or NULL, $11/$12 cursor (sort
--- key, id), $13 limit; sort key: current due, no due last. dossier.c picks the query whose
+-- key, id), $13 limit, $14 due_after (open dossiers due at or after it; 0 = any); sort key: current due, no due last. dossier.c picks the query whose
 -- leading filter has an index in that order (migration 0006), so a page is one index range.
 -- name: dossier_queue_applicant
 -- "my dossiers": driven by dossier_q_applicant_idx
@@ -92,6 +92,7 @@ WHERE d.applicant_account_id = CAST($2 AS BIGINT) AND (CAST($1 AS BIGINT) = 0 OR
   AND (CAST($8 AS BIGINT) = 0 OR (d.current_due_at < CAST($9 AS BIGINT) AND d.ended_at IS NULL))
   AND (CAST($10 AS TEXT) IS NULL OR lower(d.code) LIKE CAST($10 AS TEXT) || '%'
        OR lower(d.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
+  AND (CAST($14 AS BIGINT) = 0 OR (d.current_due_at >= CAST($14 AS BIGINT) AND d.ended_at IS NULL))
   AND (COALESCE(d.current_due_at, 9223372036854775807), d.id) > (CAST($11 AS BIGINT), CAST($12 AS BIGINT))
 ORDER BY COALESCE(d.current_due_at, 9223372036854775807), d.id
 LIMIT $13
@@ -115,6 +116,7 @@ WHERE d.assignee_account_id = CAST($5 AS BIGINT) AND (CAST($1 AS BIGINT) = 0 OR 
   AND (CAST($8 AS BIGINT) = 0 OR (d.current_due_at < CAST($9 AS BIGINT) AND d.ended_at IS NULL))
   AND (CAST($10 AS TEXT) IS NULL OR lower(d.code) LIKE CAST($10 AS TEXT) || '%'
        OR lower(d.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
+  AND (CAST($14 AS BIGINT) = 0 OR (d.current_due_at >= CAST($14 AS BIGINT) AND d.ended_at IS NULL))
   AND (COALESCE(d.current_due_at, 9223372036854775807), d.id) > (CAST($11 AS BIGINT), CAST($12 AS BIGINT))
 ORDER BY COALESCE(d.current_due_at, 9223372036854775807), d.id
 LIMIT $13
@@ -138,6 +140,7 @@ WHERE d.status = CAST($3 AS BIGINT) AND (CAST($1 AS BIGINT) = 0 OR d.receiving_u
   AND (CAST($8 AS BIGINT) = 0 OR (d.current_due_at < CAST($9 AS BIGINT) AND d.ended_at IS NULL))
   AND (CAST($10 AS TEXT) IS NULL OR lower(d.code) LIKE CAST($10 AS TEXT) || '%'
        OR lower(d.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
+  AND (CAST($14 AS BIGINT) = 0 OR (d.current_due_at >= CAST($14 AS BIGINT) AND d.ended_at IS NULL))
   AND (COALESCE(d.current_due_at, 9223372036854775807), d.id) > (CAST($11 AS BIGINT), CAST($12 AS BIGINT))
 ORDER BY COALESCE(d.current_due_at, 9223372036854775807), d.id
 LIMIT $13
@@ -161,6 +164,7 @@ WHERE (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
   AND (CAST($8 AS BIGINT) = 0 OR (d.current_due_at < CAST($9 AS BIGINT) AND d.ended_at IS NULL))
   AND (CAST($10 AS TEXT) IS NULL OR lower(d.code) LIKE CAST($10 AS TEXT) || '%'
        OR lower(d.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
+  AND (CAST($14 AS BIGINT) = 0 OR (d.current_due_at >= CAST($14 AS BIGINT) AND d.ended_at IS NULL))
   AND (COALESCE(d.current_due_at, 9223372036854775807), d.id) > (CAST($11 AS BIGINT), CAST($12 AS BIGINT))
 ORDER BY COALESCE(d.current_due_at, 9223372036854775807), d.id
 LIMIT $13
@@ -181,3 +185,106 @@ SELECT 1 FROM role_grant g JOIN account a ON a.id = g.account_id
 WHERE g.account_id = $1 AND g.role = $2 AND a.status = 'active'
   AND (g.unit_id IS NULL OR g.unit_id IN (SELECT id FROM anc))
 LIMIT 1
+
+-- Queue counts (ts_dossier_queue_counts): $1 unit subtree root (0 = everywhere), the queue's
+-- own parameter(s), then the cap; each counts at most cap rows, so a count is one bounded
+-- index range (dossier_q_status_idx, dossier_q_assignee_idx).
+-- name: dossier_count_status
+-- $2 status, $3 cap
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT COUNT(*) FROM (SELECT 1 FROM dossier d
+    WHERE d.status = CAST($2 AS BIGINT)
+      AND (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
+           OR d.competent_unit_id IN (SELECT id FROM sub))
+    LIMIT $3) x
+
+-- name: dossier_count_assignee
+-- $2 assignee account, $3 cap
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT COUNT(*) FROM (SELECT 1 FROM dossier d
+    WHERE d.assignee_account_id = CAST($2 AS BIGINT)
+      AND (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
+           OR d.competent_unit_id IN (SELECT id FROM sub))
+    LIMIT $3) x
+
+-- name: dossier_count_due
+-- open dossiers (the open statuses, so one dossier_q_status_idx range each) with
+-- $2 <= current due < $3; $4 cap
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT COUNT(*) FROM (SELECT 1 FROM dossier d
+    WHERE d.status IN (1, 2, 4, 5, 6) AND d.ended_at IS NULL
+      AND COALESCE(d.current_due_at, 9223372036854775807) >= CAST($2 AS BIGINT)
+      AND COALESCE(d.current_due_at, 9223372036854775807) < CAST($3 AS BIGINT)
+      AND (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
+           OR d.competent_unit_id IN (SELECT id FROM sub))
+    LIMIT $4) x
+
+-- name: dossier_count_all
+-- $2 cap
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT COUNT(*) FROM (SELECT 1 FROM dossier d
+    WHERE (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
+           OR d.competent_unit_id IN (SELECT id FROM sub))
+    LIMIT $2) x
+
+-- name: dossier_count_by_step
+-- open dossiers per current step
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT d.current_step, COUNT(*) FROM dossier d
+WHERE d.ended_at IS NULL AND d.current_step > 0
+  AND (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
+       OR d.competent_unit_id IN (SELECT id FROM sub))
+GROUP BY d.current_step
+ORDER BY d.current_step
+
+-- name: dossier_eligible_officers
+-- $1 role name, $2 the step's unit, $3 limit: active accounts holding the role on the unit,
+-- an ancestor or everywhere (the rule of dossier_account_holds_role)
+WITH RECURSIVE anc(id, parent_id, depth) AS (
+    SELECT id, parent_id, 0 FROM org_unit WHERE id = $2
+    UNION ALL
+    SELECT u.id, u.parent_id, anc.depth + 1 FROM org_unit u JOIN anc ON u.id = anc.parent_id
+    WHERE anc.depth < 64
+)
+SELECT a.id, a.full_name, a.username, a.unit_id, u.name FROM account a
+LEFT JOIN org_unit u ON u.id = a.unit_id
+WHERE a.status = 'active' AND a.id IN (
+    SELECT g.account_id FROM role_grant g
+    WHERE g.role = $1 AND (g.unit_id IS NULL OR g.unit_id IN (SELECT id FROM anc)))
+ORDER BY a.full_name, a.id
+LIMIT $3
+
+-- name: dossier_person_by_number
+-- $1 personal ID number or tax code: the citizen or business account holding it
+SELECT id, kind, full_name, phone, email FROM account
+WHERE (personal_id = $1 OR tax_code = $1) AND kind IN ('citizen', 'business')
+  AND status = 'active'
+LIMIT 1
+
+-- name: dossier_person_dossiers
+-- $1 applicant account: the latest dossiers (dossier_q_applicant_idx), newest first
+SELECT code, procedure_code, procedure_name, applicant_name, applicant_phone, status,
+    submitted_at, received_unit_id, receiving_unit_id, competent_unit_id
+FROM dossier WHERE applicant_account_id = $1
+ORDER BY id DESC
+LIMIT 20

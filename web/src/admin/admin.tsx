@@ -11,7 +11,7 @@ import { t, tName } from '../lib/i18n';
 import { dateTime, isoDate, monthGrid } from '../lib/format';
 import { enc, href, navigate } from '../lib/router';
 import { can, isAdmin } from '../lib/session';
-import type { Page as PageOf, Procedure, ProcedureHit, Unit } from '../lib/types';
+import type { Page as PageOf, Procedure, ProcedureHit, ProcedureVersions, Unit } from '../lib/types';
 import type { RouteProps } from '../main';
 import { ErrorBox, Field, Loading, Notice, Page, useLoad } from '../ui/ui';
 
@@ -454,12 +454,17 @@ export function Procedures(props: RouteProps) {
   const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState<{ created: number; versioned: number; unchanged: number } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [history, setHistory] = useState<ProcedureVersions | null>(null);
+  async function versions(code: string) {
+    setHistory(await api<ProcedureVersions>('GET', `/api/v1/procedures/${enc(code)}/versions`));
+  }
   async function load(code: string) {
     setError(null);
     try {
       const p = await api<Procedure>('GET', '/api/v1/procedures/' + enc(code));
       setText(JSON.stringify({ procedures: [toImportRecord(p)] }, null, 2));
       setResult(null);
+      await versions(code);
     } catch (err) {
       setError(err);
     }
@@ -490,11 +495,14 @@ export function Procedures(props: RouteProps) {
               {t('common.edit')}
             </button>{' '}
             <a href={'#/procedures/' + enc(h.code)}>{t('admin.view')}</a>{' '}
-            <a href={'/api/v1/procedure-versions/' + h.version_id}>{t('admin.version', { n: h.version_id })}</a>{' '}
+            <button type="button" class="link" onClick={() => versions(h.code).catch(setError)}>
+              {t('admin.history')}
+            </button>{' '}
             <a href={href('/admin/flows', { code: h.code })}>{t('flow.title')}</a>
           </li>
         ))}
       </ul>
+      {history && <VersionHistory h={history} />}
       <form
         onSubmit={async (e) => {
           e.preventDefault();
@@ -539,6 +547,45 @@ export function Procedures(props: RouteProps) {
         </button>
       </form>
     </Frame>
+  );
+}
+
+/** The version history of one procedure (GET /api/v1/procedures/{code}/versions), newest
+ * first; each version opens as the server stored it. */
+function VersionHistory(props: { h: ProcedureVersions }) {
+  return (
+    <section aria-labelledby="proc-versions-h" class="panel">
+      <h2 id="proc-versions-h">{t('admin.history_of', { code: props.h.code })}</h2>
+      <div class="table-wrap" tabIndex={0}>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('admin.version_no')}</th>
+              <th scope="col">{t('proc.title')}</th>
+              <th scope="col">{t('admin.valid')}</th>
+              <th scope="col">{t('admin.hash')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.h.versions.map((v) => (
+              <tr key={v.id} data-version={v.version_no}>
+                <td>
+                  <a href={'/api/v1/procedure-versions/' + v.id}>{t('admin.version', { n: v.version_no })}</a>
+                  {v.current && <strong> ({t('admin.current')})</strong>}
+                </td>
+                <td>{v.name}</td>
+                <td>
+                  {v.valid_from} – {v.valid_to || t('admin.open_ended')}
+                </td>
+                <td>
+                  <code>{v.content_hash.slice(0, 12)}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }
 

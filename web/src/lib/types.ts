@@ -106,10 +106,60 @@ export interface DossierEvent {
 }
 
 /** An action the server says the viewer may take now. */
+/** One input an action takes, as the server lists it in `allowed_actions[].fields`:
+ * `step` = the step whose officers may receive (GET .../eligible-officers?step=). */
+export interface ActionInput {
+  name: string;
+  required: boolean;
+  step?: number;
+  min?: number;
+  max?: number;
+}
+
 export interface AllowedAction {
   action: string;
   title?: string;
-  fields?: string[];
+  fields?: ActionInput[];
+}
+
+/** GET /api/v1/dossiers/{code}/eligible-officers */
+export interface EligibleOfficers {
+  step: number | null;
+  role: string | null;
+  role_title: string | null;
+  unit_id: number | null;
+  officers: { id: number; full_name: string; username: string | null; unit_id: number | null; unit_name: string | null }[];
+}
+
+/** GET /api/v1/queues/counts */
+export interface QueueCounts {
+  new: number;
+  mine: number;
+  due_soon: number;
+  overdue: number;
+  all: number;
+  by_step: { step: number; count: number }[];
+  at: number;
+  due_soon_before: number;
+  unit_id: number | null;
+  cap: number;
+}
+
+/** POST /api/v1/persons/lookup */
+export interface PersonFound {
+  found: boolean;
+  account_id?: number;
+  kind?: string;
+  full_name?: string;
+  phone?: string | null;
+  email?: string | null;
+  dossiers?: { code: string; procedure_code: string; procedure_name: string; applicant_name: string | null; applicant_phone: string | null; status: number; status_name: string; submitted_at: number | null }[];
+}
+
+/** GET /api/v1/procedures/{code}/versions */
+export interface ProcedureVersions {
+  code: string;
+  versions: { id: number; version_no: number; valid_from: string; valid_to: string | null; name: string; content_hash: string; created_at: number; current: boolean }[];
 }
 
 export interface Dossier {
@@ -152,6 +202,9 @@ export interface Dossier {
   receiving_unit?: string | null;
   competent_unit?: string | null;
   allowed_actions?: (string | AllowedAction)[];
+  /** the current step of the dossier's flow (full view) */
+  step?: { ord: number; of: number; kind: string; kind_title: string; role: string; role_title: string; unit_id: number | null };
+  flow_version_id?: number | null;
 }
 
 /** A file linked to a dossier (GET /api/v1/dossiers/{code}/files; the upload's answer). */

@@ -7,6 +7,7 @@ import { api, ApiError } from '../lib/api';
 import { t, tName } from '../lib/i18n';
 import { dateTime } from '../lib/format';
 import { clearDraft, draftKey, loadDraft, saveDraft, type SubmissionDraft } from '../lib/draft';
+import { clearChosen, loadChosen, saveChosen, type ChosenFiles } from '../lib/filestore';
 import { enc, href, navigate } from '../lib/router';
 import { isApplicant } from '../lib/session';
 import { newIdemKey } from '../lib/api';
@@ -156,9 +157,22 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
   const [busy, setBusy] = useState(false);
   const offering = useOfferingUnits(p);
   const online = useOnline();
-  // chosen files live in memory only (a File cannot be saved in the draft); they are sent
-  // once the dossier exists, each with its progress and the server's confirmation
-  const [files, setFiles] = useState<Record<string, File[]>>({});
+  // chosen files are kept with the draft in IndexedDB (lib/filestore.ts: localStorage holds
+  // no File), so they survive a reload; they are sent once the dossier exists, each with its
+  // progress and the server's confirmation
+  const [files, setFilesState] = useState<ChosenFiles>({});
+  const [filesKept, setFilesKept] = useState<boolean | null>(null);
+  useEffect(() => {
+    let live = true;
+    loadChosen(key).then((f) => live && Object.keys(f).length > 0 && setFilesState(f));
+    return () => {
+      live = false;
+    };
+  }, [key]);
+  const setFiles = (next: ChosenFiles) => {
+    setFilesState(next);
+    saveChosen(key, next).then(setFilesKept);
+  };
   const [sent, setSent] = useState<{ code: string; rows: Up[] } | null>(null);
 
   const update = (patch: Partial<SubmissionDraft>) => {
@@ -195,6 +209,7 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
       clearDraft(key);
       const todo = documents.flatMap((x) => (files[x.code] || []).map((f) => ({ component: x.code, file: f })));
       if (!todo.length) {
+        await clearChosen(key);
         navigate('/receipt/' + enc(r.code));
         return;
       }
@@ -211,6 +226,8 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
           set({ error: err });
         }
       }
+      // sent (or shown as refused, to be added from the dossier page): the draft's copies go
+      await clearChosen(key);
     } catch (e) {
       setError(e);
       if (e instanceof ApiError && e.field) {
@@ -263,6 +280,8 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
             class="link"
             onClick={() => {
               clearDraft(key);
+              clearChosen(key);
+              setFilesState({});
               setD(freshDraft(p, v));
               setSaved(null);
             }}
@@ -377,8 +396,11 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
                           onChange={(e) => setFiles({ ...files, [doc.code!]: [...(e.currentTarget.files || [])] })}
                         />
                         {(files[doc.code] || []).length > 0 && (
-                          <p class="muted small">
-                            {t('file.wizard_chosen')}: {files[doc.code].map((f) => f.name).join(', ')}
+                          <p class="muted small" data-chosen={doc.code}>
+                            {t('file.wizard_chosen')}: {files[doc.code].map((f) => f.name).join(', ')}{' '}
+                            <button type="button" class="link" onClick={() => setFiles({ ...files, [doc.code!]: [] })}>
+                              {t('file.wizard_unchoose')}
+                            </button>
                           </p>
                         )}
                       </div>
@@ -400,6 +422,7 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
               })}
             </ul>
             <p class="hint">{t('file.wizard_hint')}</p>
+            {filesKept === false && <Notice kind="warn">{t('file.wizard_not_kept')}</Notice>}
           </fieldset>
         )}
         {d.step === 3 && (

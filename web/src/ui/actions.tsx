@@ -1,39 +1,63 @@
 // actions.tsx - the actions on a dossier and the reason fields each one needs. Which actions
 // are allowed is the server's decision: exactly the dossier's `allowed_actions` (what the
-// engine lets this reader try now) are offered. An action that became stale meanwhile (another
+// engine lets this reader try now) are offered, each with exactly the inputs the server lists
+// for it (`fields`: name, required, the receiver's step, bounds); a receiver is picked from the
+// officers the server names for that step. An action that became stale meanwhile (another
 // session acted first) gets 409 with the reason and the current state, which replaces the
 // page's copy while the reason stays on screen.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, newIdemKey } from '../lib/api';
 import { t, tName } from '../lib/i18n';
 import { localInputToUnix, unixToLocalInput } from '../lib/format';
 import { enc } from '../lib/router';
-import type { AllowedAction, Dossier } from '../lib/types';
+import type { ActionInput, AllowedAction, Dossier, EligibleOfficers } from '../lib/types';
 import { ErrorBox, Field, Notice } from './ui';
-
-/** Inputs an action takes (the request spec DossierAction); "reason!" = reason required. */
-export const ACTION_FIELDS: Record<string, string[]> = {
-  accept: [],
-  refuse: ['reason!', 'items'],
-  request_supplement: ['items!', 'reason'],
-  resubmit: [],
-  assign: ['assignee_account_id'],
-  forward: ['assignee_account_id'],
-  return_to_step: ['to_step', 'reason!'],
-  request_payment: ['reason'],
-  payment_done: [],
-  stop: ['reason!'],
-  withdraw: ['reason!'],
-  finish: [],
-  deliver: ['delivery'],
-  apologize: ['new_due', 'reason!'],
-  rate: ['rating', 'comment'],
-};
 
 /** The actions the server allows this reader now; none when it sent no list. */
 export function allowedFromServer(d: Dossier): AllowedAction[] {
   if (!Array.isArray(d.allowed_actions)) return [];
   return d.allowed_actions.map((a) => (typeof a === 'string' ? { action: a } : a));
+}
+
+/** The inputs of an action as the server listed them (none when it listed none). */
+export function inputsOf(a: AllowedAction): ActionInput[] {
+  return Array.isArray(a.fields) ? a.fields.filter((f) => f && typeof f.name === 'string') : [];
+}
+
+/** The officers who may receive the dossier at `step` (the server's list), for a select. */
+function OfficerPicker(props: { code: string; step: number; required: boolean; value: string; onChange: (v: string) => void }) {
+  const [list, setList] = useState<EligibleOfficers | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    let live = true;
+    setList(null);
+    api<EligibleOfficers>('GET', `/api/v1/dossiers/${enc(props.code)}/eligible-officers?step=${props.step}`)
+      .then((r) => live && setList(r))
+      .catch((e) => live && setError(e));
+    return () => {
+      live = false;
+    };
+  }, [props.code, props.step]);
+  return (
+    <Field label={t('act.assignee')} hint={list?.role ? t('act.assignee_hint', { step: props.step, role: tName('role', list.role, list.role_title || list.role) }) : undefined} required={props.required}>
+      {(id, by) => (
+        <div>
+          <select id={id} aria-describedby={by} required={props.required} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+            <option value="">{props.required ? t('act.assignee_choose') : t('act.assignee_pool')}</option>
+            {(list?.officers || []).map((o) => (
+              <option key={o.id} value={String(o.id)}>
+                {o.full_name}
+                {o.username ? ` (${o.username})` : ''}
+                {o.unit_name ? ` — ${o.unit_name}` : ''}
+              </option>
+            ))}
+          </select>
+          {list && list.officers.length === 0 && <p class="hint">{t('act.assignee_none')}</p>}
+          <ErrorBox error={error} />
+        </div>
+      )}
+    </Field>
+  );
 }
 
 /** The label of an action: ours in the chosen language, else the server's title. */
@@ -48,12 +72,15 @@ interface Item {
 
 function ActionForm(props: { d: Dossier; action: AllowedAction; onDone: (d: Dossier, ok: boolean) => void; onCancel?: () => void }) {
   const { d, action } = props;
-  const fields = action.fields || ACTION_FIELDS[action.action] || [];
-  const has = (f: string) => fields.includes(f) || fields.includes(f + '!');
-  const req = (f: string) => fields.includes(f + '!');
+  const fields = inputsOf(action);
+  const field = (f: string) => fields.find((x) => x.name === f);
+  const has = (f: string) => !!field(f);
+  const req = (f: string) => !!field(f)?.required;
+  const toStepIn = field('to_step');
   const [reason, setReason] = useState('');
   const [items, setItems] = useState<Item[]>([{ document: '', reason: '' }]);
-  const [toStep, setToStep] = useState(Math.max(1, d.current_step - 1));
+  const [toStep, setToStep] = useState(toStepIn?.max ?? Math.max(1, d.current_step - 1));
+  const [hold, setHold] = useState(false);
   const [assignee, setAssignee] = useState('');
   const [newDue, setNewDue] = useState(d.current_due_at ? unixToLocalInput(d.current_due_at + 86400) : '');
   const [delivery, setDelivery] = useState(d.delivery || 'counter');
@@ -75,7 +102,8 @@ function ActionForm(props: { d: Dossier; action: AllowedAction; onDone: (d: Doss
       if (list.length) body.items = list;
     }
     if (has('to_step')) body.to_step = toStep;
-    if (has('assignee_account_id') && assignee) body.assignee_account_id = Number(assignee);
+    if (has('hold') && hold) body.hold = true;
+    if (has('assignee_account_id') && assignee && !hold) body.assignee_account_id = Number(assignee);
     if (has('new_due') && newDue) body.new_due = localInputToUnix(newDue);
     if (has('delivery')) body.delivery = delivery;
     if (has('rating')) body.rating = rating;
@@ -124,14 +152,17 @@ function ActionForm(props: { d: Dossier; action: AllowedAction; onDone: (d: Doss
         </fieldset>
       )}
       {has('to_step') && (
-        <Field label={t('act.to_step')}>
-          {(id) => <input id={id} type="number" min={1} max={30} value={toStep} onInput={(e) => setToStep(Number(e.currentTarget.value))} />}
+        <Field label={t('act.to_step')} required={req('to_step')}>
+          {(id) => <input id={id} type="number" min={toStepIn?.min ?? 1} max={toStepIn?.max ?? 30} required={req('to_step')} value={toStep} onInput={(e) => setToStep(Number(e.currentTarget.value))} />}
         </Field>
       )}
-      {has('assignee_account_id') && (
-        <Field label={t('act.assignee')} hint={t('act.assignee_hint')}>
-          {(id, by) => <input id={id} aria-describedby={by} inputMode="numeric" value={assignee} onInput={(e) => setAssignee(e.currentTarget.value)} />}
-        </Field>
+      {has('hold') && (
+        <label class="check">
+          <input type="checkbox" checked={hold} onChange={(e) => setHold(e.currentTarget.checked)} /> {t('act.hold')}
+        </label>
+      )}
+      {has('assignee_account_id') && !hold && (field('assignee_account_id')!.step || toStepIn) && (
+        <OfficerPicker code={d.code} step={field('assignee_account_id')!.step || toStep} required={req('assignee_account_id')} value={assignee} onChange={setAssignee} />
       )}
       {has('new_due') && (
         <Field label={t('act.new_due')} hint={t('act.new_due_hint')} required>

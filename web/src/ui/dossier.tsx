@@ -1,6 +1,7 @@
 // dossier.tsx - the parts of a dossier page shared by the citizen and the officer: the facts
 // with due dates as the server computed them, the timeline, the last supplement request.
 import { t, tName } from '../lib/i18n';
+import type { MessageKey } from '../lib/messages';
 import { dateTime } from '../lib/format';
 import type { Dossier, DossierEvent } from '../lib/types';
 import { api } from '../lib/api';
@@ -10,6 +11,13 @@ import { Status, useLoad } from './ui';
 function useUnitName(id: number | null | undefined, given?: string | null): string | null {
   const r = useLoad(() => (id && !given ? api<{ name: string }>('GET', '/api/v1/units/' + id).then((u) => u.name) : Promise.resolve(given || null)), [id, given]);
   return r.data ?? given ?? null;
+}
+
+/** A step kind in the chosen language (the workflow editor's words), else the server's title. */
+function stepKind(kind: string, title: string): string {
+  const key = ('flow.kind_' + kind) as MessageKey;
+  const w = t(key);
+  return w === key ? title : w;
 }
 
 export function DossierFacts(props: { d: Dossier; personal?: boolean }) {
@@ -78,6 +86,14 @@ export function DossierFacts(props: { d: Dossier; personal?: boolean }) {
           </span>
         )}
       </dd>
+      {d.step && (
+        <>
+          <dt>{t('dossier.step_now')}</dt>
+          <dd data-testid="dossier-step">
+            {t('dossier.step_of', { n: d.step.ord, of: d.step.of })}: {stepKind(d.step.kind, d.step.kind_title)} — {tName('role', d.step.role, d.step.role_title)}
+          </dd>
+        </>
+      )}
       {d.current_step > 0 && d.step_due_at && (
         <>
           <dt>{t('dossier.step_due', { n: d.current_step })}</dt>

@@ -8,7 +8,7 @@ import { t, tName } from '../lib/i18n';
 import { dateTime } from '../lib/format';
 import { enc, href, navigate } from '../lib/router';
 import { can, isOfficer } from '../lib/session';
-import type { Dossier, Page as PageOf, Procedure, ProcedureHit } from '../lib/types';
+import type { Dossier, Page as PageOf, PersonFound, Procedure, ProcedureHit, QueueCounts } from '../lib/types';
 import type { RouteProps } from '../main';
 import { ActionPanel } from '../ui/actions';
 import { DossierFacts, SupplementRequest, Timeline, resultLabel } from '../ui/dossier';
@@ -35,12 +35,45 @@ function Guard(props: RouteProps & { children: any }) {
 }
 
 const TABS = [
-  { id: 'new', label: 'work.tab_new', q: { status: 'new' } },
-  { id: 'mine', label: 'work.tab_mine', q: { assignee: 'me' } },
-  { id: 'soon', label: 'work.tab_soon', q: {} },
-  { id: 'overdue', label: 'work.tab_overdue', q: { overdue: '1' } },
-  { id: 'all', label: 'work.tab_all', q: {} },
+  { id: 'new', label: 'work.tab_new', q: { status: 'new' }, count: 'new' },
+  { id: 'mine', label: 'work.tab_mine', q: { assignee: 'me' }, count: 'mine' },
+  { id: 'soon', label: 'work.tab_soon', q: {}, count: 'due_soon' },
+  { id: 'overdue', label: 'work.tab_overdue', q: { overdue: '1' }, count: 'overdue' },
+  { id: 'all', label: 'work.tab_all', q: {}, count: 'all' },
 ] as const;
+
+/** Live queue counts (GET /api/v1/queues/counts): read at once, every 15 s, and whenever the
+ * window gets focus or becomes visible again. */
+export const COUNTS_EVERY_MS = 15000;
+function useQueueCounts(days: number): QueueCounts | null {
+  const [counts, setCounts] = useState<QueueCounts | null>(null);
+  useEffect(() => {
+    let live = true;
+    const read = () => {
+      if (document.visibilityState === 'hidden') return;
+      api<QueueCounts>('GET', '/api/v1/queues/counts' + qs({ days }))
+        .then((c) => live && setCounts(c))
+        .catch(() => undefined); // the list below shows the server's error; counts just stay
+    };
+    read();
+    const id = setInterval(read, COUNTS_EVERY_MS);
+    window.addEventListener('focus', read);
+    document.addEventListener('visibilitychange', read);
+    return () => {
+      live = false;
+      clearInterval(id);
+      window.removeEventListener('focus', read);
+      document.removeEventListener('visibilitychange', read);
+    };
+  }, [days]);
+  return counts;
+}
+
+/** A count as shown on a tab: the server counts at most `cap`, so "at least" from there. */
+export function countText(n: number | undefined, cap: number | undefined): string {
+  if (n === undefined) return '';
+  return cap && n >= cap ? `${cap}+` : String(n);
+}
 
 function WorkNav(props: { here: string }) {
   return (
@@ -70,12 +103,23 @@ export function Queues(props: RouteProps) {
   const def = TABS.find((x) => x.id === tab) || TABS[0];
   const after = cursor[cursor.length - 1];
   const params: Record<string, string | number | undefined> = { ...def.q, after, limit: 25 };
-  if (tab === 'soon') params.due_before = Math.floor(Date.now() / 1000) + soonDays * 86400;
+  const counts = useQueueCounts(soonDays);
+  if (tab === 'soon') {
+    // the same window the count used: open dossiers due from now until `days` ahead
+    const now = Math.floor(Date.now() / 1000);
+    params.due_after = now;
+    params.due_before = now + soonDays * 86400;
+  }
   if (step) params.step = step;
   if (status && tab !== 'new') params.status = status;
   if (q) params.q = q;
   const res = useLoad(() => api<PageOf<Dossier>>('GET', '/api/v1/dossiers' + qs(params)), [tab, step, status, q, soonDays, after, refreshed]);
-  // keep queues live: re-read every 60 s while the page is open
+  // keep the list live: re-read it when the count of its queue changes (counts poll every
+  // 15 s and on focus), and at least every 60 s
+  const shownCount = counts ? counts[def.count] : undefined;
+  useEffect(() => {
+    if (shownCount !== undefined) setRefreshed(Date.now());
+  }, [shownCount]);
   useEffect(() => {
     const id = setInterval(() => setRefreshed(Date.now()), 60000);
     return () => clearInterval(id);
@@ -88,11 +132,30 @@ export function Queues(props: RouteProps) {
         <WorkNav here="queues" />
         <div class="tabs" role="tablist" aria-label={t('work.queues')}>
           {TABS.map((x) => (
-            <a key={x.id} role="tab" aria-selected={tab === x.id} href={href('/work', { tab: x.id })}>
+            <a key={x.id} role="tab" aria-selected={tab === x.id} href={href('/work', { tab: x.id })} data-tab={x.id}>
               {t(x.label)}
+              {counts && (
+                <span class={'count' + (x.id === 'overdue' && counts.overdue ? ' late' : '')} data-count={x.count}>
+                  {countText(counts[x.count], counts.cap)}
+                </span>
+              )}
             </a>
           ))}
         </div>
+        <p class="sr-only" aria-live="polite">
+          {counts ? TABS.map((x) => `${t(x.label)}: ${countText(counts[x.count], counts.cap)}`).join(', ') : ''}
+        </p>
+        {counts && counts.by_step.length > 0 && (
+          <p class="small by-step">
+            {t('work.by_step')}:{' '}
+            {counts.by_step.map((b, i) => (
+              <span key={b.step}>
+                {i > 0 && ' · '}
+                <a href={href('/work', { tab: 'all', step: b.step })}>{t('work.step_n', { n: b.step, count: b.count })}</a>
+              </span>
+            ))}
+          </p>
+        )}
         <form
           class="filters row wrap"
           onSubmit={(e) => {
@@ -207,6 +270,8 @@ export function Intake(props: RouteProps) {
   const [variant, setVariant] = useState('');
   const [unit, setUnit] = useState('');
   const [person, setPerson] = useState({ applicant_id: '', applicant_name: '', applicant_phone: '' });
+  const [found, setFound] = useState<PersonFound | null>(null);
+  const [finding, setFinding] = useState(false);
   const [docs, setDocs] = useState<Record<string, { on: boolean; originals: number; copies: number }>>({});
   const [delivery, setDelivery] = useState('counter');
   const [acceptNow, setAcceptNow] = useState(true);
@@ -216,6 +281,22 @@ export function Intake(props: RouteProps) {
   const offering = useOfferingUnits(proc);
   const v = proc ? proc.variants.find((x) => x.code === variant) || proc.variants[0] : null;
 
+  // the counter finds the person's account by ID number (POST: the number stays out of URLs
+  // and logs; the server audits the look-up) and fills in what the account holds
+  async function findPerson() {
+    setError(null);
+    setFound(null);
+    setFinding(true);
+    try {
+      const r = await api<PersonFound>('POST', '/api/v1/persons/lookup', { personal_id: person.applicant_id.trim() });
+      setFound(r);
+      if (r.found) setPerson({ ...person, applicant_name: r.full_name || person.applicant_name, applicant_phone: r.phone || person.applicant_phone });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setFinding(false);
+    }
+  }
   async function search(e: Event) {
     e.preventDefault();
     setError(null);
@@ -262,6 +343,7 @@ export function Intake(props: RouteProps) {
           applicant_id: person.applicant_id.trim() || null,
           applicant_name: person.applicant_name.trim() || null,
           applicant_phone: person.applicant_phone.trim() || null,
+          applicant_account_id: found?.found ? found.account_id : null,
           channel: 1,
           accept_now: acceptNow,
           documents,
@@ -284,11 +366,55 @@ export function Intake(props: RouteProps) {
         <form onSubmit={submit} class="intake">
           <fieldset>
             <legend>{t('intake.person')}</legend>
-            <Notice kind="info">{t('intake.no_person_lookup')}</Notice>
             <div class="row wrap">
-              <Field label={t('reg.personal_id')} hint={t('intake.id_hint')}>
-                {(id, by) => <input id={id} aria-describedby={by} inputMode="numeric" value={person.applicant_id} onInput={(e) => setPerson({ ...person, applicant_id: e.currentTarget.value })} />}
+              <Field label={t('reg.personal_id')} hint={t('intake.find_hint') + '. ' + t('intake.id_hint')}>
+                {(id, by) => (
+                  <input
+                    id={id}
+                    aria-describedby={by}
+                    inputMode="numeric"
+                    autoComplete="off"
+                    value={person.applicant_id}
+                    onInput={(e) => {
+                      setPerson({ ...person, applicant_id: e.currentTarget.value });
+                      setFound(null);
+                    }}
+                    onKeyDown={(e) => {
+                      if (e.key === 'Enter') {
+                        e.preventDefault();
+                        findPerson();
+                      }
+                    }}
+                  />
+                )}
               </Field>
+              <button type="button" class="find-person" disabled={finding || !person.applicant_id.trim()} onClick={findPerson}>
+                {t('intake.find')}
+              </button>
+            </div>
+            <div aria-live="polite" class="person-found">
+              {found && !found.found && <Notice kind="info">{t('intake.not_found')}</Notice>}
+              {found?.found && (
+                <Notice kind="ok">
+                  {t('intake.found', { name: found.full_name || '' })} {t('intake.linked', { id: found.account_id! })}
+                </Notice>
+              )}
+              {found?.found && found.dossiers && found.dossiers.length > 0 && (
+                <details>
+                  <summary>
+                    {t('intake.earlier')} ({found.dossiers.length})
+                  </summary>
+                  <ul>
+                    {found.dossiers.map((x) => (
+                      <li key={x.code}>
+                        <a href={'#/work/d/' + enc(x.code)}>{x.code}</a> — {x.procedure_name} · {tName('status', String(x.status), x.status_name)} · {dateTime(x.submitted_at)}
+                      </li>
+                    ))}
+                  </ul>
+                </details>
+              )}
+            </div>
+            <div class="row wrap">
               <Field label={t('reg.full_name')} required>
                 {(id) => <input id={id} required value={person.applicant_name} onInput={(e) => setPerson({ ...person, applicant_name: e.currentTarget.value })} />}
               </Field>

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
-import { axe, login, person, shot, startBrowser, startServer } from './harness.mjs';
+import { PASSWORD, axe, login, person, shot, startBrowser, startServer } from './harness.mjs';
 
 let srv, browser;
 const sha256 = (b) => createHash('sha256').update(b).digest('hex');
@@ -85,6 +85,11 @@ test('a dossier goes from online submission to a rated result', async () => {
   // two attachments: a PDF for the form, a PNG photo for the ID paper
   await citizen.getByLabel(/^Tệp của: Tờ khai/).setInputFiles({ name: 'to-khai.pdf', mimeType: 'application/pdf', buffer: PDF });
   await citizen.getByLabel(/^Tệp của: Giấy tờ tùy thân/).setInputFiles({ name: 'anh chup CCCD.png', mimeType: 'image/png', buffer: PNG });
+  await citizen.locator('[data-chosen]', { hasText: 'anh chup CCCD.png' }).waitFor();
+  // the chosen files survive a reload too (kept with the draft in IndexedDB)
+  await citizen.reload();
+  await citizen.locator('[data-chosen]', { hasText: 'to-khai.pdf' }).waitFor();
+  await citizen.locator('[data-chosen]', { hasText: 'anh chup CCCD.png' }).waitFor();
   await shot(citizen, 'flow-wizard-documents');
   await citizen.getByRole('button', { name: 'Tiếp tục' }).click();
   await citizen.getByText('Xã An Bình').first().waitFor();
@@ -108,14 +113,42 @@ test('a dossier goes from online submission to a rated result', async () => {
   await shot(citizen, 'flow-receipt');
   assert.deepEqual(await axe(citizen), [], 'flow-receipt');
 
-  // the counter sees it among the dossiers awaiting acceptance and accepts it
+  // the counter sees it among the dossiers awaiting acceptance, with the live count on the tab
+  // (the server's count of that queue), and accepts it for a named specialist chosen from the
+  // officers who hold the next step's role (the server's list)
   const counter = await person(browser, srv.base);
   await login(counter, 'motcua.xa1');
   await counter.goto(srv.base + '/#/work');
+  const newCount = counter.locator('[data-tab=new] [data-count=new]');
+  await newCount.waitFor();
+  await counter.getByRole('link', { name: code }).waitFor();
+  const rows = await counter.locator('table.queue tbody tr').count();
+  const waiting = Number((await newCount.textContent()).trim());
+  if (await counter.locator('nav.pager button').nth(1).isDisabled()) assert.equal(waiting, rows, 'the count of "awaiting acceptance" is what the tab lists');
+  else assert.ok(waiting > rows, `${waiting} > ${rows}`);
+  await shot(counter, 'flow-queue-counts');
+  // a second tab keeps the queues open while the first one accepts
+  const queues = await counter.context().newPage();
+  queues.errors = [];
+  queues.on('pageerror', (e) => queues.errors.push(String(e)));
+  await queues.goto(srv.base + '/#/work');
+  await queues.locator('[data-tab=new] [data-count=new]', { hasText: String(waiting) }).waitFor();
   await counter.getByRole('link', { name: code }).click();
   await counter.locator('[data-action=accept]').click();
+  const receiver = counter.getByRole('combobox', { name: 'Cán bộ nhận hồ sơ' });
+  await receiver.locator('option', { hasText: 'chuyenvien.tp' }).waitFor({ state: 'attached' });
+  const offered = await receiver.locator('option').allTextContents();
+  assert.ok(!offered.some((o) => o.includes('vanthu.tp') || o.includes('motcua.xa1')), offered.join(' | '));
+  await receiver.selectOption({ label: offered.find((o) => o.includes('chuyenvien.tp')) });
   await counter.getByRole('button', { name: /^Xác nhận:/ }).click();
   await counter.getByText('Đã thực hiện:').waitFor();
+  // the open queues tab follows without a reload: counts are re-read when the window gets
+  // focus (and every 15 s), and the list with them
+  await queues.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await queues.waitForFunction((n) => document.querySelector('[data-tab=new] [data-count=new]')?.textContent.trim() === String(n - 1), waiting);
+  await queues.getByRole('link', { name: code }).waitFor({ state: 'detached' });
+  assert.deepEqual(queues.errors, []);
+  await queues.close();
 
   // the officer sees both files, downloads the PDF (same bytes), previews the photo, and
   // opens the printed receipt (a PDF made by the server)
@@ -208,7 +241,17 @@ test('counter intake, then a stale action is refused with the server reason in p
   const counter = await person(browser, srv.base);
   await login(counter, 'motcua.xa1');
   await counter.goto(srv.base + '/#/work/intake');
-  await counter.getByLabel('Họ và tên').fill('Trần Văn Quầy');
+  // the person by ID number: an unknown number says so, a known one fills name and phone
+  await counter.getByLabel('Số định danh cá nhân').fill('001299999999');
+  await counter.getByRole('button', { name: 'Tìm người nộp' }).click();
+  await counter.getByText('Không có tài khoản nào với số này').waitFor();
+  await counter.getByLabel('Số định danh cá nhân').fill('001190000123');
+  await counter.getByRole('button', { name: 'Tìm người nộp' }).click();
+  await counter.getByText('Đã tìm thấy: Nguyễn Thị Bình').waitFor();
+  assert.equal(await counter.getByLabel('Họ và tên').inputValue(), 'Nguyễn Thị Bình');
+  assert.equal(await counter.getByLabel('Số điện thoại').inputValue(), '0912000001');
+  await shot(counter, 'intake-person-found');
+  assert.deepEqual(await axe(counter), [], 'intake-person-found');
   await counter.getByRole('searchbox', { name: 'Bạn cần làm thủ tục gì?' }).fill('DEMO.000003');
   await counter.getByRole('button', { name: 'Tìm', exact: true }).click();
   await counter.getByRole('button', { name: /^DEMO\.000003/ }).click();
@@ -218,6 +261,7 @@ test('counter intake, then a stale action is refused with the server reason in p
   await counter.getByRole('button', { name: 'Tiếp nhận và in giấy hẹn' }).click();
   await counter.getByText('Đã tiếp nhận hồ sơ').waitFor();
   await counter.locator('svg.qr').waitFor();
+  await counter.getByText('Nguyễn Thị Bình').first().waitFor();
   await shot(counter, 'intake-receipt');
   assert.deepEqual(await axe(counter), [], 'intake-receipt');
   const code = (await counter.locator('.receipt .bigcode').textContent()).trim();
@@ -242,7 +286,27 @@ test('counter intake, then a stale action is refused with the server reason in p
   assert.equal(await reason.count(), 1);
   await shot(tab2, 'stale-action-refused');
   assert.deepEqual(await axe(tab2), [], 'stale-action-refused');
-  assert.deepEqual([...counter.errors, ...spec.errors, ...tab2.errors], []);
+
+  // the apology flow: at the approval step the agency leader apologises with a new appointment
+  // (the form starts one day after the current one); the page keeps the old and the new date and
+  // offers the apology letter (a PDF made by the server); a second apology is not offered
+  const leader = await person(browser, srv.base);
+  await login(leader, 'lanhdao.tp');
+  await open(leader, '#/work/d/' + encodeURIComponent(code));
+  assert.match(await leader.getByTestId('dossier-step').textContent(), /Bước 3\/4: Phê duyệt — Lãnh đạo cơ quan/);
+  await act(leader, code, 'apologize', async (p) => {
+    await p.getByLabel('Lý do').fill('Cần xác minh thêm với cơ quan khác');
+  });
+  await leader.getByText(/hẹn ban đầu/).waitFor();
+  const apology = await leader.request.get(srv.base + (await leader.locator('a[data-form=apology]').getAttribute('href')));
+  assert.equal(apology.status(), 200);
+  assert.equal((await apology.body()).subarray(0, 5).toString(), '%PDF-');
+  await open(leader, '#/work/d/' + encodeURIComponent(code));
+  await leader.locator('[data-action=finish]').waitFor();
+  assert.equal(await leader.locator('[data-action=apologize]').count(), 0);
+  await shot(leader, 'apology-sent');
+  assert.deepEqual(await axe(leader), [], 'apology-sent');
+  assert.deepEqual([...counter.errors, ...spec.errors, ...tab2.errors, ...leader.errors], []);
 });
 
 test('an administrator adds a procedure and a citizen submits it', async () => {
@@ -277,6 +341,14 @@ test('an administrator adds a procedure and a citizen submits it', async () => {
   await admin.getByLabel('Nội dung JSON').fill(text.replace('Tờ khai thử nghiệm', 'Tờ khai thử nghiệm (mẫu mới)'));
   await admin.getByRole('button', { name: 'Lưu vào danh mục' }).click();
   await admin.getByText('Đã lưu: 0 thủ tục mới, 1 phiên bản mới').waitFor();
+  // the version history lists both versions, newest first, the new one in force
+  await admin.getByRole('button', { name: 'Lịch sử phiên bản' }).first().click();
+  const versions = admin.locator('#proc-versions-h + .table-wrap tbody tr');
+  await admin.waitForFunction(() => document.querySelectorAll('#proc-versions-h + .table-wrap tbody tr').length === 2);
+  assert.deepEqual(await versions.evaluateAll((rs) => rs.map((r) => r.dataset.version)), ['2', '1']);
+  assert.match(await versions.first().textContent(), /đang áp dụng/);
+  await shot(admin, 'admin-procedure-versions');
+  assert.deepEqual(await axe(admin), [], 'admin-procedure-versions');
 
   // its workflow: a review by the division head between processing and approval. A first
   // attempt that does not start with receiving is refused, the wrong step named in place.
@@ -329,6 +401,7 @@ test('an administrator adds a procedure and a citizen submits it', async () => {
   await login(head, 'truongphong.tp');
   await open(head, '#/work/d/' + encodeURIComponent(code));
   await head.getByText('Hạn của bước 3').waitFor();
+  assert.match(await head.getByTestId('dossier-step').textContent(), /Bước 3\/5: Xem xét — Lãnh đạo phòng/);
   await head.locator('[data-action=forward]').waitFor();
   await shot(head, 'flow-extra-step');
   const leader = await person(browser, srv.base);
@@ -356,6 +429,23 @@ test('a name containing <script> is shown as text', async () => {
   assert.equal(await p.evaluate(() => window.__pwned), undefined);
   assert.equal(await p.locator('header img').count(), 0);
   assert.deepEqual(p.errors, []);
+  // the same name taken at the counter shows as text on the officer's dossier page
+  const counter = await person(browser, srv.base);
+  await login(counter, 'motcua.xa1');
+  await counter.goto(srv.base + '/#/work/intake');
+  await counter.getByLabel('Họ và tên').fill(name);
+  await counter.getByRole('searchbox', { name: 'Bạn cần làm thủ tục gì?' }).fill('DEMO.000003');
+  await counter.getByRole('button', { name: 'Tìm', exact: true }).click();
+  await counter.getByRole('button', { name: /^DEMO\.000003/ }).click();
+  await counter.getByRole('combobox', { name: 'Cơ quan giải quyết' }).selectOption(String(await unitId('000.01.12.H99')));
+  await counter.getByRole('button', { name: 'Đã nhận đủ tất cả' }).click();
+  await counter.getByRole('button', { name: 'Tiếp nhận và in giấy hẹn' }).click();
+  await counter.getByText('Đã tiếp nhận hồ sơ').waitFor();
+  await counter.getByText(name).first().waitFor();
+  assert.equal(await counter.evaluate(() => window.__pwned), undefined);
+  assert.equal(await counter.locator('main img[src=x]').count(), 0);
+  await shot(counter, 'script-name-as-text');
+  assert.deepEqual(counter.errors, []);
 });
 
 test('keyboard only: skip link, search, and the English switch', async () => {
@@ -394,6 +484,10 @@ const PAGES = [
   ['congdan1', 'wizard', '/#/submit/DEMO.000003'],
   ['motcua.xa1', 'queues', '/#/work?tab=all'],
   ['motcua.xa1', 'intake', '/#/work/intake'],
+  ['motcua.xa1', 'dossier', '#DOSSIER'],
+  ['motcua.xa1', 'control-slip', '#SLIP'],
+  ['congdan1', 'my-dossier', '#MY'],
+  ['congdan1', 'receipt', '#RECEIPT'],
   ['admin', 'admin-units', '/#/admin'],
   ['admin', 'admin-users', '/#/admin/users'],
   ['admin', 'admin-procedures', '/#/admin/procedures'],
@@ -401,6 +495,21 @@ const PAGES = [
   ['admin', 'admin-calendar', '/#/admin/calendar?year=2026'],
   ['admin', 'admin-settings', '/#/admin/settings'],
 ];
+
+// a dossier of the demo citizen that the commune's counter received (read once, over the API)
+let demoCode = null;
+async function resolvePath(path) {
+  if (!path.startsWith('#')) return path;
+  if (!demoCode) {
+    const r = await fetch(srv.base + '/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'congdan1', password: PASSWORD }) });
+    const cookie = (r.headers.get('set-cookie') || '').split(';')[0];
+    const list = await (await fetch(srv.base + '/api/v1/dossiers?limit=50', { headers: { cookie } })).json();
+    const commune = await unitId('000.00.31.H99');
+    demoCode = (list.items.find((d) => d.receiving_unit_id === commune) || list.items[0]).code;
+  }
+  const c = encodeURIComponent(demoCode);
+  return { '#DOSSIER': `/#/work/d/${c}`, '#SLIP': `/#/work/d/${c}/slip`, '#MY': `/#/my/${c}`, '#RECEIPT': `/#/receipt/${c}` }[path];
+}
 
 test('main pages at 1280 and 360 px: screenshots, WCAG 2.1 AA rules of axe-core, no sideways scrolling at 360', async () => {
   const problems = [];
@@ -413,7 +522,7 @@ test('main pages at 1280 and 360 px: screenshots, WCAG 2.1 AA rules of axe-core,
         if (user) await login(pages[key], user);
       }
       const p = pages[key];
-      await p.goto(srv.base + path);
+      await p.goto(srv.base + (await resolvePath(path)));
       await p.locator('main h1').first().waitFor();
       await p.waitForLoadState('networkidle');
       await shot(p, `page-${name}-${width}`);

@@ -2,7 +2,8 @@
 // when it sends them; the action inputs match the API's request spec; a procedure read from
 // the API turns back into a valid import record (the edit path of the admin page).
 import { describe, expect, it } from 'vitest';
-import { ACTION_FIELDS, actionTitle, allowedFromServer } from '../../src/ui/actions';
+import { actionTitle, allowedFromServer, inputsOf } from '../../src/ui/actions';
+import { countText } from '../../src/work/work';
 import { enumAt, flowBody, stepOfField, toImportRecord } from '../../src/admin/admin';
 import { canPreview, formsFor, sizeText } from '../../src/ui/files';
 import { messages } from '../../src/lib/messages';
@@ -19,17 +20,38 @@ describe('actions', () => {
     ]);
     expect(allowedFromServer(dossier({ allowed_actions: [] }))).toEqual([]);
   });
-  it('know every action of the API and only the inputs of its request spec', () => {
-    const spec = new Set(['reason', 'items', 'to_step', 'assignee_account_id', 'new_due', 'delivery', 'rating', 'comment']);
-    for (const [a, fields] of Object.entries(ACTION_FIELDS)) {
-      for (const f of fields) expect(spec.has(f.replace(/!$/, '')), `${a}.${f}`).toBe(true);
+  it('render exactly the inputs the server lists for an action, and none it did not list', () => {
+    const spec = new Set(['reason', 'items', 'to_step', 'assignee_account_id', 'new_due', 'delivery', 'rating', 'comment', 'hold']);
+    const served = allowedFromServer(
+      dossier({
+        allowed_actions: [
+          { action: 'forward', title: 'Chuyển bước tiếp theo', fields: [{ name: 'assignee_account_id', required: false, step: 3 }] },
+          { action: 'request_supplement', title: 'Yêu cầu bổ sung', fields: [{ name: 'items', required: true }, { name: 'reason', required: false }] },
+          { action: 'finish', title: 'Hoàn thành' },
+        ],
+      }),
+    );
+    expect(inputsOf(served[0])).toEqual([{ name: 'assignee_account_id', required: false, step: 3 }]);
+    expect(inputsOf(served[1]).filter((f) => f.required).map((f) => f.name)).toEqual(['items']);
+    expect(inputsOf(served[2])).toEqual([]); // no list from the server: no inputs invented
+    for (const a of served) for (const f of inputsOf(a)) expect(spec.has(f.name), f.name).toBe(true);
+    // every action the API knows has words in both languages
+    for (const a of ['accept', 'refuse', 'request_supplement', 'resubmit', 'assign', 'forward', 'return_to_step', 'request_payment', 'payment_done', 'stop', 'withdraw', 'finish', 'deliver', 'apologize', 'rate']) {
       expect((messages.vi as Record<string, string>)['action.' + a], a).toBeTruthy();
+      expect((messages.en as Record<string, string>)['action.' + a], a).toBeTruthy();
     }
     // an action the UI has no words for is still offered, under the server's title
     expect(actionTitle({ action: 'future_action', title: 'Thao tác mới' })).toBe('Thao tác mới');
     expect(actionTitle({ action: 'accept', title: 'x' })).toBe((messages.vi as Record<string, string>)['action.accept']);
-    // a supplement request is one consolidated list: items are required
-    expect(ACTION_FIELDS.request_supplement).toContain('items!');
+  });
+});
+
+describe('queue counts', () => {
+  it('show a capped count as "at least"', () => {
+    expect(countText(undefined, 10000)).toBe('');
+    expect(countText(0, 10000)).toBe('0');
+    expect(countText(9999, 10000)).toBe('9999');
+    expect(countText(10000, 10000)).toBe('10000+');
   });
 });
 
