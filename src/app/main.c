@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "app/app.h"
+#include "app/gendoc.h"
 #include "attach/attach.h"
 #include "base/config.h"
 #include "base/crypto.h"
@@ -48,6 +51,7 @@ static int cmd_version(struct cli *cli);
 static int cmd_audit(struct cli *cli);
 static int cmd_calendar(struct cli *cli);
 static int cmd_stats(struct cli *cli);
+static int cmd_doc(struct cli *cli);
 static int cmd_help(struct cli *cli);
 
 static const struct command commands[] = {
@@ -69,6 +73,10 @@ static const struct command commands[] = {
 	{"stats", "recount [--check]",
 	 "rebuild the statistics counters from the dossier events (--check: compare only, exit 1 on a difference)",
 	 cmd_stats, {"check!", NULL}},
+	{"doc", "man1|man5|conf|errors",
+	 "print tinhso(1), tinhso.conf(5), a commented config file (flags given are written as set) or the "
+	 "troubleshooting page, generated from these tables",
+	 cmd_doc, {NULL}},
 	{"version", "", "print the version", cmd_version, {NULL}},
 	{"help", "", "show this help", cmd_help, {NULL}},
 };
@@ -300,8 +308,11 @@ static int cmd_serve(struct cli *cli)
 	printf("tinhso %s is serving on http://%s:%u/  (API: http://%s:%u/api/docs) - Ctrl-C to stop\n", TS_VERSION,
 	       host, ts_http_server_port(srv), host, ts_http_server_port(srv));
 	fflush(stdout);
+	/* systemd Type=notify: ready once the socket listens (a no-op without NOTIFY_SOCKET) */
+	sd_notify(0, "READY=1");
 	int sig = 0;
 	sigwait(&set, &sig);
+	sd_notify(0, "STOPPING=1");
 	ts_log(TS_LOG_INFO, "stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
 	ts_http_server_stop(srv);
 	srv = NULL;
@@ -528,6 +539,28 @@ static int cmd_calendar(struct cli *cli)
 	}
 	printf("%s\n", out);
 	return 0;
+}
+
+static int cmd_doc(struct cli *cli)
+{
+	const char *what = cli->npos == 1 ? cli->pos[0] : "";
+	if (!strcmp(what, "man1")) {
+		struct ts_doc_command rows[NCOMMANDS];
+		for (size_t i = 0; i < NCOMMANDS; i++)
+			rows[i] = (struct ts_doc_command){commands[i].name, commands[i].usage, commands[i].help};
+		ts_doc_man1(stdout, rows, NCOMMANDS, TS_VERSION);
+	} else if (!strcmp(what, "man5")) {
+		ts_doc_man5(stdout, TS_VERSION);
+	} else if (!strcmp(what, "conf")) {
+		ts_doc_conf(stdout, &cli->cfg);
+	} else if (!strcmp(what, "errors")) {
+		if (ts_doc_errors(stdout))
+			return 1;
+	} else {
+		fprintf(stderr, "usage: tinhso doc %s\n", cli->cmd->usage);
+		return 2;
+	}
+	return fflush(stdout) ? 1 : 0;
 }
 
 static int cmd_help(struct cli *cli)
