@@ -5,7 +5,7 @@ DB         ?= sqlite:var/tinhso.db
 LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build web run test clean
+.PHONY: all deps build web run test deb clean
 
 all: build
 
@@ -34,5 +34,11 @@ test: build web
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# The Debian package (packaging/debian, dpkg-buildpackage) of the working tree, with the built
+# web UI; lands in build-deb/. DEB_VERSION=X overrides the version (upgrade tests).
+DEB_VERSION ?=
+deb: deps web
+	packaging/build-deb.sh build-deb $(DEB_VERSION)
+
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) web/dist
+	rm -rf build-deb $(BUILD) $(TEST_BUILD) web/dist

@@ -45,7 +45,7 @@ static const struct {
 	{TS_ERR_TOO_LARGE, "The body is larger than `http.max_body` (JSON), `http.max_import_body` (imports) "
 			   "or `attach.max_file` / `attach.max_dossier` (attachments). When nginx answers "
 			   "413 itself (an HTML page, not problem+json), raise its `client_max_body_size` "
-			   "(packaging/nginx/tinhso.conf) to match."},
+			   "(packaging/nginx/nginx-tinhso.conf) to match."},
 	{TS_ERR_UNSUPPORTED_MEDIA, "Wrong `Content-Type` for the route, or an attachment whose type (libmagic) "
 				   "is not accepted."},
 	{TS_ERR_UNAUTHENTICATED, "No valid session or API key. Sessions end after `session.idle` / "
@@ -64,7 +64,7 @@ static const struct {
 			   "address (`login.max_failures_ip`) within `login.window`. tinhso sees the peer "
 			   "address only: behind nginx every client has nginx's address, so raise "
 			   "`login.max_failures_ip` and let nginx limit logins per client (the `limit_req` "
-			   "of packaging/nginx/tinhso.conf)."},
+			   "of packaging/nginx/nginx-tinhso.conf)."},
 	{TS_ERR_DB, "The database refused a statement. Check the journal for `database` lines, the "
 		    "disk (`df -h /var/lib/tinhso`) and, on PostgreSQL, its log."},
 	{TS_ERR_DB_BUSY, "The database stayed locked beyond the retries (SQLite writer busy, PostgreSQL "
