@@ -15,6 +15,7 @@
 #include "base/crypto.h"
 #include "base/log.h"
 #include "calendar/calendar.h"
+#include "catalog/catalog.h"
 #include "dossier/dossier.h"
 #include "forms/forms.h"
 #include "iam/iam.h"
@@ -52,6 +53,7 @@ static int cmd_audit(struct cli *cli);
 static int cmd_calendar(struct cli *cli);
 static int cmd_stats(struct cli *cli);
 static int cmd_doc(struct cli *cli);
+static int cmd_import(struct cli *cli);
 static int cmd_help(struct cli *cli);
 
 static const struct command commands[] = {
@@ -65,6 +67,10 @@ static const struct command commands[] = {
 		 "       user passwd USERNAME [--password P]\n"
 		 "       user grant USERNAME ROLE UNIT_CODE|*",
 	 "manage officer and administrator accounts", cmd_user, {"full-name", "unit", "role", "password", "admin!", NULL}},
+	{"import", "units FILE.json | procedures FILE.json|FILE.csv",
+	 "import the province's units (data/demo/province.json layout) or a procedure catalogue "
+	 "(docs/catalog.md); all or nothing, importing twice changes nothing",
+	 cmd_import, {NULL}},
 	{"config", "", "print the effective settings (secrets masked)", cmd_config, {NULL}},
 	{"calendar", "due FROM AMOUNT working_hours|working_days|calendar_days [--after-cutoff-rule]",
 	 "compute a due time on the working calendar (FROM as 2026-02-13T16:00:00+07:00)", cmd_calendar,
@@ -436,6 +442,87 @@ static int cmd_user(struct cli *cli)
 		struct ts_ctx ctx;
 		ts_ctx_init_cli(&ctx, db, &a);
 		rc = user_run(cli, &ctx, &err);
+	}
+	ts_arena_release(&a);
+	ts_db_close(db);
+	if (rc)
+		die_err(&err);
+	return rc ? 1 : 0;
+}
+
+/* Reads path whole into the arena, at most cap bytes. */
+static int read_file(struct ts_arena *a, const char *path, long long cap, char **text, size_t *len,
+		     struct ts_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return ts_error_set(err, TS_ERR_IO, NULL, "cannot open '%s': %s", path, strerror(errno));
+	char *buf = ts_arena_alloc(a, (size_t)cap + 1);
+	size_t n = buf ? fread(buf, 1, (size_t)cap + 1, f) : 0;
+	int bad = ferror(f);
+	fclose(f);
+	if (!buf)
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	if (bad)
+		return ts_error_set(err, TS_ERR_IO, NULL, "cannot read '%s'", path);
+	if (n > (size_t)cap)
+		return ts_error_set(err, TS_ERR_TOO_LARGE, NULL, "'%s' is larger than http.max_import_body (%lld bytes)",
+				    path, cap);
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+static int import_run(struct cli *cli, struct ts_ctx *ctx, struct ts_error *err)
+{
+	const char *what = cli->pos[0], *path = cli->pos[1];
+	char *text = NULL;
+	size_t len = 0, plen = strlen(path);
+	int rc = read_file(ctx->arena, path, ts_config_int(&cli->cfg, TS_CFG_HTTP_MAX_IMPORT_BODY), &text, &len, err);
+	if (rc)
+		return rc;
+	int a = 0, b = 0, c = 0;
+	if (!strcmp(what, "procedures") && plen > 4 && !strcmp(path + plen - 4, ".csv")) {
+		if ((rc = ts_catalog_import_csv(ctx, text, len, &a, &b, &c, err)))
+			return rc;
+		printf("procedures: %d created, %d new versions, %d unchanged\n", a, b, c);
+		return 0;
+	}
+	json_error_t jerr;
+	json_t *doc = ts_json_own(ctx->arena, json_loadb(text, len, 0, &jerr));
+	if (!doc)
+		return ts_error_set(err, TS_ERR_BAD_JSON, NULL, "%s:%d: %s", path, jerr.line, jerr.text);
+	if (!strcmp(what, "units")) {
+		if ((rc = ts_org_import(ctx, doc, &a, &b, err)))
+			return rc;
+		printf("units: %d created, %d already there\n", a, b);
+		return 0;
+	}
+	if ((rc = ts_catalog_import_json(ctx, doc, &a, &b, &c, err)))
+		return rc;
+	printf("procedures: %d created, %d new versions, %d unchanged\n", a, b, c);
+	return 0;
+}
+
+static int cmd_import(struct cli *cli)
+{
+	if (cli->npos != 2 || (strcmp(cli->pos[0], "units") && strcmp(cli->pos[0], "procedures"))) {
+		fprintf(stderr, "usage: tinhso import %s\n", cli->cmd->usage);
+		return 2;
+	}
+	struct ts_error err = {0};
+	struct ts_db *db = NULL;
+	struct ts_arena a;
+	ts_arena_init(&a, 0);
+	int rc = open_db(cli, &db, &err);
+	if (!rc)
+		rc = require_schema(db, &err);
+	if (!rc) {
+		configure_modules(&cli->cfg);
+		struct ts_ctx ctx;
+		ts_ctx_init_cli(&ctx, db, &a);
+		rc = import_run(cli, &ctx, &err);
 	}
 	ts_arena_release(&a);
 	ts_db_close(db);

@@ -2,7 +2,8 @@
 """test_docs.py - what the package ships is generated from the tables and stays true:
 tinhso(1) and tinhso.conf(5) format without groff warnings and name every command and every
 setting that --help names; the generated config file reads back to the same values (set
-ones uncommented, all others commented defaults that are valid when uncommented);
+ones uncommented, all others commented defaults that are valid when uncommented); the
+first start of docs/first-start.md works (import units, first administrator, catalogue);
 docs/troubleshooting.md is the current `tinhso doc errors`; and `serve` speaks systemd's
 notify protocol: READY=1 once /readyz answers, STOPPING=1 on SIGTERM.
 Env: TS_BIN (tinhso), TS_SOURCE_DIR."""
@@ -86,6 +87,31 @@ def check_troubleshooting():
     print("ok: docs/troubleshooting.md covers the %d error codes" % len(codes))
 
 
+def check_first_start(tmp):
+    """docs/first-start.md on an empty store: units, the first administrator, a catalogue."""
+    db = "sqlite:" + os.path.join(tmp, "first.db")
+    run("migrate", "--database", db)
+    units = os.path.join(SRC, "data", "demo", "province.json")
+    out = run("import", "units", units, "--database", db)
+    n = int(re.match(r"units: (\d+) created, 0 already there", out).group(1))
+    assert n > 100, out
+    assert run("import", "units", units, "--database", db) == "units: 0 created, %d already there\n" % n
+    out = run("user", "add", "admin", "--admin", "--full-name", "Quản trị", "--unit", "000.00.00.H99",
+              "--role", "system_admin", "--database", db)
+    assert re.match(r"created admin \(id \d+\), password: \S{10,}", out), out
+    cat = os.path.join(tmp, "cat.json")
+    open(cat, "w").write('{"procedures":[{"code":"DEMO.000001","name":"Thủ tục thử","field":"Thử nghiệm",'
+                         '"variants":[{"code":"MAC_DINH","name":"Mặc định","times":[{"channel":1,"amount":5,'
+                         '"unit":"working_days"}]}]}]}')
+    assert run("import", "procedures", cat, "--database", db) == "procedures: 1 created, 0 new versions, 0 unchanged\n"
+    assert run("import", "procedures", cat, "--database", db) == "procedures: 0 created, 0 new versions, 1 unchanged\n"
+    bad = subprocess.run([BIN, "import", "units", os.path.join(tmp, "missing.json"), "--database", db],
+                         capture_output=True, text=True, env=ENV)
+    assert bad.returncode == 1 and "missing.json" in bad.stderr, bad
+    assert run("audit", "verify", "--database", db).startswith("audit chain ok")
+    print("ok: first start: %d units imported (twice), first administrator, catalogue" % n)
+
+
 def ready(port):
     try:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -132,6 +158,7 @@ def main():
         check_man()
         check_conf(tmp)
         check_troubleshooting()
+        check_first_start(tmp)
         check_notify(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
