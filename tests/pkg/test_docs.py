@@ -112,6 +112,25 @@ def check_first_start(tmp):
     print("ok: first start: %d units imported (twice), first administrator, catalogue" % n)
 
 
+def check_unit():
+    """The unit's sandbox: the directives the issue asks for, and systemd's own score."""
+    path = os.path.join(SRC, "packaging", "systemd", "tinhso.service")
+    unit = open(path).read()
+    for d in ("Type=notify", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes", "NoNewPrivileges=yes",
+              "ReadWritePaths=/var/lib/tinhso", "CapabilityBoundingSet=\n", "RestrictAddressFamilies=",
+              "SystemCallFilter=@system-service", "User=tinhso"):
+        assert d in unit, "the unit lacks " + d
+    if not shutil.which("systemd-analyze"):
+        print("ok: unit directives (systemd-analyze missing: no score)")
+        return
+    r = subprocess.run(["systemd-analyze", "security", "--offline=true", "--no-pager", path], capture_output=True,
+                       text=True)
+    m = re.search(r"Overall exposure level for tinhso.service: (\d+\.\d+)", r.stdout)
+    assert m, r.stdout + r.stderr
+    assert float(m.group(1)) <= 1.5, "exposure %s is worse than the 1.1 docs/install.md reports" % m.group(1)
+    print("ok: unit sandbox, systemd-analyze security exposure", m.group(1))
+
+
 def ready(port):
     try:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -159,6 +178,7 @@ def main():
         check_conf(tmp)
         check_troubleshooting()
         check_first_start(tmp)
+        check_unit()
         check_notify(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
