@@ -8,7 +8,9 @@
 #      migration applied, data and audit chain intact, the new binary serves;
 #   3. upgrade to C (B + a failing migration) while B serves: the upgrade fails, the store
 #      stays at B's schema, B keeps serving, reinstalling B recovers;
-#   4. `apt-get purge`: nothing of the package is left.
+#   4. with the test PostgreSQL cluster (TS_PG_DIR): A then B on a PostgreSQL store, the
+#      backup taken with pg_dump before the migration;
+#   5. `apt-get purge`: nothing of the package is left.
 # Env: TS_SOURCE_DIR (the tree), TS_WORK (scratch folder; default a temporary one).
 # Skipped (77) without root, with CI=true, or when a tinhso package is installed already.
 set -eu
@@ -169,6 +171,34 @@ apt-get install -y -q --allow-downgrades "$debB" >"$work/apt-B2.log" 2>&1 || { c
 dpkg-query -W -f='${Status} ${Version}\n' tinhso | grep -q "install ok installed 0.1.0+pkgtest2" || fail "B is not installed"
 start_server
 stop_server
+
+if [ -n "${TS_PG_DIR:-}" ] && [ -f "$TS_PG_DIR/url" ]; then
+	step "PostgreSQL store: install A, data, upgrade to B while A serves (pg_dump backup first)"
+	pgurl="$("$src/scripts/pg-test-cluster.sh" createdb "$TS_PG_DIR" tinhso_pkgtest | tail -1)"
+	pg() { psql -X -q -tA -d "$pgurl" -c "$1"; }
+	sed -i "s|^database = .*|database = $pgurl|" "$CONF"
+	[ "$(stat -c %a:%G "$CONF")" = 640:tinhso ] || fail "editing the conffile changed its mode"
+	apt-get install -y -q --allow-downgrades "$debA" >"$work/apt-pgA.log" 2>&1 || { cat "$work/apt-pgA.log"; fail "A on PostgreSQL"; }
+	[ "$(pg 'SELECT max(number) FROM schema_migration')" = "$nmig" ] || fail "A did not migrate the PostgreSQL store"
+	as_tinhso /usr/bin/tinhso demo --password 'Pkgtest-2026' --dossiers 10 >"$work/demo-pg.log" 2>&1 || { tail "$work/demo-pg.log"; fail "demo load on PostgreSQL"; }
+	pgdossiers="$(pg 'SELECT count(*) FROM dossier')"
+	[ "$pgdossiers" -gt 0 ] || fail "no dossiers on PostgreSQL"
+	start_server
+	apt-get install -y -q "$debB" >"$work/apt-pgB.log" 2>&1 || { cat "$work/apt-pgB.log"; fail "upgrading to B on PostgreSQL"; }
+	grep -q "store backed up to .*\.pgdump" "$work/apt-pgB.log" || fail "no pg_dump backup before migrating"
+	pgbackup="$(ls -t "$STATE"/backups/*.pgdump | head -1)"
+	pg_restore --list "$pgbackup" | grep -q "TABLE DATA public dossier " || fail "the pg_dump backup lacks the dossiers"
+	! pg_restore --list "$pgbackup" | grep -q pkgtest_upgrade || fail "the backup was taken after migrating"
+	[ "$(pg 'SELECT max(number) FROM schema_migration')" = "$next" ] || fail "B's migration did not run on PostgreSQL"
+	[ "$(pg 'SELECT count(*) FROM dossier')" = "$pgdossiers" ] || fail "dossiers lost in the PostgreSQL upgrade"
+	as_tinhso /usr/bin/tinhso audit verify || fail "audit chain broken after the PostgreSQL upgrade"
+	curl -sf "$URL/readyz" >/dev/null || fail "A stopped serving during the upgrade"
+	stop_server
+	start_server
+	stop_server
+else
+	echo "(no PostgreSQL cluster in TS_PG_DIR: the PostgreSQL upgrade is not tested)"
+fi
 
 step "purge"
 apt-get purge -y -q tinhso >"$work/apt-purge.log" 2>&1 || { cat "$work/apt-purge.log"; fail "purge failed"; }
