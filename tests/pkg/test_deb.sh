@@ -27,7 +27,7 @@ fail() {
 }
 
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: the package test needs root"; exit 77; }
-# about 2.5 minutes on 2 cores (three package builds): not in CI runs
+# 3 to 6 minutes on 2 shared cores (three package builds, two demo loads): not in CI runs
 [ "${CI:-}" != true ] || { echo "SKIP: CI=true (run it with CI unset)"; exit 77; }
 if dpkg-query -W -f='${Status}' tinhso 2>/dev/null | grep -q installed; then
 	echo "SKIP: a tinhso package is already installed on this machine; not touching it"
