@@ -5,7 +5,7 @@ DB         ?= sqlite:var/tinhso.db
 LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build web run test test-cluster clean
+.PHONY: all deps build web run test test-cluster deb clean
 
 all: build
 
@@ -42,5 +42,11 @@ test-cluster: build
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && ctest --output-on-failure -R '^(pg_cluster_|cluster_)'
 
+# The Debian package (packaging/debian, dpkg-buildpackage) of the working tree, with the built
+# web UI; lands in build-deb/. DEB_VERSION=X overrides the version (upgrade tests).
+DEB_VERSION ?=
+deb: deps web
+	packaging/build-deb.sh build-deb $(DEB_VERSION)
+
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) web/dist
+	rm -rf build-deb $(BUILD) $(TEST_BUILD) web/dist

@@ -6,12 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "app/app.h"
+#include "app/gendoc.h"
 #include "attach/attach.h"
 #include "base/config.h"
 #include "base/crypto.h"
 #include "base/log.h"
 #include "calendar/calendar.h"
+#include "catalog/catalog.h"
 #include "dossier/dossier.h"
 #include "forms/forms.h"
 #include "iam/iam.h"
@@ -50,6 +54,8 @@ static int cmd_audit(struct cli *cli);
 static int cmd_calendar(struct cli *cli);
 static int cmd_stats(struct cli *cli);
 static int cmd_attach(struct cli *cli);
+static int cmd_doc(struct cli *cli);
+static int cmd_import(struct cli *cli);
 static int cmd_help(struct cli *cli);
 
 static const struct command commands[] = {
@@ -67,6 +73,10 @@ static const struct command commands[] = {
 		 "       user passwd USERNAME [--password P]\n"
 		 "       user grant USERNAME ROLE UNIT_CODE|*",
 	 "manage officer and administrator accounts", cmd_user, {"full-name", "unit", "role", "password", "admin!", NULL}},
+	{"import", "units FILE.json | procedures FILE.json|FILE.csv",
+	 "import the province's units (data/demo/province.json layout) or a procedure catalogue "
+	 "(docs/catalog.md); all or nothing, importing twice changes nothing",
+	 cmd_import, {NULL}},
 	{"config", "", "print the effective settings (secrets masked)", cmd_config, {NULL}},
 	{"calendar", "due FROM AMOUNT working_hours|working_days|calendar_days [--after-cutoff-rule]",
 	 "compute a due time on the working calendar (FROM as 2026-02-13T16:00:00+07:00)", cmd_calendar,
@@ -78,6 +88,10 @@ static const struct command commands[] = {
 	{"attach", "rescan [--max N]",
 	 "scan again the files held while the virus scanner was down (clean: released; infected: quarantined, the dossier's officers notified); exit 1 when the scanner is still down or a file could not be scanned",
 	 cmd_attach, {"max", NULL}},
+	{"doc", "man1|man5|conf|errors",
+	 "print tinhso(1), tinhso.conf(5), a commented config file (flags given are written as set) or the "
+	 "troubleshooting page, generated from these tables",
+	 cmd_doc, {NULL}},
 	{"version", "", "print the version", cmd_version, {NULL}},
 	{"help", "", "show this help", cmd_help, {NULL}},
 };
@@ -352,8 +366,11 @@ static int cmd_serve(struct cli *cli)
 	printf("tinhso %s is serving on http://%s:%u/  (API: http://%s:%u/api/docs) - Ctrl-C to stop\n", TS_VERSION,
 	       host, ts_http_server_port(srv), host, ts_http_server_port(srv));
 	fflush(stdout);
+	/* systemd Type=notify: ready once the socket listens (a no-op without NOTIFY_SOCKET) */
+	sd_notify(0, "READY=1");
 	int sig = 0;
 	sigwait(&set, &sig);
+	sd_notify(0, "STOPPING=1");
 	ts_log(TS_LOG_INFO, "stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
 	ts_attach_rescanner_stop();
 	ts_http_server_stop(srv);
@@ -527,6 +544,87 @@ static int cmd_user(struct cli *cli)
 	return rc ? 1 : 0;
 }
 
+/* Reads path whole into the arena, at most cap bytes. */
+static int read_file(struct ts_arena *a, const char *path, long long cap, char **text, size_t *len,
+		     struct ts_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return ts_error_set(err, TS_ERR_IO, NULL, "cannot open '%s': %s", path, strerror(errno));
+	char *buf = ts_arena_alloc(a, (size_t)cap + 1);
+	size_t n = buf ? fread(buf, 1, (size_t)cap + 1, f) : 0;
+	int bad = ferror(f);
+	fclose(f);
+	if (!buf)
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	if (bad)
+		return ts_error_set(err, TS_ERR_IO, NULL, "cannot read '%s'", path);
+	if (n > (size_t)cap)
+		return ts_error_set(err, TS_ERR_TOO_LARGE, NULL, "'%s' is larger than http.max_import_body (%lld bytes)",
+				    path, cap);
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+static int import_run(struct cli *cli, struct ts_ctx *ctx, struct ts_error *err)
+{
+	const char *what = cli->pos[0], *path = cli->pos[1];
+	char *text = NULL;
+	size_t len = 0, plen = strlen(path);
+	int rc = read_file(ctx->arena, path, ts_config_int(&cli->cfg, TS_CFG_HTTP_MAX_IMPORT_BODY), &text, &len, err);
+	if (rc)
+		return rc;
+	int a = 0, b = 0, c = 0;
+	if (!strcmp(what, "procedures") && plen > 4 && !strcmp(path + plen - 4, ".csv")) {
+		if ((rc = ts_catalog_import_csv(ctx, text, len, &a, &b, &c, err)))
+			return rc;
+		printf("procedures: %d created, %d new versions, %d unchanged\n", a, b, c);
+		return 0;
+	}
+	json_error_t jerr;
+	json_t *doc = ts_json_own(ctx->arena, json_loadb(text, len, 0, &jerr));
+	if (!doc)
+		return ts_error_set(err, TS_ERR_BAD_JSON, NULL, "%s:%d: %s", path, jerr.line, jerr.text);
+	if (!strcmp(what, "units")) {
+		if ((rc = ts_org_import(ctx, doc, &a, &b, err)))
+			return rc;
+		printf("units: %d created, %d already there\n", a, b);
+		return 0;
+	}
+	if ((rc = ts_catalog_import_json(ctx, doc, &a, &b, &c, err)))
+		return rc;
+	printf("procedures: %d created, %d new versions, %d unchanged\n", a, b, c);
+	return 0;
+}
+
+static int cmd_import(struct cli *cli)
+{
+	if (cli->npos != 2 || (strcmp(cli->pos[0], "units") && strcmp(cli->pos[0], "procedures"))) {
+		fprintf(stderr, "usage: tinhso import %s\n", cli->cmd->usage);
+		return 2;
+	}
+	struct ts_error err = {0};
+	struct ts_db *db = NULL;
+	struct ts_arena a;
+	ts_arena_init(&a, 0);
+	int rc = open_db(cli, &db, &err);
+	if (!rc)
+		rc = require_schema(db, &err);
+	if (!rc) {
+		configure_modules(&cli->cfg);
+		struct ts_ctx ctx;
+		ts_ctx_init_cli(&ctx, db, &a);
+		rc = import_run(cli, &ctx, &err);
+	}
+	ts_arena_release(&a);
+	ts_db_close(db);
+	if (rc)
+		die_err(&err);
+	return rc ? 1 : 0;
+}
+
 static int cmd_config(struct cli *cli)
 {
 	ts_config_print(&cli->cfg, stdout);
@@ -656,6 +754,28 @@ static int cmd_calendar(struct cli *cli)
 	}
 	printf("%s\n", out);
 	return 0;
+}
+
+static int cmd_doc(struct cli *cli)
+{
+	const char *what = cli->npos == 1 ? cli->pos[0] : "";
+	if (!strcmp(what, "man1")) {
+		struct ts_doc_command rows[NCOMMANDS];
+		for (size_t i = 0; i < NCOMMANDS; i++)
+			rows[i] = (struct ts_doc_command){commands[i].name, commands[i].usage, commands[i].help};
+		ts_doc_man1(stdout, rows, NCOMMANDS, TS_VERSION);
+	} else if (!strcmp(what, "man5")) {
+		ts_doc_man5(stdout, TS_VERSION);
+	} else if (!strcmp(what, "conf")) {
+		ts_doc_conf(stdout, &cli->cfg);
+	} else if (!strcmp(what, "errors")) {
+		if (ts_doc_errors(stdout))
+			return 1;
+	} else {
+		fprintf(stderr, "usage: tinhso doc %s\n", cli->cmd->usage);
+		return 2;
+	}
+	return fflush(stdout) ? 1 : 0;
 }
 
 static int cmd_help(struct cli *cli)
