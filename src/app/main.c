@@ -291,6 +291,13 @@ static int cmd_serve(struct cli *cli)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (ts_config_int(&cli->cfg, TS_CFG_STATS_LIVE_STREAMS) > 0 &&
+	    (rc = ts_stats_http_live_start(
+		 db, (unsigned)ts_config_int(&cli->cfg, TS_CFG_STATS_LIVE_STREAMS),
+		 (unsigned)ts_config_int(&cli->cfg, TS_CFG_STATS_LIVE_HEARTBEAT),
+		 (unsigned)ts_config_int(&cli->cfg, TS_CFG_STATS_LIVE_POLL_MS),
+		 (unsigned)ts_config_int(&cli->cfg, TS_CFG_STATS_LIVE_MAX_AGE), &err)))
+		goto out;
 	if ((rc = ts_http_server_start(&ho, &happ, &srv, &err)))
 		goto out;
 	char portbuf[16];
@@ -309,6 +316,7 @@ static int cmd_serve(struct cli *cli)
 	ts_log(TS_LOG_INFO, "stopped", NULL);
 out:
 	ts_http_server_stop(srv);
+	ts_stats_http_live_stop(); /* after the server: its streams are gone */
 	ts_db_close(db);
 	if (rc)
 		die_err(&err);

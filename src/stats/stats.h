@@ -289,6 +289,10 @@ int ts_stats_ioc(struct ts_ctx *ctx, int64_t unit_id, const struct ts_stats_peri
 int ts_stats_public(struct ts_ctx *ctx, const struct ts_stats_period *p, json_t **out,
 		    struct ts_error *err);
 
+/* The newest dossier event id anywhere in the store (the IOC "cursor"); 0 when none.
+ * No permission check: a number that only says that something happened. Thread-safe. */
+int ts_stats_cursor(struct ts_db *db, int64_t *out, struct ts_error *err);
+
 /* The font of PDF reports (config stats.pdf_font); the string must outlive the process's
  * requests. Call once at start. */
 void ts_stats_set_pdf_font(const char *path);
@@ -308,5 +312,14 @@ int ts_stats_http_rank_officers(struct ts_call *call, struct ts_error *err);
 int ts_stats_http_officer_late(struct ts_call *call, struct ts_error *err);
 int ts_stats_http_ioc(struct ts_call *call, struct ts_error *err);
 int ts_stats_http_public(struct ts_call *call, struct ts_error *err);
+/* GET /api/v1/stats/ioc/events: a Server-Sent Events stream that says "change" (data:
+ * {"cursor":N}) within one poll tick of a new dossier event; 503 when the feed is full or
+ * not started. */
+int ts_stats_http_ioc_events(struct ts_call *call, struct ts_error *err);
+/* Starts the IOC event feed over db (one per process; call before serving, and
+ * ts_stats_http_live_stop after the server stopped). Returns 0 or a ts_err. */
+int ts_stats_http_live_start(struct ts_db *db, unsigned max_streams, unsigned heartbeat_s,
+			     unsigned poll_ms, unsigned max_s, struct ts_error *err);
+void ts_stats_http_live_stop(void);
 
 #endif

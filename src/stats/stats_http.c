@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/json.h"
+#include "base/mem.h"
 #include "http/http.h"
 #include "stats/stats.h"
 
@@ -373,4 +374,62 @@ int ts_stats_http_public(struct ts_call *call, struct ts_error *err)
 	if ((rc = ts_stats_public(call->ctx, &p, &o, err)))
 		return rc;
 	return reply(call, o, err);
+}
+
+/* ---- live IOC: Server-Sent Events ------------------------------------------------------ */
+
+/* One feed per process: its thread reads the cursor every poll tick while an IOC page is
+ * open and says "change" when it moved. Polling the store (rather than a signal from the
+ * committing thread) also sees what other nodes commit. */
+static struct ts_http_feed *ioc_feed;
+static struct ts_db *ioc_db;
+static int64_t ioc_cursor = -1; /* only the feed's thread touches it once started */
+
+static int ioc_poll(void *ud, char **data)
+{
+	(void)ud;
+	struct ts_error err;
+	int64_t cur = 0;
+	ts_error_clear(&err);
+	if (ts_stats_cursor(ioc_db, &cur, &err))
+		return err.code ? err.code : TS_ERR_DB;
+	if (cur == ioc_cursor)
+		return 0;
+	ioc_cursor = cur;
+	char buf[48];
+	snprintf(buf, sizeof(buf), "{\"cursor\":%" PRId64 "}", cur);
+	*data = ts_strdup(buf);
+	return *data ? 1 : TS_ERR_NOMEM;
+}
+
+int ts_stats_http_live_start(struct ts_db *db, unsigned max_streams, unsigned heartbeat_s,
+			     unsigned poll_ms, unsigned max_s, struct ts_error *err)
+{
+	struct ts_error ignored;
+	ts_error_clear(&ignored);
+	ioc_db = db;
+	if (ts_stats_cursor(db, &ioc_cursor, &ignored))
+		ioc_cursor = -1; /* the first tick that reads it says "change" */
+	struct ts_http_feed_options o = {.event = "change",
+					 .max_streams = max_streams,
+					 .heartbeat_s = heartbeat_s,
+					 .poll_ms = poll_ms,
+					 .max_s = max_s,
+					 .poll = ioc_poll};
+	return ts_http_feed_new(&o, &ioc_feed, err);
+}
+
+void ts_stats_http_live_stop(void)
+{
+	ts_http_feed_free(ioc_feed);
+	ioc_feed = NULL;
+}
+
+/* GET /api/v1/stats/ioc/events */
+int ts_stats_http_ioc_events(struct ts_call *call, struct ts_error *err)
+{
+	if (!ioc_feed)
+		return ts_error_set(err, TS_ERR_UNAVAILABLE, NULL,
+				    "Chưa bật cập nhật trực tiếp cho trung tâm điều hành");
+	return ts_http_feed_open(ioc_feed, call->req, call->resp, err);
 }
