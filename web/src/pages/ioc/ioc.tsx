@@ -9,7 +9,7 @@ import type { RouteProps } from '../../main';
 import { api } from '../../lib/api';
 import { t, tName } from '../../lib/i18n';
 import { ErrorBox, Loading, Notice, Page } from '../../ui/ui';
-import { dateLabel, dayLabel, num, pct, periodsOf, tx } from './text';
+import { dayLabel, num, pct, periodsOf, tx } from './text';
 import type { Chart } from './charts';
 import './ioc.css';
 
@@ -229,7 +229,7 @@ export function Ioc(props: RouteProps) {
           </label>
           {d && (
             <p class="muted period-range">
-              {d.period.label}: {dateLabel(d.period.from)} – {dateLabel(d.period.to)}
+              {d.period.label}
             </p>
           )}
         </div>
@@ -274,7 +274,7 @@ export function Ioc(props: RouteProps) {
                 {d.latest_events.length === 0 ? (
                   <p class="muted">{tx('ioc.no_events')}</p>
                 ) : (
-                  <ol class="event-list" data-testid="ioc-events">
+                  <ol class="event-list" data-testid="ioc-events" tabIndex={0} aria-labelledby="ioc-events">
                     {d.latest_events.map((e) => (
                       <li key={e.id}>
                         <span class="when">{clock(e.at)}</span> <span class="code">{e.code}</span>{' '}

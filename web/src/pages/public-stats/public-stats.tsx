@@ -89,7 +89,7 @@ export function PublicStats(props: RouteProps) {
           </h2>
           <Figures t={d.totals} />
           <h2>{tx('pub.levels')}</h2>
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label={tx('pub.levels')}>
             <table class="pub-table">
               <thead>
                 <tr>
