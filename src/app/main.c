@@ -271,7 +271,7 @@ static int cmd_serve(struct cli *cli)
 	configure_modules(&cli->cfg);
 	if ((rc = configure_attach_forms(&cli->cfg, &err)))
 		goto out;
-	ts_stats_set_pdf_font(ts_config_str(&cli->cfg, TS_CFG_STATS_PDF_FONT));
+	ts_stats_set_pdf_font(ts_config_str(&cli->cfg, TS_CFG_FORMS_FONT_DIR));
 	struct ts_app app = {.cfg = &cli->cfg, .db = db, .web_root = ts_config_str(&cli->cfg, TS_CFG_WEB_ROOT)};
 	struct ts_http_app happ;
 	ts_dispatch_init(&app, &happ);

@@ -70,8 +70,6 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	  "public status page of a dossier, printed as a QR code on receipts ({code} = dossier code)") \
 	X(FORMS_FONT_DIR, "forms.font_dir", TS_CFG_STR, "/usr/share/fonts/truetype/dejavu", 0, 0, 0,  \
 	  "folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf (Debian fonts-dejavu-core)") \
-	X(STATS_PDF_FONT, "stats.pdf_font", TS_CFG_STR, "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf", \
-	  0, 0, 0, "TrueType font with Vietnamese glyphs for PDF reports (fonts-liberation2)") \
 	X(STATS_LIVE_STREAMS, "stats.live_streams", TS_CFG_INT, "64", 0, 10000, 0,                     \
 	  "open live IOC event streams at most (Server-Sent Events; each holds a connection, 0 = off)") \
 	X(STATS_LIVE_POLL_MS, "stats.live_poll_ms", TS_CFG_INT, "500", 50, 1000, 0,                  \

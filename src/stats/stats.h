@@ -197,11 +197,12 @@ int ts_stats_drill(struct ts_ctx *ctx, int64_t unit_id, const struct ts_stats_pe
 		   struct ts_stats_dossier **items, int *n, int64_t *next, struct ts_error *err);
 
 /* Exports (export_xlsx.c, export_pdf.c): the report as an XLSX workbook / a PDF (landscape
- * A4, Liberation Sans from font_path). Bytes in ctx->arena. TS_ERR_IO / TS_ERR_INTERNAL. */
+ * A4, drawn with cairo + Pango through forms/pdf.h, the DejaVu fonts of font_dir embedded).
+ * Bytes in arena a. TS_ERR_IO / TS_ERR_INTERNAL; TS_ERR_CONFIG when the fonts are missing. */
 int ts_stats_report_xlsx(struct ts_arena *a, const struct ts_stats_report *r, char **out,
 			 size_t *len, struct ts_error *err);
 int ts_stats_report_pdf(struct ts_arena *a, const struct ts_stats_report *r,
-			const char *font_path, char **out, size_t *len, struct ts_error *err);
+			const char *font_dir, char **out, size_t *len, struct ts_error *err);
 
 /* ---- Decision 766 index (index.c) -------------------------------------------------- */
 
@@ -293,9 +294,9 @@ int ts_stats_public(struct ts_ctx *ctx, const struct ts_stats_period *p, json_t 
  * No permission check: a number that only says that something happened. Thread-safe. */
 int ts_stats_cursor(struct ts_db *db, int64_t *out, struct ts_error *err);
 
-/* The font of PDF reports (config stats.pdf_font); the string must outlive the process's
- * requests. Call once at start. */
-void ts_stats_set_pdf_font(const char *path);
+/* The folder of the DejaVu fonts of PDF reports (config forms.font_dir, the same fonts as the
+ * printed forms); copied. Call once at start. */
+void ts_stats_set_pdf_font(const char *dir);
 const char *ts_stats_pdf_font(void);
 
 /* Test seam: the clock for "now" and "today" (NULL = time()). */

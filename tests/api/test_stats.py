@@ -116,6 +116,22 @@ class StatsApiTest(unittest.TestCase):
         self.assertEqual(p.status, 200, p)
         self.assertEqual(p.ctype, "application/pdf")
         self.assertTrue(p.body.startswith("%PDF-"))
+        # drawn with cairo + Pango: the Vietnamese text copies out exactly (pdftotext)
+        import http.client
+        import subprocess
+        import tempfile
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        conn.request("GET", "/api/v1/stats/report06?format=pdf",
+                     headers={"Cookie": "; ".join(f"{k}={v}" for k, v in admin.cookies.items())})
+        raw = conn.getresponse().read()
+        conn.close()
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+            f.write(raw)
+            f.flush()
+            text = subprocess.run(["pdftotext", "-layout", f.name, "-"], check=True, capture_output=True).stdout.decode()
+        self.assertIn("Tình hình, kết quả giải quyết thủ tục hành chính", text)
+        self.assertIn("Tổng cộng", text)
+        self.assertIn("Cấp tỉnh", text)
 
     def test_index766_with_na_reasons_and_drill(self):
         admin = self.login("admin")
