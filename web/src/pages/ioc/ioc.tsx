@@ -9,7 +9,7 @@ import type { RouteProps } from '../../main';
 import { api } from '../../lib/api';
 import { t, tName } from '../../lib/i18n';
 import { ErrorBox, Loading, Notice, Page } from '../../ui/ui';
-import { dayLabel, num, pct, periodsOf, tx } from './text';
+import { dayLabel, num, pct, periodsOf, rateClass, tx } from './text';
 import type { Chart } from './charts';
 import './ioc.css';
 
@@ -53,14 +53,6 @@ export interface IocData {
 }
 
 type Live = 'connecting' | 'live' | 'offline';
-
-/** Colour class of an on-time rate (thresholds of the legend). */
-export function rateClass(r: number | null | undefined): string {
-  if (r === null || r === undefined) return 'r-none';
-  if (r >= 0.95) return 'r-good';
-  if (r >= 0.8) return 'r-mid';
-  return 'r-bad';
-}
 
 const clock = (unix: number) =>
   new Date(unix * 1000).toLocaleTimeString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', second: '2-digit' });

@@ -167,3 +167,11 @@ export function periodsOf(now: Date): { month: string; quarter: string; year: st
   }
   return { month: `month:${y}-${String(m).padStart(2, '0')}`, quarter: `quarter:${y}-${Math.ceil(m / 3)}`, year: `year:${y}` };
 }
+
+/** Colour class of an on-time rate (the thresholds of the legend 'ioc.legend'). */
+export function rateClass(r: number | null | undefined): string {
+  if (r === null || r === undefined) return 'r-none';
+  if (r >= 0.95) return 'r-good';
+  if (r >= 0.8) return 'r-mid';
+  return 'r-bad';
+}
