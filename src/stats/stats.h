@@ -293,6 +293,9 @@ int ts_stats_public(struct ts_ctx *ctx, const struct ts_stats_period *p, json_t 
 /* The newest dossier event id anywhere in the store (the IOC "cursor"); 0 when none.
  * No permission check: a number that only says that something happened. Thread-safe. */
 int ts_stats_cursor(struct ts_db *db, int64_t *out, struct ts_error *err);
+/* Checks STATS_READ over unit_id (TS_ERR_FORBIDDEN as ts_stats_ioc answers it) and reads the
+ * cursor, in one short read transaction: what an answer cache of ts_stats_ioc needs. */
+int ts_stats_ioc_peek(struct ts_ctx *ctx, int64_t unit_id, int64_t *cursor, struct ts_error *err);
 
 /* The folder of the DejaVu fonts of PDF reports (config forms.font_dir, the same fonts as the
  * printed forms); copied. Call once at start. */

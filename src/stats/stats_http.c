@@ -2,7 +2,9 @@
  * calls into src/stats and rendering as JSON, XLSX or PDF. No rule is decided here; routes
  * and their permissions live in app/routes.c, the API in docs/api.md. */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/json.h"
@@ -343,17 +345,73 @@ int ts_stats_http_officer_late(struct ts_call *call, struct ts_error *err)
 		     err);
 }
 
+/* The IOC answer cache. Every open IOC screen reloads the same figures on every change, so
+ * answers are kept per (store, unit, period) while the cursor has not moved and for at most
+ * IOC_FRESH_S seconds (overdue-now moves with the clock too). The permission is checked on
+ * every request (ts_stats_ioc_peek) before a kept answer is given. */
+#define IOC_FRESH_S 5
+#define IOC_SLOTS 16
+static struct ioc_slot {
+	const void *db;
+	int64_t unit, from, to, cursor, at;
+	char *json; /* ts_malloc'd */
+	size_t len;
+} ioc_slots[IOC_SLOTS];
+static pthread_mutex_t ioc_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static struct ioc_slot *ioc_find(const void *db, int64_t unit, const struct ts_stats_period *p)
+{
+	for (int i = 0; i < IOC_SLOTS; i++)
+		if (ioc_slots[i].json && ioc_slots[i].db == db && ioc_slots[i].unit == unit &&
+		    ioc_slots[i].from == p->from_day && ioc_slots[i].to == p->to_day)
+			return &ioc_slots[i];
+	return NULL;
+}
+
 /* GET /api/v1/stats/ioc?unit=&period= */
 int ts_stats_http_ioc(struct ts_call *call, struct ts_error *err)
 {
 	struct ts_stats_period p;
-	int64_t unit;
+	int64_t unit, cursor = 0, now = ts_stats_now();
 	json_t *o = NULL;
+	char *text = NULL;
 	int rc;
 
 	if ((rc = common_args(call, &unit, &p, err)) ||
-	    (rc = ts_stats_ioc(call->ctx, unit, &p, ts_stats_now(), &o, err)))
+	    (rc = ts_stats_ioc_peek(call->ctx, unit, &cursor, err)))
 		return rc;
+	pthread_mutex_lock(&ioc_mu);
+	struct ioc_slot *s = ioc_find(call->ctx->db, unit, &p);
+	if (s && s->cursor == cursor && now >= s->at && now - s->at < IOC_FRESH_S)
+		text = ts_arena_strndup(call->req->arena, s->json, s->len);
+	pthread_mutex_unlock(&ioc_mu);
+	if (text) {
+		ts_http_resp_json(call->resp, 200, text, strlen(text));
+		return 0;
+	}
+	if ((rc = ts_stats_ioc(call->ctx, unit, &p, now, &o, err)))
+		return rc;
+	/* kept under the cursor read before computing: an event that lands meanwhile makes the
+	 * next request compute again */
+	char *dump = json_dumps(o, JSON_COMPACT);
+	if (dump) {
+		pthread_mutex_lock(&ioc_mu);
+		struct ioc_slot *slot = ioc_find(call->ctx->db, unit, &p);
+		if (!slot) {
+			slot = &ioc_slots[0];
+			for (int i = 1; i < IOC_SLOTS; i++)
+				if (!ioc_slots[i].json || ioc_slots[i].at < slot->at)
+					slot = &ioc_slots[i];
+		}
+		char *copy = ts_strdup(dump);
+		if (copy) {
+			ts_free(slot->json);
+			*slot = (struct ioc_slot){call->ctx->db, unit, p.from_day, p.to_day, cursor,
+						  now, copy, strlen(copy)};
+		}
+		pthread_mutex_unlock(&ioc_mu);
+		free(dump);
+	}
 	return reply(call, o, err);
 }
 

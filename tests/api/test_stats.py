@@ -325,6 +325,13 @@ class StatsApiTest(unittest.TestCase):
         self.assertEqual(leader.request("GET", "/api/v1/stats/report06").status, 200)  # default: own subtree
         self.assertEqual(self.login("chuyenvien.tp").request("GET", "/api/v1/stats/report06").status, 403)
         self.assertEqual(Client(self.server).request("GET", "/api/v1/stats/ioc").status, 401)
+        # a kept IOC answer is never given past the permission check
+        commune = self.unit_id("000.00.31.H99")
+        admin = self.login("admin")
+        first = admin.request("GET", f"/api/v1/stats/ioc?unit={commune}")
+        self.assertEqual(first.status, 200, first)
+        self.assertEqual(admin.request("GET", f"/api/v1/stats/ioc?unit={commune}").json, first.json)
+        self.assertEqual(leader.request("GET", f"/api/v1/stats/ioc?unit={commune}").status, 403)
 
     def test_recount_agrees_with_the_live_counters(self):
         p = run_cli(self.db, "stats", "recount", "--check")
