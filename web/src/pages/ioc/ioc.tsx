@@ -59,11 +59,12 @@ const clock = (unix: number) =>
 
 /** Loads the figures now and again on every "change" of the event stream; loads that arrive
  * while one runs are folded into one more. Without a live stream it refreshes every 30 s. */
-function useIoc(period: string): { data: IocData | null; error: unknown; live: Live } {
+function useIoc(period: string, signedIn: boolean): { data: IocData | null; error: unknown; live: Live } {
   const [data, setData] = useState<IocData | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [live, setLive] = useState<Live>('connecting');
   useEffect(() => {
+    if (!signedIn) return; // the page asks to sign in; nothing to load or listen to
     let alive = true;
     let busy = false;
     let again = false;
@@ -109,7 +110,7 @@ function useIoc(period: string): { data: IocData | null; error: unknown; live: L
       es?.close();
       clearInterval(timer);
     };
-  }, [period]);
+  }, [period, signedIn]);
   return { data, error, live };
 }
 
@@ -191,7 +192,7 @@ function UnitTree(props: { units: Unit[] }) {
 export function Ioc(props: RouteProps) {
   const periods = periodsOf(new Date());
   const [period, setPeriod] = useState(props.query.get('period') || '');
-  const { data, error, live } = useIoc(period);
+  const { data, error, live } = useIoc(period, !!props.me);
   if (!props.me)
     return (
       <Page title={tx('ioc.title')}>
