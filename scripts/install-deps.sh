@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
 libsodium-dev libcurl4-openssl-dev libcmocka-dev postgresql sqlite3 python3 curl ca-certificates
 libmagic-dev libcairo2-dev libpango1.0-dev libqrencode-dev libxlsxwriter-dev libunistring-dev fonts-dejavu-core
-libhpdf-dev fonts-liberation2 poppler-utils zbar-tools chromium
+poppler-utils zbar-tools chromium
 libsystemd-dev debhelper dpkg-dev rsync nginx openssl"
 missing=""
 for p in $PKGS; do

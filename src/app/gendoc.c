@@ -48,6 +48,8 @@ static const struct {
 			   "(packaging/nginx/nginx-tinhso.conf) to match."},
 	{TS_ERR_UNSUPPORTED_MEDIA, "Wrong `Content-Type` for the route, or an attachment whose type (libmagic) "
 				   "is not accepted."},
+	{TS_ERR_NOT_ACCEPTABLE, "The client's `Accept` header names no type the route can answer with; the "
+				"live IOC stream (`/api/v1/stats/ioc/events`) needs `text/event-stream` or `*/*`."},
 	{TS_ERR_UNAUTHENTICATED, "No valid session or API key. Sessions end after `session.idle` / "
 				 "`session.ttl`; behind HTTPS check `cookie.secure = true` and that nginx "
 				 "passes the `Cookie` header."},

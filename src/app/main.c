@@ -328,7 +328,7 @@ static int cmd_serve(struct cli *cli)
 	configure_modules(&cli->cfg);
 	if ((rc = configure_attach_forms(&cli->cfg, &err)))
 		goto out;
-	ts_stats_set_pdf_font(ts_config_str(&cli->cfg, TS_CFG_STATS_PDF_FONT));
+	ts_stats_set_pdf_font(ts_config_str(&cli->cfg, TS_CFG_FORMS_FONT_DIR));
 	if ((rc = open_replica(cli, db, &replica, &err)))
 		goto out;
 	struct ts_app app = {.cfg = &cli->cfg, .db = db, .replica = replica,
@@ -352,6 +352,13 @@ static int cmd_serve(struct cli *cli)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (ts_config_int(&cli->cfg, TS_CFG_STATS_LIVE_STREAMS) > 0 &&
+	    (rc = ts_stats_http_live_start(
+		 db, (unsigned)ts_config_int(&cli->cfg, TS_CFG_STATS_LIVE_STREAMS),
+		 (unsigned)ts_config_int(&cli->cfg, TS_CFG_STATS_LIVE_HEARTBEAT),
+		 (unsigned)ts_config_int(&cli->cfg, TS_CFG_STATS_LIVE_POLL_MS),
+		 (unsigned)ts_config_int(&cli->cfg, TS_CFG_STATS_LIVE_MAX_AGE), &err)))
+		goto out;
 	if ((rc = ts_http_server_start(&ho, &happ, &srv, &err)))
 		goto out;
 	char portbuf[16];
@@ -381,6 +388,7 @@ out:
 	ts_attach_rescanner_stop();
 	ts_http_server_stop(srv);
 	ts_db_close(replica);
+	ts_stats_http_live_stop(); /* after the server: its streams are gone */
 	ts_db_close(db);
 	if (rc)
 		die_err(&err);

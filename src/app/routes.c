@@ -88,7 +88,8 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/stats/rankings/units", ts_stats_http_rank_units, STATS_READ, TS_ROUTE_REPLICA, NULL, "stats", "Xếp hạng đơn vị"),
 	R("GET", "/api/v1/stats/rankings/officers", ts_stats_http_rank_officers, STATS_READ, TS_ROUTE_REPLICA, NULL, "stats", "Xếp hạng cán bộ theo phiếu kiểm soát"),
 	R("GET", "/api/v1/stats/officers/{id}/late", ts_stats_http_officer_late, STATS_READ, TS_ROUTE_REPLICA, NULL, "stats", "Các lần xử lý quá hạn của một cán bộ"),
-	R("GET", "/api/v1/stats/ioc", ts_stats_http_ioc, STATS_READ, TS_ROUTE_REPLICA, NULL, "stats", "Số liệu trung tâm điều hành (IOC)"),
+	R("GET", "/api/v1/stats/ioc", ts_stats_http_ioc, STATS_READ, 0, NULL, "stats", "Số liệu trung tâm điều hành (IOC)"),
+	R("GET", "/api/v1/stats/ioc/events", ts_stats_http_ioc_events, STATS_READ, 0, NULL, "stats", "Luồng sự kiện trực tiếp của trung tâm điều hành (Server-Sent Events)"),
 	R("GET", "/api/v1/public/stats", ts_stats_http_public, PUBLIC, TS_ROUTE_REPLICA, NULL, "stats", "Số liệu giải quyết thủ tục hành chính công khai"),
 
 	R("GET", "/api/v1/procedures", ts_catalog_http_search, PUBLIC, TS_ROUTE_REPLICA, NULL, "procedures", "Tra cứu thủ tục hành chính (có dấu hoặc không dấu)"),

@@ -76,8 +76,14 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	  "public status page of a dossier, printed as a QR code on receipts ({code} = dossier code)") \
 	X(FORMS_FONT_DIR, "forms.font_dir", TS_CFG_STR, "/usr/share/fonts/truetype/dejavu", 0, 0, 0,  \
 	  "folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf (Debian fonts-dejavu-core)") \
-	X(STATS_PDF_FONT, "stats.pdf_font", TS_CFG_STR, "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf", \
-	  0, 0, 0, "TrueType font with Vietnamese glyphs for PDF reports (fonts-liberation2)")
+	X(STATS_LIVE_STREAMS, "stats.live_streams", TS_CFG_INT, "64", 0, 10000, 0,                     \
+	  "open live IOC event streams at most (Server-Sent Events; each holds a connection, 0 = off)") \
+	X(STATS_LIVE_POLL_MS, "stats.live_poll_ms", TS_CFG_INT, "500", 50, 1000, 0,                  \
+	  "how often the live IOC feed reads the newest dossier event while a page listens, ms")   \
+	X(STATS_LIVE_HEARTBEAT, "stats.live_heartbeat", TS_CFG_INT, "15", 1, 300, 0,                 \
+	  "seconds between keep-alive comments on an idle live IOC stream")                       \
+	X(STATS_LIVE_MAX_AGE, "stats.live_max_age", TS_CFG_INT, "1800", 0, 86400, 0,                 \
+	  "seconds before a live IOC stream is closed for the browser to reconnect (0 = never)")
 
 enum ts_cfg_key {
 #define X(n, k, t, d, mi, ma, f, h) TS_CFG_##n,

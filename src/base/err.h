@@ -18,6 +18,7 @@
 	X(WEAK_PASSWORD, 422, "weak_password", "Mật khẩu chưa đủ mạnh")                         \
 	X(TOO_LARGE, 413, "payload_too_large", "Dữ liệu gửi lên quá lớn")                       \
 	X(UNSUPPORTED_MEDIA, 415, "unsupported_media_type", "Định dạng dữ liệu không được hỗ trợ") \
+	X(NOT_ACCEPTABLE, 406, "not_acceptable", "Không trả lời được theo định dạng yêu cầu")     \
 	X(UNAUTHENTICATED, 401, "unauthenticated", "Vui lòng đăng nhập")                        \
 	X(BAD_CREDENTIALS, 401, "invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng") \
 	X(FORBIDDEN, 403, "forbidden", "Bạn không có quyền thực hiện thao tác này")             \

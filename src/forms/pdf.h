@@ -2,7 +2,7 @@
  * (HarfBuzz shaping) and libqrencode (pdf.c is the only file that sees them): A4 pages,
  * UTF-8 text in an embedded TrueType font after NFC normalisation (libunistring), wrapped
  * paragraphs, lines, boxes and QR codes. Coordinates in points from the bottom left, text
- * positioned by its baseline. Internal to src/forms. */
+ * positioned by its baseline. Used by src/forms and by src/stats (report 06 as PDF). */
 #ifndef TS_FORMS_PDF_H
 #define TS_FORMS_PDF_H
 

@@ -74,6 +74,9 @@ struct ts_http_resp {
 	bool has_fd;
 	int fd;
 	uint64_t fd_size;
+	/* A Server-Sent Events stream instead of `body` (set by ts_http_feed_open): the server
+	 * sends it as text/event-stream until the feed ends it or the client goes away. */
+	struct ts_http_stream *stream;
 };
 
 /* What a route handler receives (app/dispatch.c fills it). ctx is the acting context
@@ -159,6 +162,53 @@ bool ts_http_match(const char *pattern, const char *path, struct ts_arena *a, co
  * TS_ERR_NOMEM (arena full) or TS_ERR_IO (read failed). */
 int ts_http_static(struct ts_http_req *r, struct ts_http_resp *resp, const char *root,
 		   const char *path, struct ts_error *err);
+
+/* ---- Server-Sent Events (stream.c) ------------------------------------------------------
+ * A feed broadcasts small messages to a bounded number of open text/event-stream
+ * responses. The feed's own thread runs poll() every poll_ms while at least one stream is
+ * open (so a cursor in the store is watched without a busy client), and publishes what it
+ * returns; anyone may also publish. A stream that is waiting holds no server thread (the
+ * connection is suspended) and is woken within a tick of a message, for a heartbeat
+ * comment, at the end of its lifetime, and when the server stops. Messages are coalesced:
+ * a slow stream gets the newest one, never a backlog. */
+struct ts_http_feed;
+struct ts_http_stream;
+
+struct ts_http_feed_options {
+	const char *event;    /* the SSE event name of published messages ("change") */
+	unsigned max_streams; /* open streams at most; more are refused with 503 */
+	unsigned heartbeat_s; /* a ": ping" comment after this long without a write (>= 1) */
+	unsigned poll_ms;     /* tick of the feed's thread, 50..1000 */
+	unsigned max_s;       /* a stream ends after this long; EventSource reconnects (and
+	                       * authenticates again); 0 = no limit */
+	/* Runs on the feed's thread while streams are open: 1 with *data (ts_malloc'd JSON
+	 * text, ownership passes) to publish it, 0 when nothing changed, negative on failure
+	 * (logged once per failure streak; retried at the next tick). May be NULL. */
+	int (*poll)(void *ud, char **data);
+	void *ud;
+};
+
+/* Makes a feed and starts its thread. o is copied (o->event must be static, o->ud is
+ * borrowed until ts_http_feed_free). Returns 0, TS_ERR_NOMEM or TS_ERR_INTERNAL. */
+int ts_http_feed_new(const struct ts_http_feed_options *o, struct ts_http_feed **out,
+		     struct ts_error *err);
+/* Ends every stream of f and frees it once they are gone from the server's threads;
+ * stops the thread. Call after the server has stopped (or before it starts). NULL is a
+ * no-op. */
+void ts_http_feed_free(struct ts_http_feed *f);
+/* Publishes data (copied; one line of JSON, no newline) to every open stream of f.
+ * Thread-safe. Returns 0 or TS_ERR_NOMEM / TS_ERR_VALIDATION (a newline in data). */
+int ts_http_feed_publish(struct ts_http_feed *f, const char *data);
+/* Makes resp an event stream of f (status 200, text/event-stream, no caching). The stream
+ * starts with a "retry" hint and an ": open" comment, so the client knows it is
+ * connected before any message. Returns 0, TS_ERR_NOT_ACCEPTABLE when the request's Accept
+ * header names neither text/event-stream nor * / * (a plain GET would never end),
+ * TS_ERR_UNAVAILABLE when max_streams are open or the server is stopping, TS_ERR_NOMEM.
+ * Call from a route handler. */
+int ts_http_feed_open(struct ts_http_feed *f, struct ts_http_req *r, struct ts_http_resp *resp,
+		      struct ts_error *err);
+/* How many streams of f are open now (for metrics and tests). Thread-safe. */
+unsigned ts_http_feed_streams(struct ts_http_feed *f);
 
 /* Metrics: the server records every response (route label, method, status, latency).
  * Thread-safe; unknown methods count as "OTHER" and series beyond a fixed cap fold into

@@ -249,6 +249,8 @@ static enum MHD_Result send_resp(struct ts_http_conn *c)
 		mr = MHD_create_response_from_fd64(resp->fd_size, resp->fd);
 		if (!mr)
 			close(resp->fd);
+	} else if (resp->stream) {
+		mr = ts_http_stream_response(resp->stream, c->mc, c->srv); /* Server-Sent Events */
 	} else {
 		/* the body lives in the request arena (or is static), which is freed only in the
 		 * completion notification, after the response has been sent */
@@ -612,7 +614,8 @@ int ts_http_server_start(const struct ts_http_options *opt, const struct ts_http
 	pthread_condattr_destroy(&ca);
 	sync_made = true;
 
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME; /* waiting event streams (stream.c) */
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	unsigned threads = opt->threads ? opt->threads : 1;
@@ -665,6 +668,7 @@ void ts_http_server_stop(struct ts_http_server *s)
 	if (!s)
 		return;
 	MHD_socket lfd = MHD_quiesce_daemon(s->d);
+	ts_http_stream_stopping(s, true); /* open event streams end now */
 	struct timespec deadline;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += s->grace_s;
@@ -682,6 +686,7 @@ void ts_http_server_stop(struct ts_http_server *s)
 		       NULL);
 	}
 	MHD_stop_daemon(s->d);
+	ts_http_stream_stopping(s, false);
 	/* quiesce hands the listening socket to the caller; close it only after the threads
 	 * that might still poll it are gone */
 	if (lfd != MHD_INVALID_SOCKET)

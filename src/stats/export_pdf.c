@@ -1,217 +1,167 @@
-/* export_pdf.c - report 06/VPCP/KSTT as a PDF (A4 landscape, a TrueType font with
- * Vietnamese glyphs embedded, UTF-8 text); the only file of src/stats that sees libharu.
- * The document is built in libharu's memory stream and copied into the arena. */
+/* export_pdf.c - report 06/VPCP/KSTT as a PDF (A4 landscape) drawn on the PDF surface of
+ * src/forms (forms/pdf.h: cairo + Pango with HarfBuzz shaping, DejaVu fonts embedded), so
+ * every Vietnamese letter prints and copies out correctly. The bytes end in the arena. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <hpdf.h>
-
+#include "forms/pdf.h"
 #include "stats/stats.h"
 
-static const char *g_font = "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf";
+static char g_fonts[256] = "/usr/share/fonts/truetype/dejavu";
 
-void ts_stats_set_pdf_font(const char *path)
+void ts_stats_set_pdf_font(const char *dir)
 {
-	if (path && *path)
-		g_font = path;
+	if (dir && *dir && strlen(dir) < sizeof(g_fonts))
+		snprintf(g_fonts, sizeof(g_fonts), "%s", dir);
 }
 
 const char *ts_stats_pdf_font(void)
 {
-	return g_font;
-}
-
-struct pdf_state {
-	HPDF_STATUS error;
-	HPDF_STATUS detail;
-};
-
-static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
-{
-	struct pdf_state *st = user_data;
-	if (!st->error) {
-		st->error = error_no;
-		st->detail = detail_no;
-	}
+	return g_fonts;
 }
 
 #define NCOLS (2 + TS_CELL__COUNT)
 #define ROW_H 14.0f
+#define LEFT 20.0f
+#define BOTTOM 36.0f
 
 static const float widths[NCOLS] = {22, 150, 36, 36, 36, 36, 36, 36, 36, 36, 36, 36, 36,
 				    36, 36, 36, 36, 36, 36};
 
-static void text_at(HPDF_Page page, float x, float y, const char *s)
+/* Text in a cell whose bottom is at y, cut (at a UTF-8 boundary, with "…") to its width. */
+static void cell_text(struct ts_pdf *p, float x, float y, float w, float size,
+		      enum ts_pdf_style st, const char *s, bool right)
 {
-	HPDF_Page_BeginText(page);
-	HPDF_Page_TextOut(page, x, y, s);
-	HPDF_Page_EndText(page);
-}
-
-/* Writes s clipped to width w (by dropping characters at the end). */
-static void cell_text(HPDF_Page page, float x, float y, float w, const char *s, bool right)
-{
-	char buf[160];
+	char buf[192];
 	size_t n = strlen(s);
 
-	if (n >= sizeof(buf))
-		n = sizeof(buf) - 1;
+	if (n > sizeof(buf) - 4)
+		n = sizeof(buf) - 4;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	while (n > 0 && HPDF_Page_TextWidth(page, buf) > w - 4) {
-		do /* cut at a UTF-8 character boundary */
-			n--;
-		while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80);
-		buf[n] = '\0';
+	if (ts_pdf_width(p, size, st, buf) > w - 4) {
+		while (n > 0 && ts_pdf_width(p, size, st, buf) > w - 4 - ts_pdf_width(p, size, st, "…")) {
+			do /* cut at a UTF-8 character boundary */
+				n--;
+			while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80);
+			buf[n] = '\0';
+		}
+		memcpy(buf + n, "…", sizeof("…"));
 	}
-	text_at(page, right ? x + w - 2 - HPDF_Page_TextWidth(page, buf) : x + 2, y + 4, buf);
+	ts_pdf_text(p, right ? x + w - 2 : x + 2, y + 4, size, st, right ? TS_PDF_RIGHT : TS_PDF_LEFT,
+		    buf);
 }
 
-static void draw_row(HPDF_Page page, HPDF_Font font, float y, const char *stt, const char *name,
+static void draw_row(struct ts_pdf *p, float y, const char *stt, const char *name,
 		     const struct ts_stats_row *r, bool bold)
 {
-	float x = 20;
+	enum ts_pdf_style st = bold ? TS_PDF_BOLD : TS_PDF_REGULAR;
+	float x = LEFT;
 	char num[32];
 
-	HPDF_Page_SetFontAndSize(page, font, bold ? 7.5f : 7);
 	for (int c = 0; c < NCOLS; c++) {
-		HPDF_Page_Rectangle(page, x, y, widths[c], ROW_H);
-		HPDF_Page_Stroke(page);
+		ts_pdf_rect(p, x, y, widths[c], ROW_H);
 		if (c == 0)
-			cell_text(page, x, y, widths[c], stt, false);
+			cell_text(p, x, y, widths[c], 7, st, stt, false);
 		else if (c == 1)
-			cell_text(page, x, y, widths[c], name ? name : "", false);
+			cell_text(p, x, y, widths[c], 7, st, name ? name : "", false);
 		else {
 			snprintf(num, sizeof(num), "%lld", (long long)r->cell[c - 2]);
-			cell_text(page, x, y, widths[c], num, true);
+			cell_text(p, x, y, widths[c], 7, st, num, true);
 		}
 		x += widths[c];
 	}
 }
 
-static HPDF_Page new_page(HPDF_Doc pdf, HPDF_Font font, const struct ts_stats_report *r,
-			  float *y)
+/* A new page with the title, the unit and period, and the column heads; *y is the bottom of
+ * the first row below them. */
+static void new_page(struct ts_pdf *p, const struct ts_stats_report *r, float *y)
 {
-	HPDF_Page page = HPDF_AddPage(pdf);
-	float x = 20;
-	char buf[256];
+	float w, h, x = LEFT;
+	char buf[320];
 
-	HPDF_Page_SetSize(page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_LANDSCAPE);
-	HPDF_Page_SetLineWidth(page, 0.4f);
-	*y = HPDF_Page_GetHeight(page) - 36;
-	HPDF_Page_SetFontAndSize(page, font, 12);
-	text_at(page, 20, *y,
-		"Biểu số 06/VPCP/KSTT - Tình hình, kết quả giải quyết thủ tục hành chính");
+	ts_pdf_page(p, true, &w, &h);
+	*y = h - 36;
+	ts_pdf_text(p, LEFT, *y, 12, TS_PDF_BOLD, TS_PDF_LEFT,
+		    "Biểu số 06/VPCP/KSTT - Tình hình, kết quả giải quyết thủ tục hành chính");
 	*y -= 16;
-	HPDF_Page_SetFontAndSize(page, font, 9);
 	snprintf(buf, sizeof(buf), "Đơn vị: %s%s%s%s    Kỳ báo cáo: %s",
 		 r->unit_name ? r->unit_name : "", r->unit_code ? " (" : "",
 		 r->unit_code ? r->unit_code : "", r->unit_code ? ")" : "", r->period.label);
-	text_at(page, 20, *y, buf);
+	ts_pdf_text(p, LEFT, *y, 9, TS_PDF_REGULAR, TS_PDF_LEFT, buf);
 	*y -= 22;
-	HPDF_Page_SetFontAndSize(page, font, 7);
 	for (int c = 0; c < NCOLS; c++) {
-		char h[16];
-		HPDF_Page_Rectangle(page, x, *y, widths[c], ROW_H);
-		HPDF_Page_Stroke(page);
+		char hd[16];
+		ts_pdf_rect(p, x, *y, widths[c], ROW_H);
 		if (c == 0)
-			snprintf(h, sizeof(h), "STT");
+			snprintf(hd, sizeof(hd), "STT");
 		else if (c == 1)
-			snprintf(h, sizeof(h), "Lĩnh vực");
+			snprintf(hd, sizeof(hd), "Lĩnh vực");
 		else if (c - 2 < 11)
-			snprintf(h, sizeof(h), "(%d)", c - 1);
+			snprintf(hd, sizeof(hd), "(%d)", c - 1);
 		else
-			snprintf(h, sizeof(h), "(%c)", 'a' + (c - 2 - 11));
-		cell_text(page, x, *y, widths[c], h, c >= 2);
+			snprintf(hd, sizeof(hd), "(%c)", 'a' + (c - 2 - 11));
+		cell_text(p, x, *y, widths[c], 7, TS_PDF_BOLD, hd, c >= 2);
 		x += widths[c];
 	}
 	*y -= ROW_H;
-	return page;
 }
 
 int ts_stats_report_pdf(struct ts_arena *a, const struct ts_stats_report *r,
-			const char *font_path, char **out, size_t *len, struct ts_error *err)
+			const char *font_dir, char **out, size_t *len, struct ts_error *err)
 {
-	struct pdf_state st = {0};
-	HPDF_Doc pdf = HPDF_New(on_error, &st);
-	HPDF_Font font = NULL;
-	HPDF_Page page;
-	const char *fname;
+	struct ts_pdf *p = NULL;
+	const char *bytes = NULL;
 	float y;
-	int stt = 0;
-	HPDF_UINT32 size;
-	char *buf;
+	int stt = 0, rc;
 
-	if (!pdf)
-		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
-	HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
-	HPDF_UseUTFEncodings(pdf);
-	fname = HPDF_LoadTTFontFromFile(pdf, font_path, HPDF_TRUE);
-	if (fname)
-		font = HPDF_GetFont(pdf, fname, "UTF-8");
-	if (!font || st.error) {
-		HPDF_Free(pdf);
-		return ts_error_set(err, TS_ERR_CONFIG, "stats.pdf_font",
-				    "Không nạp được phông chữ \"%s\" cho báo cáo PDF", font_path);
+	if ((rc = ts_pdf_new(a, font_dir, &p, err))) {
+		if (rc == TS_ERR_CONFIG && err)
+			snprintf(err->field, sizeof(err->field), "forms.font_dir");
+		return rc;
 	}
-	page = new_page(pdf, font, r, &y);
+	new_page(p, r, &y);
 	for (int l = 0; l < TS_LEVEL__COUNT; l++) {
 		if (!r->level_present[l])
 			continue;
-		if (y < 60)
-			page = new_page(pdf, font, r, &y);
-		draw_row(page, font, y, l == TS_LEVEL_PROVINCE ? "I" : "II", ts_stats_level_title(l),
+		if (y < BOTTOM + ROW_H)
+			new_page(p, r, &y);
+		draw_row(p, y, l == TS_LEVEL_PROVINCE ? "I" : "II", ts_stats_level_title(l),
 			 &r->level_total[l], true);
 		y -= ROW_H;
 		for (int k = 0; k < r->nrows; k++) {
 			char n[16];
 			if (r->rows[k].level != l)
 				continue;
-			if (y < 60)
-				page = new_page(pdf, font, r, &y);
+			if (y < BOTTOM + ROW_H)
+				new_page(p, r, &y);
 			snprintf(n, sizeof(n), "%d", ++stt);
-			draw_row(page, font, y, n, r->rows[k].field_name, &r->rows[k], false);
+			draw_row(p, y, n, r->rows[k].field_name, &r->rows[k], false);
 			y -= ROW_H;
 		}
 	}
-	if (y < 60)
-		page = new_page(pdf, font, r, &y);
-	draw_row(page, font, y, "", "Tổng cộng", &r->total, true);
-	y -= ROW_H + 6;
-	/* the legend of the column numbers */
-	HPDF_Page_SetFontAndSize(page, font, 6.5f);
+	if (y < BOTTOM + ROW_H)
+		new_page(p, r, &y);
+	draw_row(p, y, "", "Tổng cộng", &r->total, true);
+	y -= 14;
+	/* the legend of the column numbers, three to a line */
 	for (int c = 0; c < TS_CELL__COUNT; c++) {
-		char line[160];
-		if (y < 20) {
-			page = new_page(pdf, font, r, &y);
-			HPDF_Page_SetFontAndSize(page, font, 6.5f);
-		}
+		char line[200];
+		if (y < 20)
+			new_page(p, r, &y);
 		if (c < 11)
 			snprintf(line, sizeof(line), "%s", ts_stats_cell_title(c));
 		else
 			snprintf(line, sizeof(line), "(%c) %s", 'a' + (c - 11), ts_stats_cell_title(c));
-		text_at(page, 20 + (float)(c % 3) * 270, y, line);
+		ts_pdf_text(p, LEFT + (float)(c % 3) * 270, y, 6.5f, TS_PDF_REGULAR, TS_PDF_LEFT, line);
 		if (c % 3 == 2)
 			y -= 9;
 	}
-	if (st.error || HPDF_SaveToStream(pdf) != HPDF_OK) {
-		HPDF_Free(pdf);
-		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "Không tạo được tệp PDF (mã %04X)",
-				    (unsigned)st.error);
-	}
-	size = HPDF_GetStreamSize(pdf);
-	buf = size ? ts_arena_alloc(a, size) : NULL;
-	if (!buf) {
-		HPDF_Free(pdf);
-		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
-	}
-	HPDF_ResetStream(pdf);
-	if (HPDF_ReadFromStream(pdf, (HPDF_BYTE *)buf, &size) != HPDF_OK && size == 0) {
-		HPDF_Free(pdf);
-		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "Không đọc được tệp PDF");
-	}
-	HPDF_Free(pdf);
-	*out = buf;
-	*len = size;
+	rc = ts_pdf_bytes(p, &bytes, len, err);
+	ts_pdf_free(p);
+	if (rc)
+		return rc;
+	*out = (char *)(uintptr_t)bytes;
 	return 0;
 }

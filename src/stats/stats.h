@@ -207,11 +207,12 @@ int ts_stats_drill(struct ts_ctx *ctx, int64_t unit_id, const struct ts_stats_pe
 		   struct ts_stats_dossier **items, int *n, int64_t *next, struct ts_error *err);
 
 /* Exports (export_xlsx.c, export_pdf.c): the report as an XLSX workbook / a PDF (landscape
- * A4, Liberation Sans from font_path). Bytes in ctx->arena. TS_ERR_IO / TS_ERR_INTERNAL. */
+ * A4, drawn with cairo + Pango through forms/pdf.h, the DejaVu fonts of font_dir embedded).
+ * Bytes in arena a. TS_ERR_IO / TS_ERR_INTERNAL; TS_ERR_CONFIG when the fonts are missing. */
 int ts_stats_report_xlsx(struct ts_arena *a, const struct ts_stats_report *r, char **out,
 			 size_t *len, struct ts_error *err);
 int ts_stats_report_pdf(struct ts_arena *a, const struct ts_stats_report *r,
-			const char *font_path, char **out, size_t *len, struct ts_error *err);
+			const char *font_dir, char **out, size_t *len, struct ts_error *err);
 
 /* ---- Decision 766 index (index.c) -------------------------------------------------- */
 
@@ -299,9 +300,16 @@ int ts_stats_ioc(struct ts_ctx *ctx, int64_t unit_id, const struct ts_stats_peri
 int ts_stats_public(struct ts_ctx *ctx, const struct ts_stats_period *p, json_t **out,
 		    struct ts_error *err);
 
-/* The font of PDF reports (config stats.pdf_font); the string must outlive the process's
- * requests. Call once at start. */
-void ts_stats_set_pdf_font(const char *path);
+/* The newest dossier event id anywhere in the store (the IOC "cursor"); 0 when none.
+ * No permission check: a number that only says that something happened. Thread-safe. */
+int ts_stats_cursor(struct ts_db *db, int64_t *out, struct ts_error *err);
+/* Checks STATS_READ over unit_id (TS_ERR_FORBIDDEN as ts_stats_ioc answers it) and reads the
+ * cursor, in one short read transaction: what an answer cache of ts_stats_ioc needs. */
+int ts_stats_ioc_peek(struct ts_ctx *ctx, int64_t unit_id, int64_t *cursor, struct ts_error *err);
+
+/* The folder of the DejaVu fonts of PDF reports (config forms.font_dir, the same fonts as the
+ * printed forms); copied. Call once at start. */
+void ts_stats_set_pdf_font(const char *dir);
 const char *ts_stats_pdf_font(void);
 
 /* Test seam: the clock for "now" and "today" (NULL = time()). */
@@ -318,5 +326,14 @@ int ts_stats_http_rank_officers(struct ts_call *call, struct ts_error *err);
 int ts_stats_http_officer_late(struct ts_call *call, struct ts_error *err);
 int ts_stats_http_ioc(struct ts_call *call, struct ts_error *err);
 int ts_stats_http_public(struct ts_call *call, struct ts_error *err);
+/* GET /api/v1/stats/ioc/events: a Server-Sent Events stream that says "change" (data:
+ * {"cursor":N}) within one poll tick of a new dossier event; 503 when the feed is full or
+ * not started. */
+int ts_stats_http_ioc_events(struct ts_call *call, struct ts_error *err);
+/* Starts the IOC event feed over db (one per process; call before serving, and
+ * ts_stats_http_live_stop after the server stopped). Returns 0 or a ts_err. */
+int ts_stats_http_live_start(struct ts_db *db, unsigned max_streams, unsigned heartbeat_s,
+			     unsigned poll_ms, unsigned max_s, struct ts_error *err);
+void ts_stats_http_live_stop(void);
 
 #endif

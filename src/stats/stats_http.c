@@ -2,10 +2,13 @@
  * calls into src/stats and rendering as JSON, XLSX or PDF. No rule is decided here; routes
  * and their permissions live in app/routes.c, the API in docs/api.md. */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/json.h"
+#include "base/mem.h"
 #include "http/http.h"
 #include "stats/stats.h"
 
@@ -342,17 +345,73 @@ int ts_stats_http_officer_late(struct ts_call *call, struct ts_error *err)
 		     err);
 }
 
+/* The IOC answer cache. Every open IOC screen reloads the same figures on every change, so
+ * answers are kept per (store, unit, period) while the cursor has not moved and for at most
+ * IOC_FRESH_S seconds (overdue-now moves with the clock too). The permission is checked on
+ * every request (ts_stats_ioc_peek) before a kept answer is given. */
+#define IOC_FRESH_S 5
+#define IOC_SLOTS 16
+static struct ioc_slot {
+	const void *db;
+	int64_t unit, from, to, cursor, at;
+	char *json; /* ts_malloc'd */
+	size_t len;
+} ioc_slots[IOC_SLOTS];
+static pthread_mutex_t ioc_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static struct ioc_slot *ioc_find(const void *db, int64_t unit, const struct ts_stats_period *p)
+{
+	for (int i = 0; i < IOC_SLOTS; i++)
+		if (ioc_slots[i].json && ioc_slots[i].db == db && ioc_slots[i].unit == unit &&
+		    ioc_slots[i].from == p->from_day && ioc_slots[i].to == p->to_day)
+			return &ioc_slots[i];
+	return NULL;
+}
+
 /* GET /api/v1/stats/ioc?unit=&period= */
 int ts_stats_http_ioc(struct ts_call *call, struct ts_error *err)
 {
 	struct ts_stats_period p;
-	int64_t unit;
+	int64_t unit, cursor = 0, now = ts_stats_now();
 	json_t *o = NULL;
+	char *text = NULL;
 	int rc;
 
 	if ((rc = common_args(call, &unit, &p, err)) ||
-	    (rc = ts_stats_ioc(call->ctx, unit, &p, ts_stats_now(), &o, err)))
+	    (rc = ts_stats_ioc_peek(call->ctx, unit, &cursor, err)))
 		return rc;
+	pthread_mutex_lock(&ioc_mu);
+	struct ioc_slot *s = ioc_find(call->ctx->db, unit, &p);
+	if (s && s->cursor == cursor && now >= s->at && now - s->at < IOC_FRESH_S)
+		text = ts_arena_strndup(call->req->arena, s->json, s->len);
+	pthread_mutex_unlock(&ioc_mu);
+	if (text) {
+		ts_http_resp_json(call->resp, 200, text, strlen(text));
+		return 0;
+	}
+	if ((rc = ts_stats_ioc(call->ctx, unit, &p, now, &o, err)))
+		return rc;
+	/* kept under the cursor read before computing: an event that lands meanwhile makes the
+	 * next request compute again */
+	char *dump = json_dumps(o, JSON_COMPACT);
+	if (dump) {
+		pthread_mutex_lock(&ioc_mu);
+		struct ioc_slot *slot = ioc_find(call->ctx->db, unit, &p);
+		if (!slot) {
+			slot = &ioc_slots[0];
+			for (int i = 1; i < IOC_SLOTS; i++)
+				if (!ioc_slots[i].json || ioc_slots[i].at < slot->at)
+					slot = &ioc_slots[i];
+		}
+		char *copy = ts_strdup(dump);
+		if (copy) {
+			ts_free(slot->json);
+			*slot = (struct ioc_slot){call->ctx->db, unit, p.from_day, p.to_day, cursor,
+						  now, copy, strlen(copy)};
+		}
+		pthread_mutex_unlock(&ioc_mu);
+		free(dump);
+	}
 	return reply(call, o, err);
 }
 
@@ -373,4 +432,62 @@ int ts_stats_http_public(struct ts_call *call, struct ts_error *err)
 	if ((rc = ts_stats_public(call->ctx, &p, &o, err)))
 		return rc;
 	return reply(call, o, err);
+}
+
+/* ---- live IOC: Server-Sent Events ------------------------------------------------------ */
+
+/* One feed per process: its thread reads the cursor every poll tick while an IOC page is
+ * open and says "change" when it moved. Polling the store (rather than a signal from the
+ * committing thread) also sees what other nodes commit. */
+static struct ts_http_feed *ioc_feed;
+static struct ts_db *ioc_db;
+static int64_t ioc_cursor = -1; /* only the feed's thread touches it once started */
+
+static int ioc_poll(void *ud, char **data)
+{
+	(void)ud;
+	struct ts_error err;
+	int64_t cur = 0;
+	ts_error_clear(&err);
+	if (ts_stats_cursor(ioc_db, &cur, &err))
+		return err.code ? err.code : TS_ERR_DB;
+	if (cur == ioc_cursor)
+		return 0;
+	ioc_cursor = cur;
+	char buf[48];
+	snprintf(buf, sizeof(buf), "{\"cursor\":%" PRId64 "}", cur);
+	*data = ts_strdup(buf);
+	return *data ? 1 : TS_ERR_NOMEM;
+}
+
+int ts_stats_http_live_start(struct ts_db *db, unsigned max_streams, unsigned heartbeat_s,
+			     unsigned poll_ms, unsigned max_s, struct ts_error *err)
+{
+	struct ts_error ignored;
+	ts_error_clear(&ignored);
+	ioc_db = db;
+	if (ts_stats_cursor(db, &ioc_cursor, &ignored))
+		ioc_cursor = -1; /* the first tick that reads it says "change" */
+	struct ts_http_feed_options o = {.event = "change",
+					 .max_streams = max_streams,
+					 .heartbeat_s = heartbeat_s,
+					 .poll_ms = poll_ms,
+					 .max_s = max_s,
+					 .poll = ioc_poll};
+	return ts_http_feed_new(&o, &ioc_feed, err);
+}
+
+void ts_stats_http_live_stop(void)
+{
+	ts_http_feed_free(ioc_feed);
+	ioc_feed = NULL;
+}
+
+/* GET /api/v1/stats/ioc/events */
+int ts_stats_http_ioc_events(struct ts_call *call, struct ts_error *err)
+{
+	if (!ioc_feed)
+		return ts_error_set(err, TS_ERR_UNAVAILABLE, NULL,
+				    "Chưa bật cập nhật trực tiếp cho trung tâm điều hành");
+	return ts_http_feed_open(ioc_feed, call->req, call->resp, err);
 }

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "calendar/calendar.h"
+#include "forms/forms.h"
 #include "org/org.h"
 #include "stats/stats.h"
 
@@ -245,7 +246,7 @@ static void test_exports_render_a_report(void **state)
 	}
 	/* a missing font is a configuration error, not a crash */
 	ts_error_clear(&err);
-	assert_int_equal(ts_stats_report_pdf(&a, &r, "/nonexistent/font.ttf", &bytes, &len, &err),
+	assert_int_equal(ts_stats_report_pdf(&a, &r, "/nonexistent/fonts", &bytes, &len, &err),
 			 TS_ERR_CONFIG);
 	ts_arena_release(&a);
 }
@@ -264,5 +265,7 @@ int main(void)
 	    cmocka_unit_test(test_levels_from_unit_kinds),
 	    cmocka_unit_test(test_exports_render_a_report),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	ts_forms_shutdown(); /* the font caches of the PDF renderer */
+	return failed;
 }

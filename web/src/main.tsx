@@ -7,7 +7,7 @@ import type { ComponentType } from 'preact';
 import './styles.css';
 import { initLang, onLang, setLang, getLang, t } from './lib/i18n';
 import { matchRoute, parseHash, navigate, type Location } from './lib/router';
-import { getMe, loadMe, logout, onSession, isOfficer, isAdmin, isApplicant, type Me } from './lib/session';
+import { getMe, loadMe, logout, onSession, isOfficer, isAdmin, isApplicant, can, type Me } from './lib/session';
 import { portalRoutes } from './portal/routes';
 import { ErrorBox, Loading, Page, markNavigated } from './ui/ui';
 
@@ -27,6 +27,8 @@ export interface RouteDef {
 const lazyFace = (load: () => Promise<any>, name: string) => async () => (await load())[name] as ComponentType<RouteProps>;
 const work = () => import('./work/work');
 const admin = () => import('./admin/admin');
+const ioc = () => import('./pages/ioc/ioc');
+const publicStats = () => import('./pages/public-stats/public-stats');
 
 const routes: RouteDef[] = [
   ...portalRoutes,
@@ -41,6 +43,8 @@ const routes: RouteDef[] = [
   { pattern: '/admin/flows', lazy: lazyFace(admin, 'Flows') },
   { pattern: '/admin/calendar', lazy: lazyFace(admin, 'Calendar') },
   { pattern: '/admin/settings', lazy: lazyFace(admin, 'Settings') },
+  { pattern: '/ioc', lazy: lazyFace(ioc, 'Ioc') },
+  { pattern: '/statistics', lazy: lazyFace(publicStats, 'PublicStats') },
 ];
 
 function NotFound() {
@@ -110,6 +114,18 @@ function Header(props: { me: Me | null; path: string }) {
               {t('nav.lookup')}
             </a>
           </li>
+          <li>
+            <a href="#/statistics" aria-current={cur('/statistics')}>
+              {t('nav.statistics')}
+            </a>
+          </li>
+          {can('stats.read', me) && (
+            <li>
+              <a href="#/ioc" aria-current={cur('/ioc')}>
+                {t('nav.ioc')}
+              </a>
+            </li>
+          )}
           {isApplicant(me) && (
             <li>
               <a href="#/my" aria-current={cur('/my')}>
