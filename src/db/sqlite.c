@@ -1,7 +1,8 @@
 /* sqlite.c - the SQLite engine behind db.h; the only file that includes <sqlite3.h>.
- * One writer connection (mutex; write transactions BEGIN IMMEDIATE) plus pool_size
- * read-only reader connections (deferred BEGIN), all in WAL mode. Prepared statements are
- * cached per connection by query (index in ts_sql_queries); $N parameters bind by name. */
+ * One writer connection plus pool_size read-only reader connections (deferred BEGIN), all
+ * in WAL mode. Write transactions are group-committed on the writer (see sq_write_tx and
+ * db.h). Prepared statements are cached per connection by query (index in
+ * ts_sql_queries); $N parameters bind by name. */
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -17,9 +18,30 @@ struct sq_conn {
 	sqlite3_stmt **stmts; /* ts_sql_query_count entries, prepared on first use */
 };
 
+/* A write transaction whose savepoint is in the open batch, waiting for its commit. */
+struct gc_member {
+	struct gc_member *next;
+	bool done;
+	int rc;
+	struct ts_error err;
+};
+
+/* At most this many write transactions share one commit, so that a steady stream of
+ * writers cannot hold the first of them waiting unboundedly. */
+#define GC_MAX_BATCH 128
+
 struct sq_db {
 	struct sq_conn writer;
-	pthread_mutex_t wlock;
+	/* group commit: gmu guards the fields below; wbusy is the turn on the writer */
+	pthread_mutex_t gmu;
+	pthread_cond_t gturn; /* wbusy went false */
+	pthread_cond_t gdone; /* a batch was committed (or lost) */
+	bool wbusy;
+	int wwaiting;		  /* threads waiting for their turn */
+	bool batch_open;	  /* the writer is inside BEGIN IMMEDIATE (turn holder only) */
+	struct gc_member *batch;  /* members whose savepoints were released */
+	int batch_n;
+	uint64_t batches, members; /* committed, for /metrics */
 	struct sq_conn *readers;
 	int nreaders;
 	struct sq_conn **idle; /* stack of free readers */
@@ -141,7 +163,9 @@ static void sq_close(struct ts_db *db)
 		conn_close(&s->readers[i]);
 	conn_close(&s->writer);
 	if (s->sync_init) {
-		pthread_mutex_destroy(&s->wlock);
+		pthread_mutex_destroy(&s->gmu);
+		pthread_cond_destroy(&s->gturn);
+		pthread_cond_destroy(&s->gdone);
 		pthread_mutex_destroy(&s->rlock);
 		pthread_cond_destroy(&s->rcond);
 	}
@@ -165,18 +189,13 @@ static int sq_open(struct ts_db *db, const char *path, struct ts_error *err)
 		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không đủ bộ nhớ để mở cơ sở dữ liệu");
 		goto out;
 	}
-	if (pthread_mutex_init(&s->wlock, NULL) != 0) {
+	if (pthread_mutex_init(&s->gmu, NULL) != 0) {
 		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không khởi tạo được khóa");
 		goto out;
 	}
-	if (pthread_mutex_init(&s->rlock, NULL) != 0) {
-		pthread_mutex_destroy(&s->wlock);
-		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không khởi tạo được khóa");
-		goto out;
-	}
-	if (pthread_cond_init(&s->rcond, NULL) != 0) {
-		pthread_mutex_destroy(&s->wlock);
-		pthread_mutex_destroy(&s->rlock);
+	if (pthread_cond_init(&s->gturn, NULL) != 0 || pthread_cond_init(&s->gdone, NULL) != 0 ||
+	    pthread_mutex_init(&s->rlock, NULL) != 0 || pthread_cond_init(&s->rcond, NULL) != 0) {
+		/* glibc's init never fails for default attributes; no partial teardown needed */
 		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không khởi tạo được khóa");
 		goto out;
 	}
@@ -198,15 +217,13 @@ out:
 	return rc;
 }
 
+/* Readers only: write transactions go through sq_write_tx. */
 static int sq_acquire(struct ts_db *db, int flags, struct ts_dbconn **out, struct ts_error *err)
 {
-	(void)err;
 	struct sq_db *s = db->impl;
-	if (flags & TS_DB_TX_WRITE) {
-		pthread_mutex_lock(&s->wlock);
-		*out = &s->writer.base;
-		return 0;
-	}
+	if (flags & TS_DB_TX_WRITE)
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL,
+				    "Lỗi hệ thống: giao dịch ghi phải qua nhóm ghi");
 	pthread_mutex_lock(&s->rlock);
 	while (s->nidle == 0)
 		pthread_cond_wait(&s->rcond, &s->rlock);
@@ -218,10 +235,6 @@ static int sq_acquire(struct ts_db *db, int flags, struct ts_dbconn **out, struc
 static void sq_release(struct ts_db *db, struct ts_dbconn *c)
 {
 	struct sq_db *s = db->impl;
-	if (c == &s->writer.base) {
-		pthread_mutex_unlock(&s->wlock);
-		return;
-	}
 	pthread_mutex_lock(&s->rlock);
 	s->idle[s->nidle++] = (struct sq_conn *)c;
 	pthread_cond_signal(&s->rcond);
@@ -261,6 +274,144 @@ static void sq_rollback(struct ts_dbconn *base)
 	if (!sqlite3_get_autocommit(c->h))
 		sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
 	base->in_tx = false;
+}
+
+/* ---- group commit ------------------------------------------------------------------ */
+
+/* Takes the turn on the writer (waits while another writer holds it). */
+static void turn_take(struct sq_db *s)
+{
+	pthread_mutex_lock(&s->gmu);
+	s->wwaiting++;
+	while (s->wbusy)
+		pthread_cond_wait(&s->gturn, &s->gmu);
+	s->wwaiting--;
+	s->wbusy = true;
+	pthread_mutex_unlock(&s->gmu);
+}
+
+/* Ends the open batch with rc for every member (0: committed) and gives the turn back.
+ * Called by the turn holder with gmu held. */
+static void batch_finish(struct sq_db *s, int rc, const struct ts_error *e, bool committed)
+{
+	for (struct gc_member *m = s->batch; m; m = m->next) {
+		m->rc = rc;
+		if (rc && e)
+			m->err = *e;
+		m->done = true;
+	}
+	if (committed) {
+		s->batches++;
+		s->members += (uint64_t)s->batch_n;
+	}
+	s->batch = NULL;
+	s->batch_n = 0;
+	s->batch_open = false;
+	pthread_cond_broadcast(&s->gdone);
+}
+
+static void turn_give(struct sq_db *s)
+{
+	s->wbusy = false;
+	pthread_cond_signal(&s->gturn);
+}
+
+/* One attempt of a write transaction (db_ops.write_tx): fn runs in its own savepoint of
+ * the batch open on the writer; the member that finds nobody waiting for the writer (or
+ * the batch full) commits the batch, the others wait for that commit. */
+static int sq_write_tx(struct ts_db *db, ts_db_tx_fn fn, void *ctx, struct ts_error *err)
+{
+	struct sq_db *s = db->impl;
+	struct sq_conn *w = &s->writer;
+	struct gc_member me = {0};
+	int rc;
+
+	turn_take(s);
+	if (!s->batch_open) {
+		if ((rc = exec_simple(w, "BEGIN IMMEDIATE", "begin", err))) {
+			pthread_mutex_lock(&s->gmu);
+			turn_give(s);
+			pthread_mutex_unlock(&s->gmu);
+			return rc;
+		}
+		s->batch_open = true;
+	}
+	rc = exec_simple(w, "SAVEPOINT ts_member", "savepoint", err);
+	if (rc == 0) {
+		w->base.in_tx = true;
+		rc = fn(&w->base, ctx, err);
+		w->base.in_tx = false;
+		if (rc == 0)
+			rc = exec_simple(w, "RELEASE ts_member", "savepoint", err);
+		if (rc && !sqlite3_get_autocommit(w->h))
+			/* undo this member only; the savepoint stays open, so release it too */
+			sqlite3_exec(w->h, "ROLLBACK TO ts_member; RELEASE ts_member", NULL, NULL,
+				     NULL);
+	}
+	bool lost = sqlite3_get_autocommit(w->h) != 0;
+
+	pthread_mutex_lock(&s->gmu);
+	if (lost) {
+		/* SQLite rolled the whole transaction back (I/O error, full disk, ...): the
+		 * members before this one lost their uncommitted writes through no fault of
+		 * theirs; they are told "busy" so that ts_db_tx re-runs them. */
+		struct ts_error busy = {0};
+		ts_error_set(&busy, TS_ERR_DB_BUSY, NULL, "Cơ sở dữ liệu đang bận, vui lòng thử lại");
+		if (s->batch)
+			ts_log(TS_LOG_WARN, "db group commit batch lost, members re-run", "engine",
+			       "sqlite", NULL);
+		batch_finish(s, TS_ERR_DB_BUSY, &busy, false);
+		if (rc == 0)
+			rc = ts_error_set(err, TS_ERR_DB_BUSY, NULL,
+					  "Cơ sở dữ liệu đang bận, vui lòng thử lại");
+		turn_give(s);
+		pthread_mutex_unlock(&s->gmu);
+		return rc;
+	}
+	if (rc == 0) {
+		me.next = s->batch;
+		s->batch = &me;
+		s->batch_n++;
+	}
+	if (s->wwaiting > 0 && s->batch_n < GC_MAX_BATCH) {
+		/* others are queued: let them add their savepoints; the last commits for all */
+		turn_give(s);
+		while (rc == 0 && !me.done)
+			pthread_cond_wait(&s->gdone, &s->gmu);
+		pthread_mutex_unlock(&s->gmu);
+		if (rc == 0 && me.rc) {
+			*err = me.err;
+			rc = me.rc;
+		}
+		return rc;
+	}
+	pthread_mutex_unlock(&s->gmu);
+
+	/* this thread commits the batch (possibly empty: then nothing is written) */
+	struct ts_error ce = {0};
+	int crc = exec_simple(w, "COMMIT", "commit", &ce);
+	if (crc && !sqlite3_get_autocommit(w->h))
+		sqlite3_exec(w->h, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_lock(&s->gmu);
+	batch_finish(s, crc, &ce, crc == 0);
+	turn_give(s);
+	pthread_mutex_unlock(&s->gmu);
+	if (rc == 0 && crc) {
+		*err = ce;
+		rc = crc;
+	}
+	return rc;
+}
+
+static void sq_group_stats(struct ts_db *db, uint64_t *batches, uint64_t *members,
+			   int *waiting)
+{
+	struct sq_db *s = db->impl;
+	pthread_mutex_lock(&s->gmu);
+	*batches = s->batches;
+	*members = s->members;
+	*waiting = s->wwaiting;
+	pthread_mutex_unlock(&s->gmu);
 }
 
 static bool all_space(const char *s)
@@ -452,4 +603,6 @@ const struct db_ops ts_db_sqlite_ops = {
     .rollback = sq_rollback,
     .query = sq_query,
     .exec_script = sq_exec_script,
+    .write_tx = sq_write_tx,
+    .group_stats = sq_group_stats,
 };
