@@ -1,7 +1,7 @@
 /* ref_hello.c - the raw HTTP limit the server is compared with (issue 8): a hello-world
  * libmicrohttpd server with the same daemon flags as src/http/server.c (epoll, internal
  * thread pool) on 127.0.0.1. Prints "listening PORT" once it accepts connections and
- * serves until SIGTERM / SIGINT. Usage: ref_hello PORT [THREADS] */
+ * serves until SIGTERM / SIGINT. PORT 0 takes a free one. Usage: ref_hello PORT [THREADS] */
 #include <microhttpd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,7 +45,8 @@ int main(int argc, char **argv)
 	    (unsigned)4096, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_END);
 	if (!d)
 		return fprintf(stderr, "ref_hello: cannot listen on %d\n", port), 1;
-	printf("listening %d\n", port);
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	printf("listening %u\n", info ? (unsigned)info->port : (unsigned)port);
 	fflush(stdout);
 	int sig;
 	sigwait(&set, &sig);

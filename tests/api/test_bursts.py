@@ -1,0 +1,43 @@
+"""Connection bursts (issue 8): the server keeps serving after bursts of simultaneous new
+connections - every count from 1 to 128, then the counts around the powers of two up to
+1,024 (libmicrohttpd 0.9.75 is known to hang at particular counts in some configurations).
+bench/run.sh sweeps every count up to 1,024. Needs no store content: GET /healthz."""
+import os
+import resource
+import sys
+import unittest
+
+from tinhso_client import Server, fresh_database, run_cli
+
+sys.path.insert(0, os.path.join(os.environ.get("TS_SOURCE_DIR", "."), "bench"))
+from prep import burst  # noqa: E402  (the same burst as bench/run.sh)
+
+COUNTS = list(range(1, 129)) + [255, 256, 257, 511, 512, 513, 767, 1000, 1023, 1024]
+
+
+class BurstTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        want = 4096 if hard == resource.RLIM_INFINITY else min(hard, 4096)
+        if soft < want:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+        cls.db = fresh_database("api_bursts")
+        run_cli(cls.db, "migrate")
+        # the server inherits the raised limit; several threads, as in production
+        cls.server = Server(cls.db, {"TINHSO_HTTP_THREADS": "8"})
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.server.stop() == 0
+
+    def test_every_burst_is_answered_and_the_server_keeps_serving(self):
+        for k in COUNTS:
+            got = burst("127.0.0.1", self.server.port, k, timeout=20.0)
+            self.assertEqual(got, k, f"burst of {k}: {got} answered")
+            # and a plain request afterwards
+            self.assertEqual(burst("127.0.0.1", self.server.port, 1, timeout=10.0), 1, f"after a burst of {k}")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
