@@ -18,12 +18,16 @@ struct sq_conn {
 	sqlite3_stmt **stmts; /* ts_sql_query_count entries, prepared on first use */
 };
 
-/* A write transaction whose savepoint is in the open batch, waiting for its commit. */
+/* A write transaction queued for the writer (on its caller's stack). */
 struct gc_member {
 	struct gc_member *next;
-	bool done;
+	ts_db_tx_fn fn;
+	void *ctx;
+	struct ts_error *err;
 	int rc;
-	struct ts_error err;
+	bool done; /* rc is final */
+	bool lead; /* this caller runs the next batches */
+	pthread_cond_t cv;
 };
 
 /* At most this many write transactions share one commit, so that a steady stream of
@@ -32,16 +36,12 @@ struct gc_member {
 
 struct sq_db {
 	struct sq_conn writer;
-	/* group commit: gmu guards the fields below; wbusy is the turn on the writer */
+	/* group commit: gmu guards the fields below */
 	pthread_mutex_t gmu;
-	pthread_cond_t gturn; /* wbusy went false */
-	pthread_cond_t gdone; /* a batch was committed (or lost) */
-	bool wbusy;
-	int wwaiting;		  /* threads waiting for their turn */
-	bool batch_open;	  /* the writer is inside BEGIN IMMEDIATE (turn holder only) */
-	struct gc_member *batch;  /* members whose savepoints were released */
-	int batch_n;
-	uint64_t batches, members; /* committed, for /metrics */
+	struct gc_member *qhead, *qtail; /* waiting for a batch, oldest first */
+	int qlen;
+	bool leading;			 /* a caller is running batches on the writer */
+	uint64_t batches, members;	 /* committed, for /metrics */
 	struct sq_conn *readers;
 	int nreaders;
 	struct sq_conn **idle; /* stack of free readers */
@@ -164,8 +164,6 @@ static void sq_close(struct ts_db *db)
 	conn_close(&s->writer);
 	if (s->sync_init) {
 		pthread_mutex_destroy(&s->gmu);
-		pthread_cond_destroy(&s->gturn);
-		pthread_cond_destroy(&s->gdone);
 		pthread_mutex_destroy(&s->rlock);
 		pthread_cond_destroy(&s->rcond);
 	}
@@ -193,8 +191,7 @@ static int sq_open(struct ts_db *db, const char *path, struct ts_error *err)
 		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không khởi tạo được khóa");
 		goto out;
 	}
-	if (pthread_cond_init(&s->gturn, NULL) != 0 || pthread_cond_init(&s->gdone, NULL) != 0 ||
-	    pthread_mutex_init(&s->rlock, NULL) != 0 || pthread_cond_init(&s->rcond, NULL) != 0) {
+	if (pthread_mutex_init(&s->rlock, NULL) != 0 || pthread_cond_init(&s->rcond, NULL) != 0) {
 		/* glibc's init never fails for default attributes; no partial teardown needed */
 		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không khởi tạo được khóa");
 		goto out;
@@ -278,129 +275,179 @@ static void sq_rollback(struct ts_dbconn *base)
 
 /* ---- group commit ------------------------------------------------------------------ */
 
-/* Takes the turn on the writer (waits while another writer holds it). */
-static void turn_take(struct sq_db *s)
+/* Write transactions are queued; one caller at a time leads: it takes the queue, opens one
+ * transaction on the writer, runs every queued fn in its own savepoint (releasing it on
+ * success, rolling back to it on failure), takes the writers that queued meanwhile into the
+ * same batch, commits once (one fsync for all) and only then wakes the members with their
+ * codes. The next queued caller then leads. fns run on the leader's thread, back to back:
+ * no thread switch per member; the callers wait (they hold nothing), and fn must not rely
+ * on thread-local state (db.c's nesting check is set on the leader too). */
+
+/* Takes up to max members from the queue (gmu held). */
+static struct gc_member *queue_take(struct sq_db *s, int max, int *n)
 {
-	pthread_mutex_lock(&s->gmu);
-	s->wwaiting++;
-	while (s->wbusy)
-		pthread_cond_wait(&s->gturn, &s->gmu);
-	s->wwaiting--;
-	s->wbusy = true;
-	pthread_mutex_unlock(&s->gmu);
+	struct gc_member *first = s->qhead, *last = NULL;
+	int k = 0;
+	for (struct gc_member *m = first; m && k < max; m = m->next) {
+		last = m;
+		k++;
+	}
+	if (!last)
+		return NULL;
+	s->qhead = last->next;
+	if (!s->qhead)
+		s->qtail = NULL;
+	last->next = NULL;
+	s->qlen -= k;
+	*n = k;
+	return first;
 }
 
-/* Ends the open batch with rc for every member (0: committed) and gives the turn back.
- * Called by the turn holder with gmu held. */
-static void batch_finish(struct sq_db *s, int rc, const struct ts_error *e, bool committed)
+static void member_fail(struct gc_member *m, int rc, const char *detail)
 {
-	for (struct gc_member *m = s->batch; m; m = m->next) {
-		m->rc = rc;
-		if (rc && e)
-			m->err = *e;
-		m->done = true;
-	}
-	if (committed) {
-		s->batches++;
-		s->members += (uint64_t)s->batch_n;
-	}
-	s->batch = NULL;
-	s->batch_n = 0;
-	s->batch_open = false;
-	pthread_cond_broadcast(&s->gdone);
+	m->rc = ts_error_set(m->err, rc, NULL, "%s", detail);
 }
 
-static void turn_give(struct sq_db *s)
+/* Runs one member in its savepoint. Returns false when SQLite dropped the whole
+ * transaction (I/O error, full disk, ...). */
+static bool member_run(struct sq_conn *w, struct gc_member *m)
 {
-	s->wbusy = false;
-	pthread_cond_signal(&s->gturn);
-}
-
-/* One attempt of a write transaction (db_ops.write_tx): fn runs in its own savepoint of
- * the batch open on the writer; the member that finds nobody waiting for the writer (or
- * the batch full) commits the batch, the others wait for that commit. */
-static int sq_write_tx(struct ts_db *db, ts_db_tx_fn fn, void *ctx, struct ts_error *err)
-{
-	struct sq_db *s = db->impl;
-	struct sq_conn *w = &s->writer;
-	struct gc_member me = {0};
-	int rc;
-
-	turn_take(s);
-	if (!s->batch_open) {
-		if ((rc = exec_simple(w, "BEGIN IMMEDIATE", "begin", err))) {
-			pthread_mutex_lock(&s->gmu);
-			turn_give(s);
-			pthread_mutex_unlock(&s->gmu);
-			return rc;
-		}
-		s->batch_open = true;
-	}
-	rc = exec_simple(w, "SAVEPOINT ts_member", "savepoint", err);
+	int rc = exec_simple(w, "SAVEPOINT ts_member", "savepoint", m->err);
 	if (rc == 0) {
 		w->base.in_tx = true;
-		rc = fn(&w->base, ctx, err);
+		rc = m->fn(&w->base, m->ctx, m->err);
 		w->base.in_tx = false;
 		if (rc == 0)
-			rc = exec_simple(w, "RELEASE ts_member", "savepoint", err);
+			rc = exec_simple(w, "RELEASE ts_member", "savepoint", m->err);
 		if (rc && !sqlite3_get_autocommit(w->h))
 			/* undo this member only; the savepoint stays open, so release it too */
 			sqlite3_exec(w->h, "ROLLBACK TO ts_member; RELEASE ts_member", NULL, NULL,
 				     NULL);
 	}
-	bool lost = sqlite3_get_autocommit(w->h) != 0;
+	m->rc = rc;
+	return !sqlite3_get_autocommit(w->h);
+}
 
-	pthread_mutex_lock(&s->gmu);
-	if (lost) {
-		/* SQLite rolled the whole transaction back (I/O error, full disk, ...): the
-		 * members before this one lost their uncommitted writes through no fault of
-		 * theirs; they are told "busy" so that ts_db_tx re-runs them. */
-		struct ts_error busy = {0};
-		ts_error_set(&busy, TS_ERR_DB_BUSY, NULL, "Cơ sở dữ liệu đang bận, vui lòng thử lại");
-		if (s->batch)
-			ts_log(TS_LOG_WARN, "db group commit batch lost, members re-run", "engine",
-			       "sqlite", NULL);
-		batch_finish(s, TS_ERR_DB_BUSY, &busy, false);
-		if (rc == 0)
-			rc = ts_error_set(err, TS_ERR_DB_BUSY, NULL,
-					  "Cơ sở dữ liệu đang bận, vui lòng thử lại");
-		turn_give(s);
-		pthread_mutex_unlock(&s->gmu);
-		return rc;
-	}
-	if (rc == 0) {
-		me.next = s->batch;
-		s->batch = &me;
-		s->batch_n++;
-	}
-	if (s->wwaiting > 0 && s->batch_n < GC_MAX_BATCH) {
-		/* others are queued: let them add their savepoints; the last commits for all */
-		turn_give(s);
-		while (rc == 0 && !me.done)
-			pthread_cond_wait(&s->gdone, &s->gmu);
-		pthread_mutex_unlock(&s->gmu);
-		if (rc == 0 && me.rc) {
-			*err = me.err;
-			rc = me.rc;
+/* One batch: the members in list (n of them) and those queueing while it runs. Sets every
+ * member's rc; returns the list of all members of the batch (to be woken). */
+static struct gc_member *batch_run(struct sq_db *s, struct gc_member *list, int n)
+{
+	static const char busy[] = "Cơ sở dữ liệu đang bận, vui lòng thử lại";
+	struct sq_conn *w = &s->writer;
+	struct ts_error be = {0};
+	int brc = exec_simple(w, "BEGIN IMMEDIATE", "begin", &be);
+	if (brc) {
+		for (struct gc_member *m = list; m; m = m->next) {
+			m->rc = brc;
+			if (m->err)
+				*m->err = be;
 		}
-		return rc;
+		return list;
 	}
-	pthread_mutex_unlock(&s->gmu);
-
-	/* this thread commits the batch (possibly empty: then nothing is written) */
+	struct gc_member *m = list;
+	bool lost = false;
+	int ok = 0;
+	while (m) {
+		if (!lost) {
+			if (!member_run(w, m)) {
+				lost = true;
+				if (m->rc == 0)
+					member_fail(m, TS_ERR_DB_BUSY, busy);
+				/* the members before this one lost their uncommitted writes through
+				 * no fault of theirs: "busy" makes ts_db_tx re-run them */
+				for (struct gc_member *p = list; p != m; p = p->next)
+					if (p->rc == 0)
+						member_fail(p, TS_ERR_DB_BUSY, busy);
+				ts_log(TS_LOG_WARN, "db group commit batch lost, members re-run",
+				       "engine", "sqlite", NULL);
+				ok = 0;
+			} else if (m->rc == 0) {
+				ok++;
+			}
+		} else {
+			member_fail(m, TS_ERR_DB_BUSY, busy);
+		}
+		if (!m->next && !lost && n < GC_MAX_BATCH) {
+			/* writers that queued meanwhile join this batch */
+			int more = 0;
+			pthread_mutex_lock(&s->gmu);
+			struct gc_member *x = queue_take(s, GC_MAX_BATCH - n, &more);
+			pthread_mutex_unlock(&s->gmu);
+			m->next = x;
+			n += more;
+		}
+		m = m->next;
+	}
+	if (lost)
+		return list; /* SQLite already rolled back; nothing to commit */
 	struct ts_error ce = {0};
 	int crc = exec_simple(w, "COMMIT", "commit", &ce);
 	if (crc && !sqlite3_get_autocommit(w->h))
 		sqlite3_exec(w->h, "ROLLBACK", NULL, NULL, NULL);
-	pthread_mutex_lock(&s->gmu);
-	batch_finish(s, crc, &ce, crc == 0);
-	turn_give(s);
-	pthread_mutex_unlock(&s->gmu);
-	if (rc == 0 && crc) {
-		*err = ce;
-		rc = crc;
+	for (m = list; m; m = m->next)
+		if (m->rc == 0 && crc) {
+			m->rc = crc;
+			if (m->err)
+				*m->err = ce;
+		}
+	if (crc == 0) {
+		pthread_mutex_lock(&s->gmu);
+		s->batches++;
+		s->members += (uint64_t)ok;
+		pthread_mutex_unlock(&s->gmu);
 	}
-	return rc;
+	return list;
+}
+
+/* One attempt of a write transaction (db_ops.write_tx). */
+static int sq_write_tx(struct ts_db *db, ts_db_tx_fn fn, void *ctx, struct ts_error *err)
+{
+	struct sq_db *s = db->impl;
+	struct gc_member me = {.fn = fn, .ctx = ctx, .err = err};
+	pthread_cond_init(&me.cv, NULL);
+
+	pthread_mutex_lock(&s->gmu);
+	if (s->qtail)
+		s->qtail->next = &me;
+	else
+		s->qhead = &me;
+	s->qtail = &me;
+	s->qlen++;
+	if (!s->leading) {
+		s->leading = true;
+		me.lead = true;
+	}
+	while (!me.done && !me.lead)
+		pthread_cond_wait(&me.cv, &s->gmu);
+	if (me.done) {
+		pthread_mutex_unlock(&s->gmu);
+		pthread_cond_destroy(&me.cv);
+		return me.rc;
+	}
+	/* leading: run batches until this caller's own one is done */
+	while (!me.done) {
+		int n = 0;
+		struct gc_member *list = queue_take(s, GC_MAX_BATCH, &n);
+		pthread_mutex_unlock(&s->gmu);
+		list = batch_run(s, list, n);
+		pthread_mutex_lock(&s->gmu);
+		for (struct gc_member *m = list, *next; m; m = next) {
+			next = m->next; /* m may return (and its stack go) once done is seen */
+			m->done = true;
+			if (m != &me)
+				pthread_cond_signal(&m->cv);
+		}
+	}
+	/* hand the lead to the oldest waiting caller, if any */
+	if (s->qhead) {
+		s->qhead->lead = true;
+		pthread_cond_signal(&s->qhead->cv);
+	} else {
+		s->leading = false;
+	}
+	pthread_mutex_unlock(&s->gmu);
+	pthread_cond_destroy(&me.cv);
+	return me.rc;
 }
 
 static void sq_group_stats(struct ts_db *db, uint64_t *batches, uint64_t *members,
@@ -410,7 +457,7 @@ static void sq_group_stats(struct ts_db *db, uint64_t *batches, uint64_t *member
 	pthread_mutex_lock(&s->gmu);
 	*batches = s->batches;
 	*members = s->members;
-	*waiting = s->wwaiting;
+	*waiting = s->qlen;
 	pthread_mutex_unlock(&s->gmu);
 }
 
