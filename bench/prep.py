@@ -154,15 +154,20 @@ def cmd_paths(db, kind, n, out):
     print(len(paths))
 
 
-def sql_exec(db, sql):
+def sql_exec(db, *sqls):
+    """Runs the statements in order, each committed, on one connection."""
     if db.startswith("sqlite:"):
         import sqlite3
         con = sqlite3.connect(db[len("sqlite:"):], timeout=60)
-        con.execute(sql)
-        con.commit()
+        for sql in sqls:
+            con.execute(sql)
+            con.commit()
         con.close()
     else:
-        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql, db], check=True)
+        args = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"]
+        for sql in sqls:
+            args += ["-c", sql]
+        subprocess.run(args + [db], check=True)
 
 
 def cmd_scale(db, n):
@@ -184,8 +189,7 @@ def cmd_scale(db, n):
     t0 = time.monotonic()
     if k:
         sql_exec(db, f"INSERT INTO dossier ({', '.join(cols)}) SELECT {sel} FROM dossier d, {src} "
-                     f"WHERE d.code NOT LIKE '%-%-%-%'")
-        sql_exec(db, "ANALYZE")
+                     f"WHERE d.code NOT LIKE '%-%-%-%'", "ANALYZE")
     total = int(sql_rows(db, "SELECT count(*) FROM dossier")[0][0])
     print(json.dumps({"dossiers": total, "cloned_from": have, "seconds": round(time.monotonic() - t0, 1)}))
 

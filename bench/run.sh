@@ -11,7 +11,9 @@
 # connections; THREADS (64) server http.threads; POOL (16) server db.pool_size;
 # SCALE (1000000) dossiers for the queue / search step (0 skips); SOAK (600) seconds of the
 # memory soak (0 skips); BURST_MAX (1024) largest connection burst (0 skips); PG (1) also
-# PostgreSQL (needs its server binaries); OUT (bench/RESULTS.md).
+# PostgreSQL (needs its server binaries); OUT (bench/RESULTS.md); THROUGHPUT (1) runs the
+# throughput set (0: only the later phases, their results added to APPEND, a results.jsonl of
+# an earlier run, e.g. bench/last-results.jsonl).
 # Every load step is bounded in time (wrk -d) and every wait in count.
 set -euo pipefail
 
@@ -26,12 +28,18 @@ SCALE=${SCALE:-1000000}
 SOAK=${SOAK:-600}
 BURST_MAX=${BURST_MAX:-1024}
 PG=${PG:-1}
+THROUGHPUT=${THROUGHPUT:-1}
+APPEND=${APPEND:-}
 OUT=${OUT:-$ROOT/bench/RESULTS.md}
 BUILD=$ROOT/build
 BIN=$BUILD/tinhso
 PREP="python3 $ROOT/bench/prep.py"
-WORK=$(mktemp -d /tmp/tinhso-bench.XXXXXX)
+# not under /tmp/tinhso-*: test clean-ups on a shared machine may sweep those
+WORK=$(mktemp -d /var/tmp/bench-run.XXXXXX)
 RES=$WORK/results.jsonl
+if [ -n "$APPEND" ]; then
+	grep -v '"bench": "\(scale_load\|queue_c\|search_c\|overdue_c\|qsearch_c\|bursts\|soak\)' "$APPEND" >"$RES" || true
+fi
 export BENCH_LUA=$ROOT/bench/lua
 export TINHSO_PASSWORD_HASH_MEMORY_KIB=8192 TINHSO_PASSWORD_HASH_OPS=1
 PIDS=()
@@ -121,6 +129,7 @@ app_steps() {
 	start_server "$db" "$name"
 	local pid=$SERVER_PID
 	record "$engine" rss_idle "$run" "{\"rss_kib\": $(rss_kib "$pid")}"
+	log "$engine rss idle: $(tail -n 1 "$RES")"
 	export BENCH_ENV=$WORK/$name.lua
 	$PREP env "$BASE" "$BENCH_ENV"
 	# durable online submission; RSS sampled half-way
@@ -131,6 +140,7 @@ app_steps() {
 	# the same spread over up to 50 receiving units (each unit's code sequence is a row)
 	BENCH_SPREAD=1 wrk_step "$engine" submit_spread "$run" "$BASE" -t2 -c"$CONNS" -d"${DUR}s" -s "$BENCH_LUA/submit.lua"
 	record "$engine" rss_load "$run" "{\"rss_kib\": $(cat "$WORK/$name.rss")}"
+	log "$engine rss under load: $(tail -n 1 "$RES")"
 	# public status lookup over the dossiers just submitted
 	$PREP paths "$db" public 20000 "$WORK/$name.public" >/dev/null
 	BENCH_PATHS=$WORK/$name.public wrk_step "$engine" status "$run" "$BASE" -t2 -c"$CONNS" -d"${DUR}s" -s "$BENCH_LUA/get.lua"
@@ -155,6 +165,7 @@ if [ "$PG" = 1 ]; then
 fi
 
 for run in $(seq 1 "$RUNS"); do
+	[ "$THROUGHPUT" = 1 ] || break
 	log "run $run of $RUNS"
 	# raw SQLite pair: one per transaction, then batches of 100
 	rm -f "$WORK/ref.db"*
@@ -189,44 +200,6 @@ for run in $(seq 1 "$RUNS"); do
 		app_steps pgsql "$run" "$db"
 	fi
 done
-
-# ---- queues and search at SCALE dossiers ---------------------------------------------------
-scale_steps() {
-	local engine=$1 db=$2 name="$1-scale"
-	$PREP scale "$db" "$SCALE" >"$WORK/$name.scale"
-	record "$engine" scale_load 1 "$(cat "$WORK/$name.scale")"
-	log "$engine scale: $(cat "$WORK/$name.scale")"
-	start_server "$db" "$name"
-	export BENCH_ENV=$WORK/$name.lua
-	$PREP env "$BASE" "$BENCH_ENV"
-	for k in queue overdue qsearch search; do
-		$PREP paths "$db" "$k" 100 "$WORK/$name.$k" >/dev/null
-	done
-	# work-queue pages and procedure search at 8 (officers at their desks) and CONNS
-	# connections; the overdue view and code searches at 8 only (they scan, see the notes)
-	for run in $(seq 1 "$RUNS"); do
-		for c in 8 "$CONNS"; do
-			for k in queue search; do
-				BENCH_PATHS=$WORK/$name.$k BENCH_ROLE=specialist wrk_step "$engine" "${k}_c$c" "$run" "$BASE" \
-					-t2 -c"$c" -d"${DUR}s" --timeout 10s -s "$BENCH_LUA/get.lua"
-			done
-		done
-		for k in overdue qsearch; do
-			BENCH_PATHS=$WORK/$name.$k BENCH_ROLE=specialist wrk_step "$engine" "${k}_c8" "$run" "$BASE" \
-				-t2 -c8 -d"${DUR}s" --timeout 30s -s "$BENCH_LUA/get.lua"
-		done
-	done
-	stop_server
-}
-if [ "$SCALE" -gt 0 ]; then
-	db=$(new_store sqlite scale 1000)
-	scale_steps sqlite "$db"
-	rm -f "$WORK/scale.db"*
-	if [ "$PG" = 1 ]; then
-		db=$(new_store pgsql bench_scale 1000)
-		scale_steps pgsql "$db"
-	fi
-fi
 
 # ---- connection bursts 1..BURST_MAX ---------------------------------------------------------
 if [ "$BURST_MAX" -gt 0 ]; then
@@ -264,6 +237,44 @@ if [ "$SOAK" -gt 0 ]; then
 	record sqlite soak 1 "{\"seconds\": $SOAK, \"step_s\": $step, \"rss_idle_kib\": $idle, \"rss_kib\": [$samples], \"submit\": ${sub:-null}, \"queue\": ${get:-null}}"
 	log "soak: idle $idle KiB, samples $samples"
 	stop_server
+fi
+
+# ---- queues and search at SCALE dossiers ---------------------------------------------------
+scale_steps() {
+	local engine=$1 db=$2 name="$1-scale"
+	$PREP scale "$db" "$SCALE" >"$WORK/$name.scale"
+	record "$engine" scale_load 1 "$(cat "$WORK/$name.scale")"
+	log "$engine scale: $(cat "$WORK/$name.scale")"
+	start_server "$db" "$name"
+	export BENCH_ENV=$WORK/$name.lua
+	$PREP env "$BASE" "$BENCH_ENV"
+	for k in queue overdue qsearch search; do
+		$PREP paths "$db" "$k" 100 "$WORK/$name.$k" >/dev/null
+	done
+	# work-queue pages and procedure search at 8 (officers at their desks) and CONNS
+	# connections; the overdue view and code searches at 8 only (they scan, see the notes)
+	for run in $(seq 1 "$RUNS"); do
+		for c in 8 "$CONNS"; do
+			for k in queue search; do
+				BENCH_PATHS=$WORK/$name.$k BENCH_ROLE=specialist wrk_step "$engine" "${k}_c$c" "$run" "$BASE" \
+					-t2 -c"$c" -d"${DUR}s" --timeout 10s -s "$BENCH_LUA/get.lua"
+			done
+		done
+		for k in overdue qsearch; do
+			BENCH_PATHS=$WORK/$name.$k BENCH_ROLE=specialist wrk_step "$engine" "${k}_c8" "$run" "$BASE" \
+				-t2 -c8 -d"${DUR}s" --timeout 30s -s "$BENCH_LUA/get.lua"
+		done
+	done
+	stop_server
+}
+if [ "$SCALE" -gt 0 ]; then
+	db=$(new_store sqlite scale 1000)
+	scale_steps sqlite "$db"
+	rm -f "$WORK/scale.db"*
+	if [ "$PG" = 1 ]; then
+		db=$(new_store pgsql bench_scale 1000)
+		scale_steps pgsql "$db"
+	fi
 fi
 
 # ---- the report -------------------------------------------------------------------------------
