@@ -252,7 +252,7 @@ scale_steps() {
 		$PREP paths "$db" "$k" 100 "$WORK/$name.$k" >/dev/null
 	done
 	# work-queue pages and procedure search at 8 (officers at their desks) and CONNS
-	# connections; the overdue view and code searches at 8 only (they scan, see the notes)
+	# connections; then the overdue view and code searches at 8 only (they scan, see the notes)
 	for run in $(seq 1 "$RUNS"); do
 		for c in 8 "$CONNS"; do
 			for k in queue search; do
@@ -260,6 +260,9 @@ scale_steps() {
 					-t2 -c"$c" -d"${DUR}s" --timeout 10s -s "$BENCH_LUA/get.lua"
 			done
 		done
+	done
+	# last: wrk stops waiting after DUR s, but requests it sent keep running in the server
+	for run in $(seq 1 "$RUNS"); do
 		for k in overdue qsearch; do
 			BENCH_PATHS=$WORK/$name.$k BENCH_ROLE=specialist wrk_step "$engine" "${k}_c8" "$run" "$BASE" \
 				-t2 -c8 -d"${DUR}s" --timeout 30s -s "$BENCH_LUA/get.lua"
