@@ -1,11 +1,12 @@
 #!/bin/sh
 # install-deps.sh - installs the Debian 12 packages tinhso needs to build, run and test,
-# only those missing (idempotent). Needs root (or sudo) when something is missing.
+# only those missing (idempotent). Needs root (or sudo) when something is missing. (wrk: the
+# load generator of bench/run.sh.)
 set -eu
 PKGS="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
 libsodium-dev libcurl4-openssl-dev libcmocka-dev postgresql sqlite3 python3 curl ca-certificates
 libmagic-dev libcairo2-dev libpango1.0-dev libqrencode-dev libxlsxwriter-dev libunistring-dev fonts-dejavu-core
-poppler-utils zbar-tools chromium
+poppler-utils zbar-tools chromium wrk
 libsystemd-dev debhelper dpkg-dev rsync nginx openssl"
 missing=""
 for p in $PKGS; do

@@ -26,6 +26,8 @@ int ts_app_http_metrics(struct ts_call *call, struct ts_error *err)
 	struct ts_app *app = ts_dispatch_app();
 	struct ts_replica_stats rs;
 	ts_dispatch_replica_stats(&rs);
+	uint64_t gc_batches, gc_members;
+	ts_db_group_stats(app->db, &gc_batches, &gc_members);
 	char *extra = ts_arena_printf(call->req->arena,
 				      "# HELP tinhso_db_errors_total Database errors since start.\n"
 				      "# TYPE tinhso_db_errors_total counter\n"
@@ -37,8 +39,14 @@ int ts_app_http_metrics(struct ts_call *call, struct ts_error *err)
 				      "# TYPE tinhso_replica_reads_total counter\n"
 				      "tinhso_replica_reads_total{served=\"replica\"} %" PRIu64 "\n"
 				      "tinhso_replica_reads_total{served=\"sticky\"} %" PRIu64 "\n"
-				      "tinhso_replica_reads_total{served=\"fallback\"} %" PRIu64 "\n",
-				      ts_db_error_count(app->db), app->unaudited, rs.replica, rs.sticky, rs.fallback);
+				      "tinhso_replica_reads_total{served=\"fallback\"} %" PRIu64 "\n"
+				      "# HELP tinhso_db_group_commits_total SQLite commits of grouped write transactions since start.\n"
+				      "# TYPE tinhso_db_group_commits_total counter\n"
+				      "tinhso_db_group_commits_total %" PRIu64 "\n"
+				      "# HELP tinhso_db_group_commit_members_total Write transactions committed in those groups.\n"
+				      "# TYPE tinhso_db_group_commit_members_total counter\n"
+				      "tinhso_db_group_commit_members_total %" PRIu64 "\n",
+				      ts_db_error_count(app->db), app->unaudited, rs.replica, rs.sticky, rs.fallback, gc_batches, gc_members);
 	char *text = extra ? ts_http_metrics_render(call->req->arena, extra) : NULL;
 	if (!text)
 		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);

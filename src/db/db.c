@@ -132,6 +132,27 @@ uint64_t ts_db_retry_count(const struct ts_db *db)
 	return db ? atomic_load(&db->retries) : 0;
 }
 
+void ts_db_group_stats(struct ts_db *db, uint64_t *batches, uint64_t *members)
+{
+	uint64_t b = 0, m = 0;
+	int w = 0;
+	if (db && db->ops->group_stats)
+		db->ops->group_stats(db, &b, &m, &w);
+	if (batches)
+		*batches = b;
+	if (members)
+		*members = m;
+}
+
+int ts_db_write_queue(struct ts_db *db)
+{
+	uint64_t b = 0, m = 0;
+	int w = 0;
+	if (db && db->ops->group_stats)
+		db->ops->group_stats(db, &b, &m, &w);
+	return w;
+}
+
 int ts_db_report(struct ts_db *db, int code, const char *query, const char *engine_code,
 		 const char *engine_msg, struct ts_error *err)
 {
@@ -265,8 +286,11 @@ int ts_db_tx(struct ts_db *db, int flags, ts_db_tx_fn fn, void *ctx, struct ts_e
 		struct ts_error e;
 		ts_error_clear(&e);
 		struct ts_dbconn *c = NULL;
-		rc = ops->acquire(db, flags, &c, &e);
-		if (rc == 0) {
+		if ((flags & TS_DB_TX_WRITE) && ops->write_tx) {
+			tl_active_db = db;
+			rc = ops->write_tx(db, fn, ctx, &e);
+			tl_active_db = prev;
+		} else if ((rc = ops->acquire(db, flags, &c, &e)) == 0) {
 			rc = ops->begin(c, flags, &e);
 			if (rc == 0) {
 				c->in_tx = true;

@@ -62,8 +62,19 @@ enum ts_db_engine ts_db_engine_of(const struct ts_db *db);
 /* Runs fn(conn, ctx) inside one transaction: commits when fn returns 0, rolls back
  * otherwise. When fn or the commit fails with TS_ERR_DB_BUSY the whole transaction is
  * retried (bounded, with backoff), so fn must be safe to re-run. flags: TS_DB_TX_WRITE for
- * transactions that write (SQLite: BEGIN IMMEDIATE on the single writer connection).
- * Returns fn's code or a DB error; err filled by the first failure. Thread-safe. */
+ * transactions that write. Returns fn's code or a DB error; err filled by the first
+ * failure. Thread-safe. Returns 0 only once the commit is durable (SQLite synchronous=FULL,
+ * PostgreSQL synchronous_commit=on) unless the store was opened with bulk_load.
+ *
+ * SQLite group commit: write transactions run one at a time on the single writer
+ * connection, each fn in its own SAVEPOINT of one outer transaction (BEGIN IMMEDIATE)
+ * shared with the writers that queued meanwhile; the last of them commits for all (one
+ * fsync) and wakes the others. A failing fn is rolled back to its savepoint and never
+ * fails its neighbours; when SQLite itself drops the outer transaction (I/O error, full
+ * disk) the neighbours not yet committed are re-run. A member sees the uncommitted writes
+ * of the members before it in its batch (as it would see them committed one by one);
+ * readers see the batch once committed. PostgreSQL: each transaction commits on its own
+ * connection; the server groups concurrent commits into shared WAL flushes. */
 #define TS_DB_TX_READ 0
 #define TS_DB_TX_WRITE 1
 typedef int (*ts_db_tx_fn)(struct ts_dbconn *c, void *ctx, struct ts_error *err);
@@ -106,6 +117,13 @@ int ts_db_ping(struct ts_db *db, struct ts_error *err);
 uint64_t ts_db_error_count(const struct ts_db *db);
 /* Count of transactions re-run by ts_db_tx after TS_ERR_DB_BUSY since start; for /metrics. */
 uint64_t ts_db_retry_count(const struct ts_db *db);
+
+/* Group commit counters since start (SQLite; 0 on PostgreSQL): batches committed and the
+ * write transactions they held; members / batches is the mean batch size. For /metrics. */
+void ts_db_group_stats(struct ts_db *db, uint64_t *batches, uint64_t *members);
+/* Write transactions waiting for their turn on the SQLite writer right now (0 on
+ * PostgreSQL). For /metrics and tests. */
+int ts_db_write_queue(struct ts_db *db);
 
 /* Fault injection (only effective in TS_FAULT_INJECTION builds): after n more queries,
  * every ts_db_query fails with TS_ERR_DB (n < 0 disables). Process-wide; thread-safe. */

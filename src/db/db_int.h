@@ -37,6 +37,14 @@ struct db_ops {
 	/* Runs a multi-statement script (migrations) inside the open transaction. */
 	int (*exec_script)(struct ts_dbconn *c, const char *label, const char *sql,
 			   struct ts_error *err);
+	/* Optional: one attempt of a write transaction, replacing acquire / begin / commit /
+	 * release for TS_DB_TX_WRITE (SQLite's group commit: fn runs in a savepoint of a
+	 * transaction shared with concurrent writers, committed once for all). Returns fn's
+	 * code, or the commit's; TS_ERR_DB_BUSY makes ts_db_tx re-run fn. */
+	int (*write_tx)(struct ts_db *db, ts_db_tx_fn fn, void *ctx, struct ts_error *err);
+	/* Optional: group commit counters (batches committed, members in them). */
+	void (*group_stats)(struct ts_db *db, uint64_t *batches, uint64_t *members,
+			    int *waiting);
 };
 
 extern const struct db_ops ts_db_sqlite_ops;

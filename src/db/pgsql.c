@@ -87,11 +87,15 @@ static int exec_simple(struct pg_conn *c, const char *sql, const char *what, str
 static int conn_setup(struct pg_conn *c, struct ts_error *err)
 {
 	char sql[200];
+	/* synchronous_commit=on whatever the server's default: an acknowledged commit is on
+	 * the server's disk. Concurrent commits share the server's WAL flushes (its own group
+	 * commit; commit_delay / commit_siblings tune it), so no batching is done here. */
 	PQsetNoticeProcessor(c->h, on_notice, NULL);
 	snprintf(sql, sizeof(sql),
 		 "SET TIME ZONE 'UTC'; SET application_name = 'tinhso'; SET lock_timeout = %d%s",
 		 c->base.db->opt.busy_timeout_ms,
-		 c->base.db->opt.bulk_load ? "; SET synchronous_commit = off" : "");
+		 c->base.db->opt.bulk_load ? "; SET synchronous_commit = off"
+					  : "; SET synchronous_commit = on");
 	return exec_simple(c, sql, "connect", err);
 }
 

@@ -1,7 +1,8 @@
 /* sqlite.c - the SQLite engine behind db.h; the only file that includes <sqlite3.h>.
- * One writer connection (mutex; write transactions BEGIN IMMEDIATE) plus pool_size
- * read-only reader connections (deferred BEGIN), all in WAL mode. Prepared statements are
- * cached per connection by query (index in ts_sql_queries); $N parameters bind by name. */
+ * One writer connection plus pool_size read-only reader connections (deferred BEGIN), all
+ * in WAL mode. Write transactions are group-committed on the writer (see sq_write_tx and
+ * db.h). Prepared statements are cached per connection by query (index in
+ * ts_sql_queries); $N parameters bind by name. */
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -17,9 +18,30 @@ struct sq_conn {
 	sqlite3_stmt **stmts; /* ts_sql_query_count entries, prepared on first use */
 };
 
+/* A write transaction queued for the writer (on its caller's stack). */
+struct gc_member {
+	struct gc_member *next;
+	ts_db_tx_fn fn;
+	void *ctx;
+	struct ts_error *err;
+	int rc;
+	bool done; /* rc is final */
+	bool lead; /* this caller runs the next batches */
+	pthread_cond_t cv;
+};
+
+/* At most this many write transactions share one commit, so that a steady stream of
+ * writers cannot hold the first of them waiting unboundedly. */
+#define GC_MAX_BATCH 128
+
 struct sq_db {
 	struct sq_conn writer;
-	pthread_mutex_t wlock;
+	/* group commit: gmu guards the fields below */
+	pthread_mutex_t gmu;
+	struct gc_member *qhead, *qtail; /* waiting for a batch, oldest first */
+	int qlen;
+	bool leading;			 /* a caller is running batches on the writer */
+	uint64_t batches, members;	 /* committed, for /metrics */
 	struct sq_conn *readers;
 	int nreaders;
 	struct sq_conn **idle; /* stack of free readers */
@@ -141,7 +163,7 @@ static void sq_close(struct ts_db *db)
 		conn_close(&s->readers[i]);
 	conn_close(&s->writer);
 	if (s->sync_init) {
-		pthread_mutex_destroy(&s->wlock);
+		pthread_mutex_destroy(&s->gmu);
 		pthread_mutex_destroy(&s->rlock);
 		pthread_cond_destroy(&s->rcond);
 	}
@@ -165,18 +187,12 @@ static int sq_open(struct ts_db *db, const char *path, struct ts_error *err)
 		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không đủ bộ nhớ để mở cơ sở dữ liệu");
 		goto out;
 	}
-	if (pthread_mutex_init(&s->wlock, NULL) != 0) {
+	if (pthread_mutex_init(&s->gmu, NULL) != 0) {
 		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không khởi tạo được khóa");
 		goto out;
 	}
-	if (pthread_mutex_init(&s->rlock, NULL) != 0) {
-		pthread_mutex_destroy(&s->wlock);
-		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không khởi tạo được khóa");
-		goto out;
-	}
-	if (pthread_cond_init(&s->rcond, NULL) != 0) {
-		pthread_mutex_destroy(&s->wlock);
-		pthread_mutex_destroy(&s->rlock);
+	if (pthread_mutex_init(&s->rlock, NULL) != 0 || pthread_cond_init(&s->rcond, NULL) != 0) {
+		/* glibc's init never fails for default attributes; no partial teardown needed */
 		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không khởi tạo được khóa");
 		goto out;
 	}
@@ -198,15 +214,13 @@ out:
 	return rc;
 }
 
+/* Readers only: write transactions go through sq_write_tx. */
 static int sq_acquire(struct ts_db *db, int flags, struct ts_dbconn **out, struct ts_error *err)
 {
-	(void)err;
 	struct sq_db *s = db->impl;
-	if (flags & TS_DB_TX_WRITE) {
-		pthread_mutex_lock(&s->wlock);
-		*out = &s->writer.base;
-		return 0;
-	}
+	if (flags & TS_DB_TX_WRITE)
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL,
+				    "Lỗi hệ thống: giao dịch ghi phải qua nhóm ghi");
 	pthread_mutex_lock(&s->rlock);
 	while (s->nidle == 0)
 		pthread_cond_wait(&s->rcond, &s->rlock);
@@ -218,10 +232,6 @@ static int sq_acquire(struct ts_db *db, int flags, struct ts_dbconn **out, struc
 static void sq_release(struct ts_db *db, struct ts_dbconn *c)
 {
 	struct sq_db *s = db->impl;
-	if (c == &s->writer.base) {
-		pthread_mutex_unlock(&s->wlock);
-		return;
-	}
 	pthread_mutex_lock(&s->rlock);
 	s->idle[s->nidle++] = (struct sq_conn *)c;
 	pthread_cond_signal(&s->rcond);
@@ -261,6 +271,194 @@ static void sq_rollback(struct ts_dbconn *base)
 	if (!sqlite3_get_autocommit(c->h))
 		sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
 	base->in_tx = false;
+}
+
+/* ---- group commit ------------------------------------------------------------------ */
+
+/* Write transactions are queued; one caller at a time leads: it takes the queue, opens one
+ * transaction on the writer, runs every queued fn in its own savepoint (releasing it on
+ * success, rolling back to it on failure), takes the writers that queued meanwhile into the
+ * same batch, commits once (one fsync for all) and only then wakes the members with their
+ * codes. The next queued caller then leads. fns run on the leader's thread, back to back:
+ * no thread switch per member; the callers wait (they hold nothing), and fn must not rely
+ * on thread-local state (db.c's nesting check is set on the leader too). */
+
+/* Takes up to max members from the queue (gmu held). */
+static struct gc_member *queue_take(struct sq_db *s, int max, int *n)
+{
+	struct gc_member *first = s->qhead, *last = NULL;
+	int k = 0;
+	for (struct gc_member *m = first; m && k < max; m = m->next) {
+		last = m;
+		k++;
+	}
+	if (!last)
+		return NULL;
+	s->qhead = last->next;
+	if (!s->qhead)
+		s->qtail = NULL;
+	last->next = NULL;
+	s->qlen -= k;
+	*n = k;
+	return first;
+}
+
+static void member_fail(struct gc_member *m, int rc, const char *detail)
+{
+	m->rc = ts_error_set(m->err, rc, NULL, "%s", detail);
+}
+
+/* Runs one member in its savepoint. Returns false when SQLite dropped the whole
+ * transaction (I/O error, full disk, ...). */
+static bool member_run(struct sq_conn *w, struct gc_member *m)
+{
+	int rc = exec_simple(w, "SAVEPOINT ts_member", "savepoint", m->err);
+	if (rc == 0) {
+		w->base.in_tx = true;
+		rc = m->fn(&w->base, m->ctx, m->err);
+		w->base.in_tx = false;
+		if (rc == 0)
+			rc = exec_simple(w, "RELEASE ts_member", "savepoint", m->err);
+		if (rc && !sqlite3_get_autocommit(w->h))
+			/* undo this member only; the savepoint stays open, so release it too */
+			sqlite3_exec(w->h, "ROLLBACK TO ts_member; RELEASE ts_member", NULL, NULL,
+				     NULL);
+	}
+	m->rc = rc;
+	return !sqlite3_get_autocommit(w->h);
+}
+
+/* One batch: the members in list (n of them) and those queueing while it runs. Sets every
+ * member's rc; returns the list of all members of the batch (to be woken). */
+static struct gc_member *batch_run(struct sq_db *s, struct gc_member *list, int n)
+{
+	static const char busy[] = "Cơ sở dữ liệu đang bận, vui lòng thử lại";
+	struct sq_conn *w = &s->writer;
+	struct ts_error be = {0};
+	int brc = exec_simple(w, "BEGIN IMMEDIATE", "begin", &be);
+	if (brc) {
+		for (struct gc_member *m = list; m; m = m->next) {
+			m->rc = brc;
+			if (m->err)
+				*m->err = be;
+		}
+		return list;
+	}
+	struct gc_member *m = list;
+	bool lost = false;
+	int ok = 0;
+	while (m) {
+		if (!lost) {
+			if (!member_run(w, m)) {
+				lost = true;
+				if (m->rc == 0)
+					member_fail(m, TS_ERR_DB_BUSY, busy);
+				/* the members before this one lost their uncommitted writes through
+				 * no fault of theirs: "busy" makes ts_db_tx re-run them */
+				for (struct gc_member *p = list; p != m; p = p->next)
+					if (p->rc == 0)
+						member_fail(p, TS_ERR_DB_BUSY, busy);
+				ts_log(TS_LOG_WARN, "db group commit batch lost, members re-run",
+				       "engine", "sqlite", NULL);
+				ok = 0;
+			} else if (m->rc == 0) {
+				ok++;
+			}
+		} else {
+			member_fail(m, TS_ERR_DB_BUSY, busy);
+		}
+		if (!m->next && !lost && n < GC_MAX_BATCH) {
+			/* writers that queued meanwhile join this batch */
+			int more = 0;
+			pthread_mutex_lock(&s->gmu);
+			struct gc_member *x = queue_take(s, GC_MAX_BATCH - n, &more);
+			pthread_mutex_unlock(&s->gmu);
+			m->next = x;
+			n += more;
+		}
+		m = m->next;
+	}
+	if (lost)
+		return list; /* SQLite already rolled back; nothing to commit */
+	struct ts_error ce = {0};
+	int crc = exec_simple(w, "COMMIT", "commit", &ce);
+	if (crc && !sqlite3_get_autocommit(w->h))
+		sqlite3_exec(w->h, "ROLLBACK", NULL, NULL, NULL);
+	for (m = list; m; m = m->next)
+		if (m->rc == 0 && crc) {
+			m->rc = crc;
+			if (m->err)
+				*m->err = ce;
+		}
+	if (crc == 0) {
+		pthread_mutex_lock(&s->gmu);
+		s->batches++;
+		s->members += (uint64_t)ok;
+		pthread_mutex_unlock(&s->gmu);
+	}
+	return list;
+}
+
+/* One attempt of a write transaction (db_ops.write_tx). */
+static int sq_write_tx(struct ts_db *db, ts_db_tx_fn fn, void *ctx, struct ts_error *err)
+{
+	struct sq_db *s = db->impl;
+	struct gc_member me = {.fn = fn, .ctx = ctx, .err = err};
+	pthread_cond_init(&me.cv, NULL);
+
+	pthread_mutex_lock(&s->gmu);
+	if (s->qtail)
+		s->qtail->next = &me;
+	else
+		s->qhead = &me;
+	s->qtail = &me;
+	s->qlen++;
+	if (!s->leading) {
+		s->leading = true;
+		me.lead = true;
+	}
+	while (!me.done && !me.lead)
+		pthread_cond_wait(&me.cv, &s->gmu);
+	if (me.done) {
+		pthread_mutex_unlock(&s->gmu);
+		pthread_cond_destroy(&me.cv);
+		return me.rc;
+	}
+	/* leading: run batches until this caller's own one is done */
+	while (!me.done) {
+		int n = 0;
+		struct gc_member *list = queue_take(s, GC_MAX_BATCH, &n);
+		pthread_mutex_unlock(&s->gmu);
+		list = batch_run(s, list, n);
+		pthread_mutex_lock(&s->gmu);
+		for (struct gc_member *m = list, *next; m; m = next) {
+			next = m->next; /* m may return (and its stack go) once done is seen */
+			m->done = true;
+			if (m != &me)
+				pthread_cond_signal(&m->cv);
+		}
+	}
+	/* hand the lead to the oldest waiting caller, if any */
+	if (s->qhead) {
+		s->qhead->lead = true;
+		pthread_cond_signal(&s->qhead->cv);
+	} else {
+		s->leading = false;
+	}
+	pthread_mutex_unlock(&s->gmu);
+	pthread_cond_destroy(&me.cv);
+	return me.rc;
+}
+
+static void sq_group_stats(struct ts_db *db, uint64_t *batches, uint64_t *members,
+			   int *waiting)
+{
+	struct sq_db *s = db->impl;
+	pthread_mutex_lock(&s->gmu);
+	*batches = s->batches;
+	*members = s->members;
+	*waiting = s->qlen;
+	pthread_mutex_unlock(&s->gmu);
 }
 
 static bool all_space(const char *s)
@@ -465,4 +663,6 @@ const struct db_ops ts_db_sqlite_ops = {
     .rollback = sq_rollback,
     .query = sq_query,
     .exec_script = sq_exec_script,
+    .write_tx = sq_write_tx,
+    .group_stats = sq_group_stats,
 };
