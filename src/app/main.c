@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/app.h"
 #include "attach/attach.h"
@@ -13,6 +14,9 @@
 #include "base/log.h"
 #include "calendar/calendar.h"
 #include "dossier/dossier.h"
+#include "dvcqg/dvcqg.h"
+#include "outbox/httpc.h"
+#include "outbox/outbox.h"
 #include "forms/forms.h"
 #include "iam/iam.h"
 #include "org/org.h"
@@ -256,8 +260,43 @@ static int split_listen(const char *listen, char *host, size_t hostsz, unsigned 
 	return 0;
 }
 
+/* The outbox dispatcher with the national-portal connector (issue 7); none when dvcqg.url
+ * is empty (messages then wait in the outbox). */
+static int start_outbox(const struct ts_config *c, struct ts_db *db, const char *listen,
+			struct ts_outbox **out, struct ts_error *err)
+{
+	static char node[256];
+	char host[128] = "node";
+	struct ts_outbox_target t;
+
+	*out = NULL;
+	if (!*ts_config_str(c, TS_CFG_DVCQG_URL))
+		return 0;
+	if (ts_httpc_global_init())
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "cannot initialise libcurl");
+	struct ts_dvcqg_options d = {
+		.url = ts_config_str(c, TS_CFG_DVCQG_URL),
+		.token = ts_config_str(c, TS_CFG_DVCQG_TOKEN),
+		.connect_timeout_ms = (long)ts_config_int(c, TS_CFG_DVCQG_CONNECT_TIMEOUT_MS),
+		.timeout_ms = (long)ts_config_int(c, TS_CFG_DVCQG_TIMEOUT_MS)};
+	ts_dvcqg_configure(&d);
+	ts_dvcqg_target(&t);
+	gethostname(host, sizeof(host) - 1);
+	snprintf(node, sizeof(node), "%s/%s", host, listen);
+	struct ts_outbox_options o = {
+		.node = *ts_config_str(c, TS_CFG_OUTBOX_NODE) ? ts_config_str(c, TS_CFG_OUTBOX_NODE) : node,
+		.max_attempts = (int)ts_config_int(c, TS_CFG_OUTBOX_MAX_ATTEMPTS),
+		.backoff_base_ms = (int)ts_config_int(c, TS_CFG_OUTBOX_BACKOFF_BASE_MS),
+		.backoff_max_s = (int)ts_config_int(c, TS_CFG_OUTBOX_BACKOFF_MAX),
+		.poll_ms = (int)ts_config_int(c, TS_CFG_OUTBOX_POLL_MS),
+		.batch = (int)ts_config_int(c, TS_CFG_OUTBOX_BATCH),
+		.lease_s = (int)ts_config_int(c, TS_CFG_OUTBOX_LEASE)};
+	return ts_outbox_start(db, &o, &t, 1, out, err);
+}
+
 static int cmd_serve(struct cli *cli)
 {
+	struct ts_outbox *outbox = NULL;
 	struct ts_error err = {0};
 	struct ts_db *db = NULL;
 	struct ts_http_server *srv = NULL;
@@ -293,6 +332,8 @@ static int cmd_serve(struct cli *cli)
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc = ts_http_server_start(&ho, &happ, &srv, &err)))
 		goto out;
+	if ((rc = start_outbox(&cli->cfg, db, ts_config_str(&cli->cfg, TS_CFG_LISTEN), &outbox, &err)))
+		goto out;
 	char portbuf[16];
 	snprintf(portbuf, sizeof(portbuf), "%u", ts_http_server_port(srv));
 	ts_log(TS_LOG_INFO, "serving", "host", host, "#port", portbuf, "database",
@@ -305,10 +346,13 @@ static int cmd_serve(struct cli *cli)
 	ts_log(TS_LOG_INFO, "stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
 	ts_http_server_stop(srv);
 	srv = NULL;
+	ts_outbox_stop(outbox);
+	outbox = NULL;
 	ts_forms_shutdown();
 	ts_log(TS_LOG_INFO, "stopped", NULL);
 out:
 	ts_http_server_stop(srv);
+	ts_outbox_stop(outbox);
 	ts_db_close(db);
 	if (rc)
 		die_err(&err);

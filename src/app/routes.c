@@ -6,10 +6,12 @@
 #include "calendar/calendar.h"
 #include "catalog/catalog.h"
 #include "dossier/dossier.h"
+#include "dvcqg/dvcqg.h"
 #include "flow/flow.h"
 #include "forms/forms.h"
 #include "iam/iam.h"
 #include "org/org.h"
+#include "outbox/outbox.h"
 #include "stats/stats.h"
 
 #define R(m, p, h, perm, fl, spec, tag, sum) {m, p, h, TS_PERM_##perm, fl, spec, tag, sum, NULL}
@@ -85,6 +87,12 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/stats/officers/{id}/late", ts_stats_http_officer_late, STATS_READ, 0, NULL, "stats", "Các lần xử lý quá hạn của một cán bộ"),
 	R("GET", "/api/v1/stats/ioc", ts_stats_http_ioc, STATS_READ, 0, NULL, "stats", "Số liệu trung tâm điều hành (IOC)"),
 	R("GET", "/api/v1/public/stats", ts_stats_http_public, PUBLIC, 0, NULL, "stats", "Số liệu giải quyết thủ tục hành chính công khai"),
+
+	R("GET", "/api/v1/outbox", ts_outbox_http_list, OUTBOX_MANAGE, 0, NULL, "integration", "Danh sách thông điệp liên thông (outbox)"),
+	R("GET", "/api/v1/outbox/{id}", ts_outbox_http_get, OUTBOX_MANAGE, 0, NULL, "integration", "Xem một thông điệp liên thông"),
+	R("POST", "/api/v1/outbox/{id}/retry", ts_outbox_http_retry, OUTBOX_MANAGE, 0, NULL, "integration", "Thử gửi lại thông điệp đã dừng gửi"),
+	R("POST", "/api/v1/outbox/{id}/replay", ts_outbox_http_replay, OUTBOX_MANAGE, 0, NULL, "integration", "Gửi lại một thông điệp đã chuyển"),
+	R("POST", "/api/v1/dvcqg/intake", ts_dvcqg_http_intake, DVCQG_INTAKE, TS_ROUTE_CSRF_EXEMPT, &ts_dvcqg_spec_intake, "integration", "Nhận hồ sơ từ Cổng Dịch vụ công quốc gia"),
 
 	R("GET", "/api/v1/procedures", ts_catalog_http_search, PUBLIC, 0, NULL, "procedures", "Tra cứu thủ tục hành chính (có dấu hoặc không dấu)"),
 	R("GET", "/api/v1/procedure-fields", ts_catalog_http_fields, PUBLIC, 0, NULL, "procedures", "Các lĩnh vực thủ tục và số thủ tục mỗi lĩnh vực"),

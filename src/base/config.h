@@ -71,7 +71,29 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	X(FORMS_FONT_DIR, "forms.font_dir", TS_CFG_STR, "/usr/share/fonts/truetype/dejavu", 0, 0, 0,  \
 	  "folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf (Debian fonts-dejavu-core)") \
 	X(STATS_PDF_FONT, "stats.pdf_font", TS_CFG_STR, "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf", \
-	  0, 0, 0, "TrueType font with Vietnamese glyphs for PDF reports (fonts-liberation2)")
+	  0, 0, 0, "TrueType font with Vietnamese glyphs for PDF reports (fonts-liberation2)")         \
+	X(OUTBOX_NODE, "outbox.node", TS_CFG_STR, "", 0, 0, 0,                                          \
+	  "this node's name in outbox leases, unique per running node (empty = hostname/listen)")  \
+	X(OUTBOX_MAX_ATTEMPTS, "outbox.max_attempts", TS_CFG_INT, "12", 1, 1000, 0,                    \
+	  "failed deliveries of a message before it is dead-lettered")                             \
+	X(OUTBOX_BACKOFF_BASE_MS, "outbox.backoff_base_ms", TS_CFG_INT, "2000", 1, 3600000, 0,         \
+	  "first retry after about this long (doubling each attempt, with jitter), milliseconds")  \
+	X(OUTBOX_BACKOFF_MAX, "outbox.backoff_max", TS_CFG_INT, "3600", 1, 86400, 0,                   \
+	  "longest wait between two attempts, seconds")                                            \
+	X(OUTBOX_POLL_MS, "outbox.poll_ms", TS_CFG_INT, "1000", 10, 600000, 0,                         \
+	  "the dispatcher looks for due messages at least this often, milliseconds")                \
+	X(OUTBOX_BATCH, "outbox.batch", TS_CFG_INT, "8", 1, 1000, 0,                                    \
+	  "messages claimed at once (each dossier's next message only)")                            \
+	X(OUTBOX_LEASE, "outbox.lease", TS_CFG_INT, "300", 5, 86400, 0,                                 \
+	  "a claim expires after this many seconds (longer than batch x dvcqg.timeout_ms)")         \
+	X(DVCQG_URL, "dvcqg.url", TS_CFG_STR, "", 0, 0, 0,                                              \
+	  "base URL of the National Public Service Portal API (empty = sync off, messages wait)")   \
+	X(DVCQG_TOKEN, "dvcqg.token", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET,                              \
+	  "bearer token for the national portal")                                                  \
+	X(DVCQG_CONNECT_TIMEOUT_MS, "dvcqg.connect_timeout_ms", TS_CFG_INT, "3000", 10, 600000, 0,       \
+	  "connect timeout of a national-portal call, milliseconds")                                \
+	X(DVCQG_TIMEOUT_MS, "dvcqg.timeout_ms", TS_CFG_INT, "15000", 10, 600000, 0,                     \
+	  "whole-call timeout of a national-portal call, milliseconds")
 
 enum ts_cfg_key {
 #define X(n, k, t, d, mi, ma, f, h) TS_CFG_##n,
