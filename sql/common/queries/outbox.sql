@@ -64,14 +64,19 @@ INSERT INTO outbox (topic, key, payload, attempts, next_attempt_at, created_at, 
 VALUES ($1, $2, $3, 0, $4, $4, 'pending')
 
 -- name: dvcqg_dossier
--- $1 code: the dossier with its units' agency codes and names and its national code (alias)
+-- $1 code: the dossier with its units' agency codes and names and its national code
 SELECT d.id, d.code, d.procedure_code, d.procedure_name, d.channel, d.delivery, d.status,
        d.applicant_name, d.submitted_at, d.accepted_at, d.due_at, d.current_due_at,
        d.original_due_at, d.ended_at, d.delivered_at, d.supplement_count, d.on_time,
        ru.code AS receiving_code, ru.name AS receiving_name,
        cu.code AS competent_code, cu.name AS competent_name,
-       (SELECT a.alias FROM dossier_code_alias a WHERE a.dossier_id = d.id AND a.system = 'dvcqg'
-        LIMIT 1) AS national_code,
+       COALESCE((SELECT a.alias FROM dossier_code_alias a WHERE a.dossier_id = d.id
+                 AND a.system = 'dvcqg' LIMIT 1),
+                -- until the alias is written (just after the intake's transaction), the
+                -- intake's idempotency key "dvcqg:<national code>" written in the same
+                -- transaction as the dossier and its first message names it
+                (SELECT substr(k.key, 7) FROM idempotency_key k
+                 WHERE k.route = 'dvcqg.intake' AND k.response = d.code LIMIT 1)) AS national_code,
        d.flow_version_id
 FROM dossier d
 JOIN org_unit ru ON ru.id = d.receiving_unit_id
