@@ -284,6 +284,37 @@ class OutboxDvcqgTest(unittest.TestCase):
         rec = [r for r in self.emu.record()["received"] if r["MaHoSo"] == "G22-NAT-0001"]
         self.assertEqual([(r["method"], r["status"]) for r in rec[:2]], [("POST", 409), ("PUT", 200)])
 
+    @unittest.skipUnless(os.environ.get("TS_TEST_ENGINE") == "pgsql", "several nodes share PostgreSQL only")
+    def test_two_nodes_never_send_the_same_message(self):
+        import threading
+        second = Server(self.db, dict(self.env, TINHSO_OUTBOX_NODE="test-node-2"))
+        try:
+            before = self.emu.record()["duplicates"]
+            codes, errors = [], []
+
+            def run():
+                try:
+                    codes.append(self.lifecycle())
+                except Exception as e:  # noqa: BLE001 - reported below
+                    errors.append(e)
+            threads = [threading.Thread(target=run) for _ in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            self.assertEqual(errors, [])
+            for code in codes:
+                self.assert_synced(code)
+            # no message went out twice: no duplicate, no second create of a dossier
+            self.assertEqual(self.emu.record()["duplicates"], before)
+            sent = [r for r in self.emu.record()["received"] if r["MaHoSo"] in codes]
+            self.assertEqual(len(sent), len({r["MaGiaoDich"] for r in sent}))
+            self.assertTrue(all(r["status"] in (200, 201) for r in sent))
+            claimers = {m["claimed_by"] for c in codes for m in self.admin_list(key=c)}
+            self.assertEqual(claimers, {None})  # leases are released once delivered
+        finally:
+            self.assertEqual(second.stop(), 0)
+
     def test_metrics_show_integration_health(self):
         code = self.submit()
         self.assert_synced(code)
