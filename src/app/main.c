@@ -16,6 +16,7 @@
 #include "dossier/dossier.h"
 #include "dvcqg/dvcqg.h"
 #include "outbox/httpc.h"
+#include "outbox/notify.h"
 #include "outbox/outbox.h"
 #include "forms/forms.h"
 #include "iam/iam.h"
@@ -267,10 +268,20 @@ static int start_outbox(const struct ts_config *c, struct ts_db *db, const char 
 {
 	static char node[256];
 	char host[128] = "node";
-	struct ts_outbox_target t;
+	struct ts_outbox_target t[2];
+	int n = 0;
 
 	*out = NULL;
-	if (!*ts_config_str(c, TS_CFG_DVCQG_URL))
+	struct ts_notify_options no = {
+		.smtp_url = ts_config_str(c, TS_CFG_NOTIFY_SMTP_URL),
+		.mail_from = ts_config_str(c, TS_CFG_NOTIFY_MAIL_FROM),
+		.sms_webhook = ts_config_str(c, TS_CFG_NOTIFY_SMS_WEBHOOK),
+		.zalo_webhook = ts_config_str(c, TS_CFG_NOTIFY_ZALO_WEBHOOK),
+		.webhook_token = ts_config_str(c, TS_CFG_NOTIFY_WEBHOOK_TOKEN),
+		.connect_timeout_ms = (long)ts_config_int(c, TS_CFG_DVCQG_CONNECT_TIMEOUT_MS),
+		.timeout_ms = (long)ts_config_int(c, TS_CFG_DVCQG_TIMEOUT_MS)};
+	ts_notify_configure(&no);
+	if (!*ts_config_str(c, TS_CFG_DVCQG_URL) && !ts_notify_enabled())
 		return 0;
 	if (ts_httpc_global_init())
 		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "cannot initialise libcurl");
@@ -280,7 +291,10 @@ static int start_outbox(const struct ts_config *c, struct ts_db *db, const char 
 		.connect_timeout_ms = (long)ts_config_int(c, TS_CFG_DVCQG_CONNECT_TIMEOUT_MS),
 		.timeout_ms = (long)ts_config_int(c, TS_CFG_DVCQG_TIMEOUT_MS)};
 	ts_dvcqg_configure(&d);
-	ts_dvcqg_target(&t);
+	if (*d.url)
+		ts_dvcqg_target(&t[n++]);
+	if (ts_notify_enabled())
+		ts_notify_target(&t[n++]);
 	gethostname(host, sizeof(host) - 1);
 	snprintf(node, sizeof(node), "%s/%s", host, listen);
 	struct ts_outbox_options o = {
@@ -291,7 +305,7 @@ static int start_outbox(const struct ts_config *c, struct ts_db *db, const char 
 		.poll_ms = (int)ts_config_int(c, TS_CFG_OUTBOX_POLL_MS),
 		.batch = (int)ts_config_int(c, TS_CFG_OUTBOX_BATCH),
 		.lease_s = (int)ts_config_int(c, TS_CFG_OUTBOX_LEASE)};
-	return ts_outbox_start(db, &o, &t, 1, out, err);
+	return ts_outbox_start(db, &o, t, n, out, err);
 }
 
 static int cmd_serve(struct cli *cli)

@@ -11,6 +11,7 @@
 #include "forms/forms.h"
 #include "iam/iam.h"
 #include "org/org.h"
+#include "outbox/notify.h"
 #include "outbox/outbox.h"
 #include "stats/stats.h"
 
@@ -92,6 +93,8 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/outbox/{id}", ts_outbox_http_get, OUTBOX_MANAGE, 0, NULL, "integration", "Xem một thông điệp liên thông"),
 	R("POST", "/api/v1/outbox/{id}/retry", ts_outbox_http_retry, OUTBOX_MANAGE, 0, NULL, "integration", "Thử gửi lại thông điệp đã dừng gửi"),
 	R("POST", "/api/v1/outbox/{id}/replay", ts_outbox_http_replay, OUTBOX_MANAGE, 0, NULL, "integration", "Gửi lại một thông điệp đã chuyển"),
+	R("GET", "/api/v1/notify/templates", ts_notify_http_templates, OUTBOX_MANAGE, 0, NULL, "integration", "Mẫu thông báo cho công dân"),
+	R("PUT", "/api/v1/notify/templates/{event}/{channel}", ts_notify_http_template_set, OUTBOX_MANAGE, 0, &ts_notify_spec_template, "integration", "Sửa mẫu thông báo"),
 	R("POST", "/api/v1/dvcqg/intake", ts_dvcqg_http_intake, DVCQG_INTAKE, TS_ROUTE_CSRF_EXEMPT, &ts_dvcqg_spec_intake, "integration", "Nhận hồ sơ từ Cổng Dịch vụ công quốc gia"),
 
 	R("GET", "/api/v1/procedures", ts_catalog_http_search, PUBLIC, 0, NULL, "procedures", "Tra cứu thủ tục hành chính (có dấu hoặc không dấu)"),

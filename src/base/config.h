@@ -86,6 +86,16 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	  "messages claimed at once (each dossier's next message only)")                            \
 	X(OUTBOX_LEASE, "outbox.lease", TS_CFG_INT, "300", 5, 86400, 0,                                 \
 	  "a claim expires after this many seconds (longer than batch x dvcqg.timeout_ms)")         \
+	X(NOTIFY_SMTP_URL, "notify.smtp_url", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET_URL,                   \
+	  "mail server for notifications: smtp://HOST:PORT or smtps://USER:PASSWORD@HOST (empty = no e-mail)") \
+	X(NOTIFY_MAIL_FROM, "notify.mail_from", TS_CFG_STR, "khong-tra-loi@localhost", 0, 0, 0,         \
+	  "sender address of notification e-mails")                                                \
+	X(NOTIFY_SMS_WEBHOOK, "notify.sms_webhook", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET_URL,             \
+	  "URL that sends an SMS: POST {to, text, event, ref} (empty = no SMS)")                    \
+	X(NOTIFY_ZALO_WEBHOOK, "notify.zalo_webhook", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET_URL,           \
+	  "URL that sends a Zalo message: POST {to, text, event, ref} (empty = no Zalo)")           \
+	X(NOTIFY_WEBHOOK_TOKEN, "notify.webhook_token", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET,             \
+	  "bearer token sent to the SMS and Zalo webhooks")                                         \
 	X(DVCQG_URL, "dvcqg.url", TS_CFG_STR, "", 0, 0, 0,                                              \
 	  "base URL of the National Public Service Portal API (empty = sync off, messages wait)")   \
 	X(DVCQG_TOKEN, "dvcqg.token", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET,                              \

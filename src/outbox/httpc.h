@@ -27,4 +27,14 @@ struct ts_httpc_req {
 int ts_httpc_request(const struct ts_httpc_req *r, struct ts_arena *a, long *status,
 		     char **body, char *errbuf, size_t errsz);
 
+/* Sends one plain-text UTF-8 e-mail over SMTP (smtp://HOST:PORT or smtps://...) with curl:
+ * envelope and headers From / To, the subject MIME-encoded, Message-ID from msg_id.
+ * 0, or -1 with curl's reason (or the server's answer) in errbuf. Thread-safe. */
+struct ts_httpc_mail {
+	const char *smtp_url, *from, *to, *subject, *body, *msg_id;
+	long connect_timeout_ms, timeout_ms;
+};
+int ts_httpc_mail_send(const struct ts_httpc_mail *m, struct ts_arena *a, char *errbuf,
+		       size_t errsz);
+
 #endif

@@ -119,3 +119,32 @@ ORDER BY df.id
 
 -- name: dvcqg_unit_by_code
 SELECT id FROM org_unit WHERE code = $1
+
+-- name: notify_source
+-- $1 code: what a citizen notification needs: name, phone, e-mail of the account, procedure,
+-- appointment
+SELECT d.code, d.applicant_name, d.applicant_phone, ac.email, d.procedure_name, d.status,
+       d.current_due_at, d.due_at, d.id
+FROM dossier d LEFT JOIN account ac ON ac.id = d.applicant_account_id
+WHERE d.code = $1
+
+-- name: notify_reason
+-- $1 dossier id, $2 at, $3 action
+SELECT reason FROM dossier_event WHERE dossier_id = $1 AND at = $2 AND action = $3
+ORDER BY id DESC LIMIT 1
+
+-- name: notify_template_get
+SELECT event, channel, subject, body, updated_at FROM notify_template
+
+-- name: notify_template_put
+-- $1 event, $2 channel, $3 subject, $4 body, $5 now
+INSERT INTO notify_template (event, channel, subject, body, updated_at) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (event, channel) DO UPDATE SET subject = excluded.subject, body = excluded.body,
+    updated_at = excluded.updated_at
+
+-- name: notify_sent_list
+SELECT channel FROM notify_sent WHERE outbox_id = $1
+
+-- name: notify_sent_put
+INSERT INTO notify_sent (outbox_id, channel, sent_at) VALUES ($1, $2, $3)
+ON CONFLICT (outbox_id, channel) DO NOTHING
