@@ -15,6 +15,7 @@
 #include "calendar/calendar.h"
 #include "dossier/dossier.h"
 #include "dvcqg/dvcqg.h"
+#include "dvcqg/identity.h"
 #include "outbox/httpc.h"
 #include "outbox/notify.h"
 #include "outbox/outbox.h"
@@ -261,8 +262,9 @@ static int split_listen(const char *listen, char *host, size_t hostsz, unsigned 
 	return 0;
 }
 
-/* The outbox dispatcher with the national-portal connector (issue 7); none when dvcqg.url
- * is empty (messages then wait in the outbox). */
+/* The integrations (issue 7): identity lookup settings, and the outbox dispatcher with the
+ * national-portal connector and the notifications, each when configured; no dispatcher when
+ * neither is (messages then wait in the outbox). */
 static int start_outbox(const struct ts_config *c, struct ts_db *db, const char *listen,
 			struct ts_outbox **out, struct ts_error *err)
 {
@@ -272,6 +274,14 @@ static int start_outbox(const struct ts_config *c, struct ts_db *db, const char 
 	int n = 0;
 
 	*out = NULL;
+	if (ts_httpc_global_init())
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "cannot initialise libcurl");
+	struct ts_identity_options io = {
+		.url = ts_config_str(c, TS_CFG_IDENTITY_URL),
+		.token = ts_config_str(c, TS_CFG_IDENTITY_TOKEN),
+		.connect_timeout_ms = (long)ts_config_int(c, TS_CFG_DVCQG_CONNECT_TIMEOUT_MS),
+		.timeout_ms = (long)ts_config_int(c, TS_CFG_IDENTITY_TIMEOUT_MS)};
+	ts_identity_configure(&io);
 	struct ts_notify_options no = {
 		.smtp_url = ts_config_str(c, TS_CFG_NOTIFY_SMTP_URL),
 		.mail_from = ts_config_str(c, TS_CFG_NOTIFY_MAIL_FROM),
@@ -283,8 +293,6 @@ static int start_outbox(const struct ts_config *c, struct ts_db *db, const char 
 	ts_notify_configure(&no);
 	if (!*ts_config_str(c, TS_CFG_DVCQG_URL) && !ts_notify_enabled())
 		return 0;
-	if (ts_httpc_global_init())
-		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "cannot initialise libcurl");
 	struct ts_dvcqg_options d = {
 		.url = ts_config_str(c, TS_CFG_DVCQG_URL),
 		.token = ts_config_str(c, TS_CFG_DVCQG_TOKEN),
@@ -344,9 +352,9 @@ static int cmd_serve(struct cli *cli)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((rc = ts_http_server_start(&ho, &happ, &srv, &err)))
-		goto out;
 	if ((rc = start_outbox(&cli->cfg, db, ts_config_str(&cli->cfg, TS_CFG_LISTEN), &outbox, &err)))
+		goto out;
+	if ((rc = ts_http_server_start(&ho, &happ, &srv, &err)))
 		goto out;
 	char portbuf[16];
 	snprintf(portbuf, sizeof(portbuf), "%u", ts_http_server_port(srv));

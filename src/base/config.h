@@ -96,6 +96,12 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	  "URL that sends a Zalo message: POST {to, text, event, ref} (empty = no Zalo)")           \
 	X(NOTIFY_WEBHOOK_TOKEN, "notify.webhook_token", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET,             \
 	  "bearer token sent to the SMS and Zalo webhooks")                                         \
+	X(IDENTITY_URL, "identity.url", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET_URL,                         \
+	  "population-data service of the integration platform (empty = forms are filled by hand)") \
+	X(IDENTITY_TOKEN, "identity.token", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET,                         \
+	  "bearer token for the population-data service")                                          \
+	X(IDENTITY_TIMEOUT_MS, "identity.timeout_ms", TS_CFG_INT, "5000", 10, 600000, 0,                  \
+	  "whole-call timeout of a population-data lookup, milliseconds")                           \
 	X(DVCQG_URL, "dvcqg.url", TS_CFG_STR, "", 0, 0, 0,                                              \
 	  "base URL of the National Public Service Portal API (empty = sync off, messages wait)")   \
 	X(DVCQG_TOKEN, "dvcqg.token", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET,                              \

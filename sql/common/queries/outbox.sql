@@ -148,3 +148,11 @@ SELECT channel FROM notify_sent WHERE outbox_id = $1
 -- name: notify_sent_put
 INSERT INTO notify_sent (outbox_id, channel, sent_at) VALUES ($1, $2, $3)
 ON CONFLICT (outbox_id, channel) DO NOTHING
+
+-- name: identity_mark
+-- $1 dossier id, $2 now, $3 who
+INSERT INTO dossier_population_use (dossier_id, marked_at, marked_by) VALUES ($1, $2, $3)
+ON CONFLICT (dossier_id) DO NOTHING
+
+-- name: identity_marked
+SELECT marked_at, marked_by FROM dossier_population_use WHERE dossier_id = $1
