@@ -27,8 +27,8 @@ void ts_dvcqg_timestamp(int64_t t, char *out, size_t outsz)
 		out[0] = '\0';
 	if (t <= 0 || !gmtime_r(&local, &tm))
 		return;
-	snprintf(out, outsz, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (!strftime(out, outsz, "%Y%m%d%H%M%S", &tm) && outsz)
+		out[0] = '\0';
 }
 
 int ts_dvcqg_status_code(int status) { return status >= 1 && status <= 10 ? status : 0; }

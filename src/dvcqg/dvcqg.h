@@ -30,7 +30,8 @@ void ts_dvcqg_configure(const struct ts_dvcqg_options *o);
 /* The outbox target for "dossier." messages. */
 void ts_dvcqg_target(struct ts_outbox_target *out);
 
-/* yyyyMMddHHmmss of unix time t in UTC+7 into out (>= 15 bytes); "" when t <= 0. Pure. */
+/* yyyyMMddHHmmss of unix time t in UTC+7 into out (>= 15 bytes); "" when t <= 0 or when
+ * out is too small. Pure. */
 void ts_dvcqg_timestamp(int64_t t, char *out, size_t outsz);
 /* The national status code of a tinhso status (the same 1-10 table, DOMAIN.md §4); 0 when
  * out of range. Pure. */

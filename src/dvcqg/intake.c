@@ -75,9 +75,9 @@ int ts_dvcqg_intake(struct ts_ctx *ctx, const json_t *body, struct ts_dossier *o
 	sys.request_id = ctx->request_id;
 	sys.actor.username = sys.actor.display_name =
 	    ts_arena_printf(ctx->arena, "dvcqg:%s", ctx->actor.username ? ctx->actor.username : "?");
-	if (as.code) {
-		rc = ts_dossier_get(&sys, as.code, out, NULL, NULL, NULL, NULL, err);
-		return rc;
+	if (as.code) { /* a repeated intake: the first answer again, nothing changes */
+		ctx->replayed = 1;
+		return ts_dossier_get(&sys, as.code, out, NULL, NULL, NULL, NULL, err);
 	}
 	in.procedure_code = ts_json_str(body, "procedure_code");
 	in.variant_code = ts_json_str(body, "variant_code");
@@ -121,6 +121,7 @@ int ts_dvcqg_intake(struct ts_ctx *ctx, const json_t *body, struct ts_dossier *o
 		return rc;
 	}
 	*created = !sys.replayed;
+	ctx->replayed |= sys.replayed;
 	rc = ts_dossier_alias_add(&sys, out->code, TS_DVCQG_SYSTEM, as.national, err);
 	ctx->audited += sys.audited;
 	if (rc == TS_ERR_CONFLICT) { /* a retried intake: the alias is there already */

@@ -365,19 +365,39 @@ void ts_outbox_wake(void)
 
 struct health_st {
 	struct ts_arena *a;
+	const char *pattern;
 	struct ts_dbres *r;
 };
 
 static int health_tx(struct ts_dbconn *c, void *vst, struct ts_error *err)
 {
 	struct health_st *st = vst;
-	struct ts_dbval p[] = {TS_DB_INT(now_s())};
-	return ts_db_query(c, st->a, "outbox_health", p, 1, &st->r, err);
+	struct ts_dbval p[] = {TS_DB_INT(now_s()), TS_DB_TEXT(st->pattern)};
+	return ts_db_query(c, st->a, "outbox_health", p, 2, &st->r, err);
+}
+
+/* The queue gauges of one target's messages (topic prefix), labelled target="name". */
+static int target_gauges(struct ts_db *db, struct ts_arena *a, const char *name,
+			 const char *prefix, struct ts_sbuf *b)
+{
+	struct health_st st = {.a = a, .pattern = ts_arena_printf(a, "%s%%", prefix)};
+	struct ts_error err = {0};
+	char *line;
+
+	if (!st.pattern || ts_db_tx(db, TS_DB_TX_READ, health_tx, &st, &err) || st.r->nrows != 1)
+		return -1;
+	line = ts_arena_printf(a,
+			       "tinhso_outbox_pending{target=\"%s\"} %" PRId64 "\n"
+			       "tinhso_outbox_dead{target=\"%s\"} %" PRId64 "\n"
+			       "tinhso_outbox_oldest_pending_seconds{target=\"%s\"} %" PRId64 "\n",
+			       name, ts_dbres_int(st.r, 0, 0), name, ts_dbres_int(st.r, 0, 1), name,
+			       ts_dbres_int(st.r, 0, 2));
+	return line ? ts_sbuf_put(b, line, strlen(line)) : -1;
 }
 
 char *ts_outbox_metrics(struct ts_db *db, struct ts_arena *a)
 {
-	struct health_st st = {.a = a};
+	struct health_st st = {.a = a, .pattern = "%"};
 	struct ts_error err = {0};
 	struct ts_sbuf b;
 	char *line;
@@ -387,17 +407,27 @@ char *ts_outbox_metrics(struct ts_db *db, struct ts_arena *a)
 		return NULL;
 	line = ts_arena_printf(
 	    a,
-	    "# HELP tinhso_outbox_pending Outbox messages not yet delivered (queue depth).\n"
+	    "# HELP tinhso_outbox_pending Outbox messages not yet delivered (queue depth), in all and per target.\n"
 	    "# TYPE tinhso_outbox_pending gauge\ntinhso_outbox_pending %" PRId64 "\n"
 	    "# HELP tinhso_outbox_dead Outbox messages in the dead-letter state.\n"
 	    "# TYPE tinhso_outbox_dead gauge\ntinhso_outbox_dead %" PRId64 "\n"
 	    "# HELP tinhso_outbox_oldest_pending_seconds Age of the oldest undelivered message.\n"
 	    "# TYPE tinhso_outbox_oldest_pending_seconds gauge\n"
-	    "tinhso_outbox_oldest_pending_seconds %" PRId64 "\n"
-	    "# HELP tinhso_outbox_delivered_total Messages delivered by this node, per target.\n"
-	    "# TYPE tinhso_outbox_delivered_total counter\n",
+	    "tinhso_outbox_oldest_pending_seconds %" PRId64 "\n",
 	    ts_dbres_int(st.r, 0, 0), ts_dbres_int(st.r, 0, 1), ts_dbres_int(st.r, 0, 2));
 	if (!line || ts_sbuf_put(&b, line, strlen(line)))
+		return NULL;
+	pthread_mutex_lock(&g_mu);
+	for (int i = 0; g_ob && i < g_ob->ntargets; i++)
+		if (target_gauges(db, a, g_ob->targets[i].name, g_ob->targets[i].topic_prefix, &b)) {
+			pthread_mutex_unlock(&g_mu);
+			return NULL;
+		}
+	pthread_mutex_unlock(&g_mu);
+	static const char counters_help[] =
+	    "# HELP tinhso_outbox_delivered_total Messages delivered by this node, per target.\n"
+	    "# TYPE tinhso_outbox_delivered_total counter\n";
+	if (ts_sbuf_put(&b, counters_help, strlen(counters_help)))
 		return NULL;
 	static const char *const names[] = {"delivered_total", "failures_total", "dead_total",
 					    "delivery_latency_seconds_sum",

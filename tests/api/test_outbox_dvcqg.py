@@ -322,8 +322,10 @@ class OutboxDvcqgTest(unittest.TestCase):
         self.assertEqual(m.status, 200, m)
         for name in ("tinhso_outbox_pending", "tinhso_outbox_dead", "tinhso_outbox_oldest_pending_seconds",
                      'tinhso_outbox_delivered_total{target="dvcqg"}', 'tinhso_outbox_failures_total{target="dvcqg"}',
-                     'tinhso_outbox_delivery_latency_seconds_count{target="dvcqg"}'):
+                     'tinhso_outbox_delivery_latency_seconds_count{target="dvcqg"}',
+                     'tinhso_outbox_pending{target="dvcqg"} 0'):
             self.assertIn(name, m.body)
+        self.assertIn("tinhso_unaudited_mutations_total 0", m.body)
         self.assertEqual(self.client("admin").request("GET", "/api/v1/outbox?status=bogus").status, 422)
         self.assertEqual(self.client("chuyenvien.tp").request("GET", "/api/v1/outbox").status, 403)
 

@@ -40,7 +40,7 @@ static void test_backoff_jitter_stays_in_the_upper_half(void **state)
 
 static void test_national_timestamp_is_utc_plus_7(void **state)
 {
-	char buf[16];
+	char buf[32];
 	(void)state;
 	/* 2026-02-16 17:30:05 UTC is 2026-02-17 00:30:05 in Vietnam (mùng 1 Tết 2026) */
 	ts_dvcqg_timestamp(1771263005, buf, sizeof(buf));

@@ -52,11 +52,12 @@ SELECT topic, key, payload, 0, $2, $2, 'pending', id FROM outbox WHERE id = $1 A
 RETURNING id
 
 -- name: outbox_health
--- $1 now: queue depth, dead letters, age of the oldest undelivered message
+-- $1 now, $2 topic LIKE pattern: queue depth, dead letters, age of the oldest undelivered message
 SELECT
-  (SELECT COUNT(*) FROM outbox WHERE status = 'pending') AS pending,
-  (SELECT COUNT(*) FROM outbox WHERE status = 'dead') AS dead,
-  (SELECT COALESCE(CAST($1 AS BIGINT) - MIN(created_at), 0) FROM outbox WHERE status = 'pending') AS oldest_age
+  (SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND topic LIKE CAST($2 AS TEXT)) AS pending,
+  (SELECT COUNT(*) FROM outbox WHERE status = 'dead' AND topic LIKE CAST($2 AS TEXT)) AS dead,
+  (SELECT COALESCE(CAST($1 AS BIGINT) - MIN(created_at), 0) FROM outbox
+   WHERE status = 'pending' AND topic LIKE CAST($2 AS TEXT)) AS oldest_age
 
 -- name: outbox_enqueue
 -- $1 topic, $2 key, $3 payload, $4 now
