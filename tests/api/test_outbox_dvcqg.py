@@ -228,6 +228,56 @@ class OutboxDvcqgTest(unittest.TestCase):
         self.assertEqual(self.client("admin").request("POST", f"/api/v1/outbox/{mid}/retry").status, 409)
         self.assert_synced(code)
 
+    def test_dead_letter_after_max_attempts_with_backoff(self):
+        # the same store served by a node that gives up after 3 failures
+        self.server.stop()
+        type(self).server = Server(self.db, dict(self.env, TINHSO_OUTBOX_MAX_ATTEMPTS="3"))
+        try:
+            self.emu.set_mode("fail")
+            code = self.submit()
+            dead = wait_for(lambda: self.admin_list(key=code, status="dead"), "a dead letter")[0]
+            self.assertEqual(dead["attempts"], 3)
+            self.assertIn("503", dead["last_error"])
+            fails = [r for r in self.emu.record()["received"] if r["MaHoSo"] == code]
+            self.assertEqual(len(fails), 3)
+            # backoff: the attempts are spread out, not sent back to back
+            self.assertGreaterEqual(fails[2]["at"] - fails[0]["at"], 0.1)
+            self.emu.set_mode("ok")
+            r = self.client("admin").request("POST", f"/api/v1/outbox/{dead['id']}/retry")
+            self.assertEqual(r.status, 200, r)
+            self.assert_synced(code)
+        finally:
+            self.emu.set_mode("ok")
+            self.server.stop()
+            type(self).server = Server(self.db, self.env)
+
+    @unittest.skipUnless(os.environ.get("TS_TEST_ENGINE") == "pgsql", "several nodes share PostgreSQL only")
+    def test_another_node_takes_over_when_one_dies_mid_delivery(self):
+        # two nodes with a short lease; the one delivering is killed and never comes back
+        self.server.stop()
+        env = dict(self.env, TINHSO_OUTBOX_LEASE="6")
+        a = Server(self.db, dict(env, TINHSO_OUTBOX_NODE="node-a"))
+        b = Server(self.db, dict(env, TINHSO_OUTBOX_NODE="node-b"))
+        type(self).server = b
+        try:
+            code = self.submit()
+            self.assert_synced(code)
+            self.emu.set_mode("slow", delay=2, count=1)
+            self.act(self.client("motcua.xa1"), code, "accept")
+            wait_for(self.emu.in_flight.is_set, "a delivery in flight")
+            holder = wait_for(lambda: [m["claimed_by"] for m in self.admin_list(key=code, status="pending")
+                                       if m["claimed_by"]], "the lease")[0]
+            victim = a if holder == "node-a" else b
+            victim.stop(signal.SIGKILL)
+            type(self).server = b if victim is a else a
+            self.act(self.client("chuyenvien.tp"), code, "forward")
+            self.assert_synced(code)  # the survivor took the message over when the lease expired
+        finally:
+            for s in (a, b):
+                if s.proc.poll() is None:
+                    s.stop()
+            type(self).server = Server(self.db, self.env)
+
     def test_replay_sends_a_delivered_message_again_at_the_end(self):
         code = self.submit()
         self.assert_synced(code)
