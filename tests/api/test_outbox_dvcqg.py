@@ -136,7 +136,14 @@ class OutboxDvcqgTest(unittest.TestCase):
 
     # ---- tests ----
     def test_a_full_lifecycle_arrives_complete_in_order_once_with_national_fields(self):
-        code = self.lifecycle()
+        code = self.submit()
+        spec = self.client("chuyenvien.tp")
+
+        def apologize_after_acceptance(i):
+            if i == 0:
+                due = self.get(code)["current_due_at"]
+                self.act(spec, code, "apologize", {"reason": "Cần xác minh thêm", "new_due": due + 7 * 86400})
+        self.lifecycle(code, between=apologize_after_acceptance)
         hist = self.assert_synced(code)
         self.assertEqual(hist[0]["TrangThaiHoSo"], 1)
         self.assertEqual(hist[-1]["TrangThaiHoSo"], 10)
@@ -159,6 +166,12 @@ class OutboxDvcqgTest(unittest.TestCase):
         self.assertEqual(sup["TrangThaiHoSo"], 5)
         self.assertEqual(sup["YeuCauBoSung"]["DanhSach"][0]["reason"], "Tờ khai chưa ký")
         self.assertIn("NgayHenTraCu", sup["YeuCauBoSung"])
+        apo = message("apologize")["XinLoi"]
+        self.assertEqual(apo["LyDo"], "Cần xác minh thêm")
+        d = self.get(code)
+        local = lambda t: time.strftime("%Y%m%d%H%M%S", time.gmtime(t + 7 * 3600))  # noqa: E731
+        self.assertEqual((apo["NgayHenTraCu"], apo["NgayHenTraMoi"]),
+                         (local(d["original_due_at"]), local(d["current_due_at"])))
         fin = message("finish")
         self.assertEqual(fin["TrangThaiHoSo"], 9)
         self.assertIn("KetQua", fin)

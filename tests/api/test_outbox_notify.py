@@ -95,6 +95,8 @@ class NotifyTest(unittest.TestCase):
         code = self.submit(citizen)
         counter, spec, leader = self.client("motcua.xa1"), self.client("chuyenvien.tp"), self.client("lanhdao.tp")
         self.act(counter, code, "accept")
+        due = self.client("admin").request("GET", f"/api/v1/dossiers/{code}").json["current_due_at"]
+        self.act(spec, code, "apologize", {"reason": "Cần xác minh thêm", "new_due": due + 7 * 86400})
         # the e-mail server refuses once, the SMS webhook fails once: both are retried, and
         # the channels that went out are not sent again
         with self.smtp.lock:
@@ -107,21 +109,22 @@ class NotifyTest(unittest.TestCase):
         self.act(spec, code, "forward")
         self.act(leader, code, "finish")
         self.act(counter, code, "deliver", {"delivery": "counter"})
-        events = ["accept", "request_supplement", "finish", "deliver"]
-        wait_for(lambda: len(self.mails(code)) >= 4 and len(self.texts("/sms", code)) >= 4
-                 and len(self.texts("/zalo", code)) >= 4, "4 notifications per channel")
+        events = ["accept", "apologize", "request_supplement", "finish", "deliver"]
+        wait_for(lambda: len(self.mails(code)) >= 5 and len(self.texts("/sms", code)) >= 5
+                 and len(self.texts("/zalo", code)) >= 5, "5 notifications per channel")
         mails = self.mails(code)
-        self.assertEqual(len(mails), 4)
-        self.assertEqual([m.envelope_to for m in mails], [["thu@example.vn"]] * 4)
+        self.assertEqual(len(mails), 5)
+        self.assertEqual([m.envelope_to for m in mails], [["thu@example.vn"]] * 5)
         self.assertEqual(str(mails[0]["Subject"]), f"Hồ sơ {code} đã được tiếp nhận")
         self.assertIn("Phạm Thị Thu", mails[0].get_content())
         self.assertRegex(mails[0].get_content(), r"Ngày hẹn trả kết quả: \d\d:\d\d \d\d/\d\d/\d{4}")
-        self.assertIn("Thiếu giấy tờ", mails[1].get_content())
+        self.assertIn("Lý do: Cần xác minh thêm", mails[1].get_content())
+        self.assertIn("Thiếu giấy tờ", mails[2].get_content())
         for path in ("/sms", "/zalo"):
             sent = self.texts(path, code)
             self.assertEqual([b["event"] for b in sent], events)  # in order, once each
             self.assertEqual({b["to"] for b in sent}, {"0987111222"})
-            self.assertEqual(len({b["idempotency_key"] for b in sent}), 4)
+            self.assertEqual(len({b["idempotency_key"] for b in sent}), 5)
 
     def test_templates_are_editable_by_administrators(self):
         admin = self.client("admin")
