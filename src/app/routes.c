@@ -99,7 +99,7 @@ const struct ts_route ts_routes[] = {
 	R("POST", "/api/v1/identity/lookup", ts_identity_http_lookup, DOSSIER_RECEIVE, 0, &ts_identity_spec_lookup, "integration", "Tra cứu Cơ sở dữ liệu quốc gia về dân cư để điền sẵn tờ khai"),
 	R("GET", "/api/v1/dossiers/{code}/population-data", ts_identity_http_marked, DOSSIER_READ, 0, NULL, "integration", "Hồ sơ có sử dụng dữ liệu dân cư không"),
 	R("POST", "/api/v1/dossiers/{code}/population-data", ts_identity_http_mark, DOSSIER_RECEIVE, 0, NULL, "integration", "Đánh dấu hồ sơ sử dụng dữ liệu dân cư"),
-	R("POST", "/api/v1/dvcqg/intake", ts_dvcqg_http_intake, DVCQG_INTAKE, TS_ROUTE_CSRF_EXEMPT, &ts_dvcqg_spec_intake, "integration", "Nhận hồ sơ từ Cổng Dịch vụ công quốc gia"),
+	R("POST", "/api/v1/dvcqg/intake", ts_dvcqg_http_intake, DVCQG_INTAKE, 0, &ts_dvcqg_spec_intake, "integration", "Nhận hồ sơ từ Cổng Dịch vụ công quốc gia"),
 
 	R("GET", "/api/v1/procedures", ts_catalog_http_search, PUBLIC, 0, NULL, "procedures", "Tra cứu thủ tục hành chính (có dấu hoặc không dấu)"),
 	R("GET", "/api/v1/procedure-fields", ts_catalog_http_fields, PUBLIC, 0, NULL, "procedures", "Các lĩnh vực thủ tục và số thủ tục mỗi lĩnh vực"),

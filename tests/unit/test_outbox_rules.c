@@ -1,6 +1,7 @@
 /* test_outbox_rules.c - unit tests of the integration rules that need no store: the
  * outbox's exponential backoff with jitter (src/outbox) and the national-portal mapping of
- * statuses and timestamps, yyyyMMddHHmmss in UTC+7 (src/dvcqg, DOMAIN.md §4, §6). */
+ * statuses and timestamps, yyyyMMddHHmmss in UTC+7 (src/dvcqg, DOMAIN.md §4, §6), and the
+ * notification templates' placeholders (src/outbox/notify.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,8 @@
 #include <cmocka.h>
 
 #include "dvcqg/dvcqg.h"
+#include "base/arena.h"
+#include "outbox/notify.h"
 #include "outbox/outbox.h"
 
 static void test_backoff_doubles_from_the_base_up_to_the_cap(void **state)
@@ -63,6 +66,21 @@ static void test_national_status_codes_are_the_1_to_10_table(void **state)
 	assert_int_equal(ts_dvcqg_status_code(-3), 0);
 }
 
+static void test_notification_template_fills_known_placeholders_only(void **state)
+{
+	struct ts_arena a;
+	struct ts_notify_vars v = {.code = "000.00.31.H99-261122-0001", .name = "Đỗ Thị Hằng",
+				   .due = "16:30 27/11/2026", .reason = NULL};
+	(void)state;
+	ts_arena_init(&a, 1 << 16);
+	assert_string_equal(ts_notify_render(&a, "Kính gửi {name}: hồ sơ {code}, hẹn {due}.", &v),
+			    "Kính gửi Đỗ Thị Hằng: hồ sơ 000.00.31.H99-261122-0001, hẹn 16:30 27/11/2026.");
+	/* a missing value is empty; unknown or unclosed braces stay as written */
+	assert_string_equal(ts_notify_render(&a, "[{reason}] {khac} {code", &v), "[] {khac} {code");
+	assert_string_equal(ts_notify_render(&a, "", &v), "");
+	ts_arena_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -70,6 +88,7 @@ int main(void)
 	    cmocka_unit_test(test_backoff_jitter_stays_in_the_upper_half),
 	    cmocka_unit_test(test_national_timestamp_is_utc_plus_7),
 	    cmocka_unit_test(test_national_status_codes_are_the_1_to_10_table),
+	    cmocka_unit_test(test_notification_template_fills_known_placeholders_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
