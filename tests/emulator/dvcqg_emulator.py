@@ -151,7 +151,12 @@ class Emulator:
             return self.reply(h, 400, {"error_code": "THIEU_TRUONG"})
         code = doc["MaHoSo"]
         with self.lock:
-            if method == "POST" and path == "/hoso":
+            if doc.get("MaGiaoDich") in self.applied_keys:
+                # a transaction seen before (a retry after a timeout, or the late original):
+                # idempotent by its key, whatever the call
+                self.duplicates += 1
+                status, body = 200, {"ok": True, "duplicate": True}
+            elif method == "POST" and path == "/hoso":
                 if code in self.dossiers:
                     status, body = 409, {"error_code": "DA_TON_TAI"}
                 else:
