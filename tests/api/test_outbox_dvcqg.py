@@ -57,6 +57,8 @@ class OutboxDvcqgTest(unittest.TestCase):
 
     def setUp(self):
         self.emu.set_mode("ok")
+        # a slow answer of an earlier test may still be on its way (a late duplicate)
+        wait_for(self.emu.quiet, "the emulator to answer every slow request")
 
     # ---- helpers ----
     def client(self, login=None):

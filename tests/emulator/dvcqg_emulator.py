@@ -30,6 +30,7 @@ class Emulator:
         self.applied_keys = set()
         self.duplicates = 0
         self.in_flight = threading.Event()  # set when a slow/timeout request has arrived
+        self.sleeping = 0                    # slow/timeout requests not yet answered
         self.httpd = None
         self.port = port
         self.up()
@@ -140,8 +141,23 @@ class Emulator:
         with self.lock:
             self.received.append(entry)
         if mode in ("slow", "timeout"):
+            with self.lock:
+                self.sleeping += 1
             self.in_flight.set()
-            time.sleep(delay)  # the emulated remote is slow; it still does the work after
+            try:
+                time.sleep(delay)  # the emulated remote is slow; it still does the work after
+                return self._answer(h, method, path, mode, doc, entry)
+            finally:
+                with self.lock:
+                    self.sleeping -= 1
+        return self._answer(h, method, path, mode, doc, entry)
+
+    def quiet(self):
+        """No slow request is still to be answered (so no late duplicate is on its way)."""
+        with self.lock:
+            return self.sleeping == 0
+
+    def _answer(self, h, method, path, mode, doc, entry):
         if mode == "fail":
             return self.reply(h, 503, {"error_code": "HE_THONG_BAN"})
         if mode == "refuse":
