@@ -5,6 +5,7 @@
 
 #include "app/app.h"
 #include "iam/iam.h"
+#include "outbox/outbox.h"
 
 int ts_app_http_healthz(struct ts_call *call, struct ts_error *err)
 {
@@ -47,6 +48,10 @@ int ts_app_http_metrics(struct ts_call *call, struct ts_error *err)
 				      "# TYPE tinhso_db_group_commit_members_total counter\n"
 				      "tinhso_db_group_commit_members_total %" PRIu64 "\n",
 				      ts_db_error_count(app->db), app->unaudited, rs.replica, rs.sticky, rs.fallback, gc_batches, gc_members);
+	/* integration health (queue depth, oldest message, deliveries per target) */
+	char *integ = extra ? ts_outbox_metrics(app->db, call->req->arena) : NULL;
+	if (integ)
+		extra = ts_arena_printf(call->req->arena, "%s%s", extra, integ);
 	char *text = extra ? ts_http_metrics_render(call->req->arena, extra) : NULL;
 	if (!text)
 		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -17,6 +18,11 @@
 #include "calendar/calendar.h"
 #include "catalog/catalog.h"
 #include "dossier/dossier.h"
+#include "dvcqg/dvcqg.h"
+#include "dvcqg/identity.h"
+#include "outbox/httpc.h"
+#include "outbox/notify.h"
+#include "outbox/outbox.h"
 #include "forms/forms.h"
 #include "iam/iam.h"
 #include "org/org.h"
@@ -313,8 +319,63 @@ static int open_replica(struct cli *cli, struct ts_db *db, struct ts_db **replic
 	return 0;
 }
 
+/* The integrations (issue 7): identity lookup settings, and the outbox dispatcher with the
+ * national-portal connector and the notifications, each when configured; no dispatcher when
+ * neither is (messages then wait in the outbox). */
+static int start_outbox(const struct ts_config *c, struct ts_db *db, const char *listen,
+			struct ts_outbox **out, struct ts_error *err)
+{
+	static char node[256];
+	char host[128] = "node";
+	struct ts_outbox_target t[2];
+	int n = 0;
+
+	*out = NULL;
+	if (ts_httpc_global_init())
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "cannot initialise libcurl");
+	struct ts_identity_options io = {
+		.url = ts_config_str(c, TS_CFG_IDENTITY_URL),
+		.token = ts_config_str(c, TS_CFG_IDENTITY_TOKEN),
+		.connect_timeout_ms = (long)ts_config_int(c, TS_CFG_DVCQG_CONNECT_TIMEOUT_MS),
+		.timeout_ms = (long)ts_config_int(c, TS_CFG_IDENTITY_TIMEOUT_MS)};
+	ts_identity_configure(&io);
+	struct ts_notify_options no = {
+		.smtp_url = ts_config_str(c, TS_CFG_NOTIFY_SMTP_URL),
+		.mail_from = ts_config_str(c, TS_CFG_NOTIFY_MAIL_FROM),
+		.sms_webhook = ts_config_str(c, TS_CFG_NOTIFY_SMS_WEBHOOK),
+		.zalo_webhook = ts_config_str(c, TS_CFG_NOTIFY_ZALO_WEBHOOK),
+		.webhook_token = ts_config_str(c, TS_CFG_NOTIFY_WEBHOOK_TOKEN),
+		.connect_timeout_ms = (long)ts_config_int(c, TS_CFG_DVCQG_CONNECT_TIMEOUT_MS),
+		.timeout_ms = (long)ts_config_int(c, TS_CFG_DVCQG_TIMEOUT_MS)};
+	ts_notify_configure(&no);
+	if (!*ts_config_str(c, TS_CFG_DVCQG_URL) && !ts_notify_enabled())
+		return 0;
+	struct ts_dvcqg_options d = {
+		.url = ts_config_str(c, TS_CFG_DVCQG_URL),
+		.token = ts_config_str(c, TS_CFG_DVCQG_TOKEN),
+		.connect_timeout_ms = (long)ts_config_int(c, TS_CFG_DVCQG_CONNECT_TIMEOUT_MS),
+		.timeout_ms = (long)ts_config_int(c, TS_CFG_DVCQG_TIMEOUT_MS)};
+	ts_dvcqg_configure(&d);
+	if (*d.url)
+		ts_dvcqg_target(&t[n++]);
+	if (ts_notify_enabled())
+		ts_notify_target(&t[n++]);
+	gethostname(host, sizeof(host) - 1);
+	snprintf(node, sizeof(node), "%s/%s", host, listen);
+	struct ts_outbox_options o = {
+		.node = *ts_config_str(c, TS_CFG_OUTBOX_NODE) ? ts_config_str(c, TS_CFG_OUTBOX_NODE) : node,
+		.max_attempts = (int)ts_config_int(c, TS_CFG_OUTBOX_MAX_ATTEMPTS),
+		.backoff_base_ms = (int)ts_config_int(c, TS_CFG_OUTBOX_BACKOFF_BASE_MS),
+		.backoff_max_s = (int)ts_config_int(c, TS_CFG_OUTBOX_BACKOFF_MAX),
+		.poll_ms = (int)ts_config_int(c, TS_CFG_OUTBOX_POLL_MS),
+		.batch = (int)ts_config_int(c, TS_CFG_OUTBOX_BATCH),
+		.lease_s = (int)ts_config_int(c, TS_CFG_OUTBOX_LEASE)};
+	return ts_outbox_start(db, &o, t, n, out, err);
+}
+
 static int cmd_serve(struct cli *cli)
 {
+	struct ts_outbox *outbox = NULL;
 	struct ts_error err = {0};
 	struct ts_db *db = NULL, *replica = NULL;
 	struct ts_http_server *srv = NULL;
@@ -352,6 +413,8 @@ static int cmd_serve(struct cli *cli)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if ((rc = start_outbox(&cli->cfg, db, ts_config_str(&cli->cfg, TS_CFG_LISTEN), &outbox, &err)))
+		goto out;
 	if (ts_config_int(&cli->cfg, TS_CFG_STATS_LIVE_STREAMS) > 0 &&
 	    (rc = ts_stats_http_live_start(
 		 db, (unsigned)ts_config_int(&cli->cfg, TS_CFG_STATS_LIVE_STREAMS),
@@ -382,6 +445,8 @@ static int cmd_serve(struct cli *cli)
 	ts_attach_rescanner_stop();
 	ts_http_server_stop(srv);
 	srv = NULL;
+	ts_outbox_stop(outbox);
+	outbox = NULL;
 	ts_forms_shutdown();
 	ts_log(TS_LOG_INFO, "stopped", NULL);
 out:
@@ -389,6 +454,7 @@ out:
 	ts_http_server_stop(srv);
 	ts_db_close(replica);
 	ts_stats_http_live_stop(); /* after the server: its streams are gone */
+	ts_outbox_stop(outbox);
 	ts_db_close(db);
 	if (rc)
 		die_err(&err);

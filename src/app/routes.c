@@ -6,10 +6,14 @@
 #include "calendar/calendar.h"
 #include "catalog/catalog.h"
 #include "dossier/dossier.h"
+#include "dvcqg/dvcqg.h"
+#include "dvcqg/identity.h"
 #include "flow/flow.h"
 #include "forms/forms.h"
 #include "iam/iam.h"
 #include "org/org.h"
+#include "outbox/notify.h"
+#include "outbox/outbox.h"
 #include "stats/stats.h"
 
 #define R(m, p, h, perm, fl, spec, tag, sum) {m, p, h, TS_PERM_##perm, fl, spec, tag, sum, NULL}
@@ -91,6 +95,17 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/stats/ioc", ts_stats_http_ioc, STATS_READ, 0, NULL, "stats", "Số liệu trung tâm điều hành (IOC)"),
 	R("GET", "/api/v1/stats/ioc/events", ts_stats_http_ioc_events, STATS_READ, 0, NULL, "stats", "Luồng sự kiện trực tiếp của trung tâm điều hành (Server-Sent Events)"),
 	R("GET", "/api/v1/public/stats", ts_stats_http_public, PUBLIC, TS_ROUTE_REPLICA, NULL, "stats", "Số liệu giải quyết thủ tục hành chính công khai"),
+
+	R("GET", "/api/v1/outbox", ts_outbox_http_list, OUTBOX_MANAGE, 0, NULL, "integration", "Danh sách thông điệp liên thông (outbox)"),
+	R("GET", "/api/v1/outbox/{id}", ts_outbox_http_get, OUTBOX_MANAGE, 0, NULL, "integration", "Xem một thông điệp liên thông"),
+	R("POST", "/api/v1/outbox/{id}/retry", ts_outbox_http_retry, OUTBOX_MANAGE, 0, NULL, "integration", "Thử gửi lại thông điệp đã dừng gửi"),
+	R("POST", "/api/v1/outbox/{id}/replay", ts_outbox_http_replay, OUTBOX_MANAGE, 0, NULL, "integration", "Gửi lại một thông điệp đã chuyển"),
+	R("GET", "/api/v1/notify/templates", ts_notify_http_templates, OUTBOX_MANAGE, 0, NULL, "integration", "Mẫu thông báo cho công dân"),
+	R("PUT", "/api/v1/notify/templates/{event}/{channel}", ts_notify_http_template_set, OUTBOX_MANAGE, 0, &ts_notify_spec_template, "integration", "Sửa mẫu thông báo"),
+	R("POST", "/api/v1/identity/lookup", ts_identity_http_lookup, DOSSIER_RECEIVE, 0, &ts_identity_spec_lookup, "integration", "Tra cứu Cơ sở dữ liệu quốc gia về dân cư để điền sẵn tờ khai"),
+	R("GET", "/api/v1/dossiers/{code}/population-data", ts_identity_http_marked, DOSSIER_READ, 0, NULL, "integration", "Hồ sơ có sử dụng dữ liệu dân cư không"),
+	R("POST", "/api/v1/dossiers/{code}/population-data", ts_identity_http_mark, DOSSIER_RECEIVE, 0, NULL, "integration", "Đánh dấu hồ sơ sử dụng dữ liệu dân cư"),
+	R("POST", "/api/v1/dvcqg/intake", ts_dvcqg_http_intake, DVCQG_INTAKE, 0, &ts_dvcqg_spec_intake, "integration", "Nhận hồ sơ từ Cổng Dịch vụ công quốc gia"),
 
 	R("GET", "/api/v1/procedures", ts_catalog_http_search, PUBLIC, TS_ROUTE_REPLICA, NULL, "procedures", "Tra cứu thủ tục hành chính (có dấu hoặc không dấu)"),
 	R("GET", "/api/v1/procedure-fields", ts_catalog_http_fields, PUBLIC, TS_ROUTE_REPLICA, NULL, "procedures", "Các lĩnh vực thủ tục và số thủ tục mỗi lĩnh vực"),

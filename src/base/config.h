@@ -83,7 +83,45 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	X(STATS_LIVE_HEARTBEAT, "stats.live_heartbeat", TS_CFG_INT, "15", 1, 300, 0,                 \
 	  "seconds between keep-alive comments on an idle live IOC stream")                       \
 	X(STATS_LIVE_MAX_AGE, "stats.live_max_age", TS_CFG_INT, "1800", 0, 86400, 0,                 \
-	  "seconds before a live IOC stream is closed for the browser to reconnect (0 = never)")
+	  "seconds before a live IOC stream is closed for the browser to reconnect (0 = never)") \
+	X(OUTBOX_NODE, "outbox.node", TS_CFG_STR, "", 0, 0, 0,                                          \
+	  "this node's name in outbox leases, unique per running node (empty = hostname/listen)")  \
+	X(OUTBOX_MAX_ATTEMPTS, "outbox.max_attempts", TS_CFG_INT, "12", 1, 1000, 0,                    \
+	  "failed deliveries of a message before it is dead-lettered")                             \
+	X(OUTBOX_BACKOFF_BASE_MS, "outbox.backoff_base_ms", TS_CFG_INT, "2000", 1, 3600000, 0,         \
+	  "first retry after about this long (doubling each attempt, with jitter), milliseconds")  \
+	X(OUTBOX_BACKOFF_MAX, "outbox.backoff_max", TS_CFG_INT, "3600", 1, 86400, 0,                   \
+	  "longest wait between two attempts, seconds")                                            \
+	X(OUTBOX_POLL_MS, "outbox.poll_ms", TS_CFG_INT, "1000", 10, 600000, 0,                         \
+	  "the dispatcher looks for due messages at least this often, milliseconds")                \
+	X(OUTBOX_BATCH, "outbox.batch", TS_CFG_INT, "8", 1, 1000, 0,                                    \
+	  "messages claimed at once (each dossier's next message only)")                            \
+	X(OUTBOX_LEASE, "outbox.lease", TS_CFG_INT, "300", 5, 86400, 0,                                 \
+	  "a claim expires after this many seconds (longer than batch x dvcqg.timeout_ms)")         \
+	X(NOTIFY_SMTP_URL, "notify.smtp_url", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET_URL,                   \
+	  "mail server for notifications: smtp://HOST:PORT or smtps://USER:PASSWORD@HOST (empty = no e-mail)") \
+	X(NOTIFY_MAIL_FROM, "notify.mail_from", TS_CFG_STR, "khong-tra-loi@localhost", 0, 0, 0,         \
+	  "sender address of notification e-mails")                                                \
+	X(NOTIFY_SMS_WEBHOOK, "notify.sms_webhook", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET_URL,             \
+	  "URL that sends an SMS: POST {to, text, event, ref} (empty = no SMS)")                    \
+	X(NOTIFY_ZALO_WEBHOOK, "notify.zalo_webhook", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET_URL,           \
+	  "URL that sends a Zalo message: POST {to, text, event, ref} (empty = no Zalo)")           \
+	X(NOTIFY_WEBHOOK_TOKEN, "notify.webhook_token", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET,             \
+	  "bearer token sent to the SMS and Zalo webhooks")                                         \
+	X(IDENTITY_URL, "identity.url", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET_URL,                         \
+	  "population-data service of the integration platform (empty = forms are filled by hand)") \
+	X(IDENTITY_TOKEN, "identity.token", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET,                         \
+	  "bearer token for the population-data service")                                          \
+	X(IDENTITY_TIMEOUT_MS, "identity.timeout_ms", TS_CFG_INT, "5000", 10, 600000, 0,                  \
+	  "whole-call timeout of a population-data lookup, milliseconds")                           \
+	X(DVCQG_URL, "dvcqg.url", TS_CFG_STR, "", 0, 0, 0,                                              \
+	  "base URL of the National Public Service Portal API (empty = sync off, messages wait)")   \
+	X(DVCQG_TOKEN, "dvcqg.token", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET,                              \
+	  "bearer token for the national portal")                                                  \
+	X(DVCQG_CONNECT_TIMEOUT_MS, "dvcqg.connect_timeout_ms", TS_CFG_INT, "3000", 10, 600000, 0,       \
+	  "connect timeout of a national-portal call, milliseconds")                                \
+	X(DVCQG_TIMEOUT_MS, "dvcqg.timeout_ms", TS_CFG_INT, "15000", 10, 600000, 0,                     \
+	  "whole-call timeout of a national-portal call, milliseconds")
 
 enum ts_cfg_key {
 #define X(n, k, t, d, mi, ma, f, h) TS_CFG_##n,

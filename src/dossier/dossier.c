@@ -408,6 +408,17 @@ static int announce(struct job *j, struct ts_dbconn *c, const char *action, int 
 		if ((rc = ts_db_query(c, j->a, "dossier_outbox_insert", p, 4, NULL, err)))
 			return rc;
 	}
+	/* the citizen is told of these (src/outbox/notify.c), in their own order per dossier */
+	if (!strcmp(action, "accept") || !strcmp(action, "request_supplement") ||
+	    !strcmp(action, "apologize") || !strcmp(action, "finish") || !strcmp(action, "deliver")) {
+		char key[TS_DOSSIER_CODE_MAX + 8];
+		snprintf(topic, sizeof(topic), "notify.%s", action);
+		snprintf(key, sizeof(key), "notify:%s", j->d.code);
+		struct ts_dbval p[] = {TS_DB_TEXT(topic), TS_DB_TEXT(key), TS_DB_TEXT(text),
+				       TS_DB_INT(j->now)};
+		if ((rc = ts_db_query(c, j->a, "dossier_outbox_insert", p, 4, NULL, err)))
+			return rc;
+	}
 	(void)metric; /* the counters are kept by src/stats (docs/statistics.md) */
 	if ((rc = ts_stats_on_change(c, j->a, from, &j->d, ts_dossier_action_parse(action), j->now,
 				     err)))

@@ -56,7 +56,9 @@ enum ts_role {
 	X(DOSSIER_PROCESS, "dossier.process", "Thụ lý, xử lý hồ sơ")            \
 	X(DOSSIER_APPROVE, "dossier.approve", "Phê duyệt hồ sơ")                \
 	X(DOSSIER_READ, "dossier.read", "Xem hồ sơ trong phạm vi đơn vị")                 \
-	X(STATS_READ, "stats.read", "Xem thống kê, báo cáo, chỉ số phục vụ trong phạm vi đơn vị")
+	X(STATS_READ, "stats.read", "Xem thống kê, báo cáo, chỉ số phục vụ trong phạm vi đơn vị") \
+	X(OUTBOX_MANAGE, "outbox.manage", "Xem, gửi lại thông điệp liên thông (outbox)")        \
+	X(DVCQG_INTAKE, "dvcqg.intake", "Cổng Dịch vụ công quốc gia chuyển hồ sơ về tỉnh")
 
 enum ts_perm {
 #define X(n, s, d) TS_PERM_##n,
