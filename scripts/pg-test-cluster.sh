@@ -34,11 +34,15 @@ state_get() { # KEY FILE
 	sed -n "s/^$1=//p" "$2" | head -n 1
 }
 
-# A loopback TCP port nobody listens on (the server start is retried if we lose a race).
+# A loopback TCP port nobody listens on (the server start is retried if we lose a race). Drawn
+# below the kernel's ephemeral range, so the many outgoing connections of the load tests running
+# beside us cannot hold it.
 free_port() {
+	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[ "$lo" -gt 12000 ] 2>/dev/null || lo=32768
 	i=0
 	while [ $i -lt 200 ]; do
-		port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 ))
+		port=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % (lo - 10000) ))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			if ! ss -ltnH 2>/dev/null | awk '{print $4}' | grep -q ":$port\$"; then
 				echo "$port"
@@ -114,7 +118,7 @@ cmd_start() {
 			as_owner "$BIN/pg_ctl" -D "$tmp/data" -m immediate stop >/dev/null 2>&1 || true
 		fi
 		tries=$((tries + 1))
-		if [ $tries -ge 3 ]; then
+		if [ $tries -ge 8 ]; then
 			tail -n 20 "$tmp/server.log" >&2 2>/dev/null || true
 			die "server did not start"
 		fi
