@@ -31,7 +31,7 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	X(HTTP_MAX_CONNECTIONS_PER_IP, "http.max_connections_per_ip", TS_CFG_INT, "512", 0, 1000000, 0, \
 	  "simultaneous connections from one client address (0 = no limit; slow clients hold no more)") \
 	X(HTTP_REQUEST_TIMEOUT, "http.request_timeout", TS_CFG_INT, "300", 0, 86400, 0,               \
-	  "a request body still arriving after this many seconds is answered 408 (0 = no limit)")  \
+	  "a request body still arriving after this many seconds is cut off (0 = no limit)")  \
 	X(HTTP_CSP, "http.csp", TS_CFG_STR, "", 0, 0, 0,                                              \
 	  "Content-Security-Policy of every response (empty = the built-in policy, docs/security.md)") \
 	X(HTTP_TLS, "http.tls", TS_CFG_BOOL, "false", 0, 0, 0,                                        \

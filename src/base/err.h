@@ -26,7 +26,6 @@
 	X(METHOD, 405, "method_not_allowed", "Phương thức không được hỗ trợ")                   \
 	X(CONFLICT, 409, "conflict", "Dữ liệu đã tồn tại hoặc vừa bị thay đổi")                 \
 	X(THROTTLED, 429, "too_many_requests", "Quá nhiều yêu cầu, vui lòng thử lại sau ít phút") \
-	X(TIMEOUT, 408, "request_timeout", "Yêu cầu gửi quá chậm, vui lòng gửi lại")             \
 	X(DB, 500, "database_error", "Lỗi cơ sở dữ liệu, vui lòng thử lại sau")                 \
 	X(DB_BUSY, 503, "database_busy", "Hệ thống đang bận, vui lòng thử lại")                 \
 	X(UNAVAILABLE, 503, "unavailable", "Dịch vụ tạm thời không sẵn sàng")                   \

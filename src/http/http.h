@@ -134,7 +134,7 @@ struct ts_http_options {
 	unsigned max_connections_per_ip; /* concurrent connections from one address (0 = no
 	                            * limit): a slow client (slowloris) holds at most this many */
 	unsigned request_timeout_s; /* a request whose body is still arriving after this many
-	                            * seconds is answered 408 and closed (0 = no limit) */
+	                            * seconds is closed (0 = no limit) */
 	const char *csp;           /* Content-Security-Policy sent unless the handler set one
 	                            * (NULL = TS_HTTP_DEFAULT_CSP) */
 	bool hsts;                 /* behind TLS: send Strict-Transport-Security */

@@ -472,15 +472,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		if (c->too_large || c->too_slow)
 			return MHD_YES;
 		if (s->request_timeout_ns && now_ns() - c->req.start_ns > s->request_timeout_ns) {
-			/* a body trickling in (slowloris) holds a connection and a request arena: answer
-			 * at once; libmicrohttpd closes the connection after this reply */
+			/* a body trickling in (slowloris) would hold a connection and a request arena
+			 * for ever: close it (libmicrohttpd 0.9.75 cannot queue a reply mid-body) */
 			c->too_slow = true;
-			struct ts_error e;
-			ts_error_clear(&e);
-			ts_error_set(&e, TS_ERR_TIMEOUT, NULL,
-				     "Dữ liệu gửi lên quá %lld giây chưa xong",
-				     (long long)(s->request_timeout_ns / 1000000000));
-			return send_problem(c, &e);
+			ts_log(TS_LOG_WARN, "request time limit reached, closing", "rid",
+			       c->req.request_id, NULL);
+			return MHD_NO;
 		}
 		if (c->req.sink) {
 			if (n > c->cap - c->streamed) {

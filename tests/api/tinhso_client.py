@@ -94,14 +94,16 @@ class Response:
 class Client:
     """One browser-like client: keeps its cookies and CSRF token."""
 
-    def __init__(self, server, bearer=None):
+    def __init__(self, server, bearer=None, source=None):
         self.server = server
+        self.source = source  # a loopback address to send from (127.0.0.N), to be another client
         self.cookies = {}
         self.csrf = None
         self.bearer = bearer
 
     def request(self, method, path, body=None, headers=None, raw=None, csrf=True):
-        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30,
+                                          source_address=(self.source, 0) if self.source else None)
         h = {}
         if self.cookies:
             h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
