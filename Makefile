@@ -5,7 +5,7 @@ DB         ?= sqlite:var/tinhso.db
 LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build web run test clean
+.PHONY: all deps build web run test fuzz valgrind clean
 
 all: build
 
@@ -33,6 +33,24 @@ test: build web
 	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTS_SANITIZE=ON -DTS_FAULT_INJECTION=ON >/dev/null
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) scripts/fuzz.sh
+
+# libFuzzer harnesses (tests/fuzz) built with clang in build-fuzz/; `make test` runs each for
+# FUZZ_SECONDS (12 s, 8 s when CI=true); `make fuzz FUZZ_SECONDS=600` runs them longer.
+ifeq ($(CI),true)
+FUZZ_SECONDS ?= 8
+else
+FUZZ_SECONDS ?= 12
+endif
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) scripts/fuzz.sh
+
+# The API suites against a build without sanitizers run under valgrind memcheck: any error or
+# definite leak fails the run (scripts/valgrind-api.sh).
+valgrind: deps
+	cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=Debug -DTS_FAULT_INJECTION=ON >/dev/null
+	cmake --build build-valgrind -j $(JOBS) --target tinhso
+	scripts/valgrind-api.sh build-valgrind
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) web/dist
+	rm -rf $(BUILD) $(TEST_BUILD) build-fuzz build-valgrind web/dist

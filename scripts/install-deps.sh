@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
 libsodium-dev libcurl4-openssl-dev libcmocka-dev postgresql sqlite3 python3 curl ca-certificates
 libmagic-dev libcairo2-dev libpango1.0-dev libqrencode-dev libxlsxwriter-dev libunistring-dev fonts-dejavu-core
-libhpdf-dev fonts-liberation2 poppler-utils zbar-tools chromium"
+libhpdf-dev fonts-liberation2 poppler-utils zbar-tools chromium clang valgrind"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
