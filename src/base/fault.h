@@ -12,7 +12,7 @@ enum ts_fault_kind { TS_FAULT_ALLOC, TS_FAULT_QUERY };
 
 struct ts_fault {
 	enum ts_fault_kind kind;
-	long n;      /* 0-based: the nth next event of kind fails */
+	long n;	     /* 0-based: the nth next event of kind fails */
 	bool sticky; /* and every one after it too */
 };
 

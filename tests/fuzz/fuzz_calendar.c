@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    d = 1 + (int)(take(&p, &n, 1) % 28);
 	int ld, lm, ly, leap, d2, m2, y2;
 	ts_solar_to_lunar(d, m, y, &ld, &lm, &ly, &leap);
-	if (ts_lunar_to_solar(ld, lm, ly, leap, &d2, &m2, &y2) == 0 && (d2 != d || m2 != m || y2 != y))
+	if (ts_lunar_to_solar(ld, lm, ly, leap, &d2, &m2, &y2) == 0 &&
+	    (d2 != d || m2 != m || y2 != y))
 		abort();
 	/* any lunar date in: no crash */
 	(void)ts_lunar_to_solar((int)take(&p, &n, 1), (int)take(&p, &n, 1), (int)take(&p, &n, 2),

@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ts_ctx_init_cli(&ctx, db, &a);
 	int created = 0, versioned = 0, unchanged = 0;
 	ts_error_clear(&err);
-	if (ts_catalog_import_csv(&ctx, (const char *)data, size, &created, &versioned, &unchanged, &err) &&
+	if (ts_catalog_import_csv(&ctx, (const char *)data, size, &created, &versioned, &unchanged,
+				  &err) &&
 	    !err.code)
 		abort();
 	ts_arena_release(&a);

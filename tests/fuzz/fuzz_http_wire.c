@@ -33,8 +33,8 @@ struct sink_state {
 	int parts;
 };
 
-static int sink_part(void *ud, const struct ts_http_part *p, bool start, const char *data, size_t len,
-		     struct ts_error *err)
+static int sink_part(void *ud, const struct ts_http_part *p, bool start, const char *data,
+		     size_t len, struct ts_error *err)
 {
 	struct sink_state *s = ud;
 	if (!p || !p->name || (len && !data))
@@ -65,7 +65,8 @@ static long app_begin(struct ts_http_req *r, void *ud, struct ts_error *err)
 	return 1u << 16;
 }
 
-static int app_handle(struct ts_http_req *r, struct ts_http_resp *resp, void *ud, struct ts_error *err)
+static int app_handle(struct ts_http_req *r, struct ts_http_resp *resp, void *ud,
+		      struct ts_error *err)
 {
 	(void)ud;
 	static const char *const names[] = {"q", "x", "tinhso_session", "a", "", "b c"};
@@ -100,8 +101,12 @@ static unsigned port(void)
 	if (!srv) {
 		ts_log_set_level(TS_LOG_ERROR);
 		/* a short idle timeout: partial requests left by the harness go away quickly */
-		struct ts_http_options o = {.host = "127.0.0.1", .threads = 2, .max_connections = 4096,
-					    .timeout_s = 1, .shutdown_grace_s = 1, .arena_cap = 1u << 20,
+		struct ts_http_options o = {.host = "127.0.0.1",
+					    .threads = 2,
+					    .max_connections = 4096,
+					    .timeout_s = 1,
+					    .shutdown_grace_s = 1,
+					    .arena_cap = 1u << 20,
 					    .request_timeout_s = 5};
 		struct ts_error err = {0};
 		if (ts_http_server_start(&o, &app, &srv, &err)) {
@@ -158,8 +163,8 @@ static void check_alive(void)
 	close(fd);
 }
 
-static void exchange(const char *head, size_t hlen, const uint8_t *data, size_t size, const char *tail,
-		     size_t tlen, bool must_answer)
+static void exchange(const char *head, size_t hlen, const uint8_t *data, size_t size,
+		     const char *tail, size_t tlen, bool must_answer)
 {
 	static unsigned long runs;
 	int fd = dial();
@@ -184,12 +189,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int n = 0;
 	switch (FUZZ_WIRE) {
 	case FUZZ_WIRE_COOKIE:
-		n = snprintf(head, sizeof(head), "GET /c?q=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: ");
+		n = snprintf(head, sizeof(head),
+			     "GET /c?q=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: ");
 		exchange(head, (size_t)n, data, size, "\r\n\r\n", 4, !memchr(data, '\n', size));
 		break;
 	case FUZZ_WIRE_MULTIPART:
 		n = snprintf(head, sizeof(head),
-			     "POST /up HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: multipart/form-data; "
+			     "POST /up HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: "
+			     "multipart/form-data; "
 			     "boundary=XyZ\r\nContent-Length: %zu\r\n\r\n",
 			     size);
 		exchange(head, (size_t)n, data, size, "", 0, true);

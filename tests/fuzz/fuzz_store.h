@@ -23,7 +23,8 @@ static struct ts_db *fuzz_store(void)
 		return db;
 	char dir[] = "/tmp/tinhso-fuzz.XXXXXX", url[128];
 	struct ts_error err = {0};
-	struct ts_db_options opt = {.pool_size = 1, .busy_timeout_ms = 5000, .max_retries = 4, .bulk_load = true};
+	struct ts_db_options opt = {
+	    .pool_size = 1, .busy_timeout_ms = 5000, .max_retries = 4, .bulk_load = true};
 	if (!mkdtemp(dir))
 		abort();
 	snprintf(url, sizeof(url), "sqlite:%s/fuzz.db", dir);

@@ -25,8 +25,18 @@ static void test_fault_spec_parses_kind_count_and_stickiness(void **state)
 	assert_int_equal(f.kind, TS_FAULT_QUERY);
 	assert_int_equal(f.n, 17);
 	assert_true(f.sticky);
-	const char *bad[] = {"", "alloc", "alloc:", "alloc:-1", "alloc:x", "alloc:1x", "alloc:1++",
-			     "disk:1", "query:99999999999999999999", "alloc:1000001", " alloc:1", NULL};
+	const char *bad[] = {"",
+			     "alloc",
+			     "alloc:",
+			     "alloc:-1",
+			     "alloc:x",
+			     "alloc:1x",
+			     "alloc:1++",
+			     "disk:1",
+			     "query:99999999999999999999",
+			     "alloc:1000001",
+			     " alloc:1",
+			     NULL};
 	for (int i = 0; bad[i]; i++)
 		assert_int_equal(ts_fault_parse(bad[i], &f), TS_ERR_VALIDATION);
 	assert_int_equal(ts_fault_parse(NULL, &f), TS_ERR_VALIDATION);
