@@ -13,7 +13,7 @@ CC=${FUZZ_CC:-clang}
 command -v "$CC" >/dev/null || { echo "fuzz: $CC not found (apt-get install clang)" >&2; exit 1; }
 CC=$CC cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTS_FUZZ=ON -DTS_WERROR=OFF >/dev/null
 cmake --build "$BUILD" -j "$JOBS" --target fuzz_all >/dev/null
-harnesses=${*:-"router query json_spec calendar catalog_csv catalog_json request cookies multipart"}
+harnesses=${*:-"router query json_spec calendar catalog_csv catalog_json form_data request cookies multipart"}
 mkdir -p "$BUILD/artifacts"
 failed=""
 for h in $harnesses; do
