@@ -21,7 +21,7 @@ exec valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --show-leak-
 WRAPPER
 chmod +x "$WRAP"
 status=0
-TS_BIN="$WRAP" TS_SOURCE_DIR="$PWD" TS_TEST_ENGINE=sqlite TS_VALGRIND=1 \
+TS_BIN="$WRAP" TS_SOURCE_DIR="$PWD" TS_TEST_ENGINE=sqlite TS_CLIENT_TIMEOUT=600 \
 	python3 tests/api/test_api.py "$@" || status=$?
 # every process's report: errors or definite leaks fail the run even if a test missed them
 bad=$(grep -l -E "ERROR SUMMARY: [1-9]|definitely lost: [1-9]" "$LOGS"/*.log 2>/dev/null || true)

@@ -10,6 +10,9 @@ import tempfile
 import time
 
 BIN = os.environ.get("TS_BIN", "tinhso")
+# seconds a request (and a server stop) may take; scripts/valgrind-api.sh raises it (memcheck
+# runs the server some 30 times slower)
+TIMEOUT = float(os.environ.get("TS_CLIENT_TIMEOUT", "30"))
 SRC = os.environ.get("TS_SOURCE_DIR", ".")
 DEMO_PASSWORD = "Demo-pass-2026"
 ROLE_ACCOUNTS = {
@@ -68,7 +71,7 @@ class Server:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout=30)
+                self.proc.wait(timeout=TIMEOUT)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -102,7 +105,7 @@ class Client:
         self.bearer = bearer
 
     def request(self, method, path, body=None, headers=None, raw=None, csrf=True):
-        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30,
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=TIMEOUT,
                                           source_address=(self.source, 0) if self.source else None)
         h = {}
         if self.cookies:

@@ -16,17 +16,32 @@
 #define TS_SOURCE_DIR "."
 #endif
 
+static char fuzz_store_dir[] = "/tmp/tinhso-fuzz.XXXXXX";
+
+/* at exit (libFuzzer ends with exit()): the store's files and folder go */
+static void fuzz_store_remove(void)
+{
+	static const char *const sfx[] = {"", "-wal", "-shm"};
+	char path[128];
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/fuzz.db%s", fuzz_store_dir, sfx[i]);
+		unlink(path);
+	}
+	rmdir(fuzz_store_dir);
+}
+
 static struct ts_db *fuzz_store(void)
 {
 	static struct ts_db *db;
 	if (db)
 		return db;
-	char dir[] = "/tmp/tinhso-fuzz.XXXXXX", url[128];
+	char *dir = fuzz_store_dir, url[128];
 	struct ts_error err = {0};
 	struct ts_db_options opt = {
 	    .pool_size = 1, .busy_timeout_ms = 5000, .max_retries = 4, .bulk_load = true};
 	if (!mkdtemp(dir))
 		abort();
+	atexit(fuzz_store_remove);
 	snprintf(url, sizeof(url), "sqlite:%s/fuzz.db", dir);
 	if (ts_db_open(url, &opt, &db, &err) || ts_db_migrate(db, NULL, &err)) {
 		fprintf(stderr, "fuzz store: %s\n", err.detail);
