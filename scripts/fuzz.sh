@@ -1,13 +1,13 @@
 #!/bin/sh
 # fuzz.sh - builds the libFuzzer harnesses (tests/fuzz) with clang into build-fuzz/ and runs
-# each one for FUZZ_SECONDS (default 12; `make fuzz FUZZ_SECONDS=600` for a long run) over a
+# each one for FUZZ_SECONDS (default 8; `make fuzz FUZZ_SECONDS=600` for a long run) over a
 # scratch copy of its committed seed corpus, so the run never rewrites the committed seeds.
 # Any crash, leak, sanitizer report, timeout (10 s per input) or out-of-memory fails it; the
 # reproducer is kept in build-fuzz/artifacts/. Usage: scripts/fuzz.sh [harness...]
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${FUZZ_BUILD:-build-fuzz}
-SECONDS_EACH=${FUZZ_SECONDS:-12}
+SECONDS_EACH=${FUZZ_SECONDS:-8}
 JOBS=${JOBS:-2}
 CC=${FUZZ_CC:-clang}
 command -v "$CC" >/dev/null || { echo "fuzz: $CC not found (apt-get install clang)" >&2; exit 1; }
