@@ -5,7 +5,7 @@ DB         ?= sqlite:var/tinhso.db
 LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build web run test test-cluster deb clean
+.PHONY: all deps build web run test test-cluster deb fuzz valgrind clean
 
 all: build
 
@@ -33,6 +33,25 @@ test: build web
 	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTS_SANITIZE=ON -DTS_FAULT_INJECTION=ON >/dev/null
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) scripts/fuzz.sh
+
+# libFuzzer harnesses (tests/fuzz) built with clang in build-fuzz/; `make test` runs each for
+# FUZZ_SECONDS (8 s, 5 s when CI=true: the whole step stays near 3 minutes with the build);
+# `make fuzz FUZZ_SECONDS=600` runs them longer.
+ifeq ($(CI),true)
+FUZZ_SECONDS ?= 5
+else
+FUZZ_SECONDS ?= 8
+endif
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) scripts/fuzz.sh
+
+# The API suites against a build without sanitizers run under valgrind memcheck: any error or
+# definite leak fails the run (scripts/valgrind-api.sh).
+valgrind: deps
+	cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=Debug -DTS_FAULT_INJECTION=ON >/dev/null
+	cmake --build build-valgrind -j $(JOBS) --target tinhso
+	scripts/valgrind-api.sh build-valgrind
 
 # The scale-out tests alone (also part of `make test`): migrate-store, and a PostgreSQL primary
 # with a synchronous streaming replica, three nodes and nginx under load through a node kill
@@ -49,4 +68,4 @@ deb: deps web
 	packaging/build-deb.sh build-deb $(DEB_VERSION)
 
 clean:
-	rm -rf build-deb $(BUILD) $(TEST_BUILD) web/dist
+	rm -rf build-deb $(BUILD) $(TEST_BUILD) build-fuzz build-valgrind web/dist

@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
 libsodium-dev libcurl4-openssl-dev libcmocka-dev postgresql sqlite3 python3 curl ca-certificates
 libmagic-dev libcairo2-dev libpango1.0-dev libqrencode-dev libxlsxwriter-dev libunistring-dev fonts-dejavu-core
-poppler-utils zbar-tools chromium wrk
+poppler-utils zbar-tools chromium wrk clang valgrind
 libsystemd-dev debhelper dpkg-dev rsync nginx openssl"
 missing=""
 for p in $PKGS; do

@@ -22,6 +22,17 @@
                                    * open() sets (after authentication, permission and CSRF
                                    * are checked, before any byte of the body is read) */
 
+/* Abuse limits (ratelimit.c, ratelimit.* settings): at most one class per route; counted
+ * per client address and per account before the handler runs (streams: before the body). */
+#define TS_ROUTE_LIMIT_LOGIN 0x20u
+#define TS_ROUTE_LIMIT_REGISTER 0x40u
+#define TS_ROUTE_LIMIT_SUBMIT 0x80u
+#define TS_ROUTE_LIMIT_UPLOAD 0x100u
+#define TS_ROUTE_LIMIT_LOOKUP 0x200u
+#define TS_ROUTE_LIMITS                                                                            \
+	(TS_ROUTE_LIMIT_LOGIN | TS_ROUTE_LIMIT_REGISTER | TS_ROUTE_LIMIT_SUBMIT |                   \
+	 TS_ROUTE_LIMIT_UPLOAD | TS_ROUTE_LIMIT_LOOKUP)
+
 struct ts_route {
 	const char *method;
 	const char *pattern;                /* "/api/v1/units/{id}" */
@@ -65,6 +76,15 @@ void ts_dispatch_replica_stats(struct ts_replica_stats *out);
 /* The dispatcher as an http app (dispatch.c). app must outlive the server. */
 void ts_dispatch_init(struct ts_app *app, struct ts_http_app *out);
 struct ts_app *ts_dispatch_app(void);
+
+/* Counts one request of the route's limit class (flags & TS_ROUTE_LIMITS; none = 0 at
+ * once) for the client address and, when given, the account key (a login name, personal
+ * ID, or "a:<id>"; borrowed) in the store, in its own write transaction, and refuses with
+ * TS_ERR_THROTTLED when either count is past its ratelimit.* setting for the current
+ * window. Nothing is counted when ratelimit.enabled is false. Subjects are stored hashed.
+ * Returns 0, TS_ERR_THROTTLED or a DB error (err filled). Thread-safe (ratelimit.c). */
+int ts_ratelimit_check(struct ts_app *app, struct ts_arena *a, unsigned flags,
+		       const char *client_addr, const char *account, struct ts_error *err);
 
 /* The OpenAPI 3.1 document generated from ts_routes (openapi.c); new reference. */
 json_t *ts_openapi_build(void);

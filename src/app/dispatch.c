@@ -15,6 +15,7 @@
 
 #include "app/app.h"
 #include "base/crypto.h"
+#include "base/fault.h"
 #include "base/log.h"
 #include "iam/iam.h"
 
@@ -105,6 +106,8 @@ static bool method_matches(const char *route_method, const char *method)
 
 static int authorize(struct ts_app *app, struct ts_http_req *r, const struct ts_route *rt,
 		     struct ts_ctx *ctx, struct ts_error *err);
+static const char *limit_account(struct ts_arena *a, unsigned flags, const struct ts_ctx *ctx,
+				 const json_t *body);
 
 /* A streamed route: who acts, permission and CSRF are settled before the body is read, then
  * the route's open() sets the sink; the cap is the sink's. */
@@ -115,6 +118,10 @@ static long begin_stream(struct ts_app *app, struct ts_http_req *r, struct dstat
 	if (rc)
 		return rc;
 	st->authorized = true;
+	/* counted before a byte of the body is read */
+	if ((rc = ts_ratelimit_check(app, r->arena, st->route->flags, r->client_addr,
+				     limit_account(r->arena, st->route->flags, &st->ctx, NULL), err)))
+		return rc;
 	struct ts_http_resp scratch = {0};
 	struct ts_call call = {.req = r, .resp = &scratch, .ctx = &st->ctx, .nparams = st->nparams};
 	memcpy(call.params, st->params, sizeof(st->params));
@@ -123,6 +130,32 @@ static long begin_stream(struct ts_app *app, struct ts_http_req *r, struct dstat
 	if (!r->sink)
 		return ts_error_set(err, TS_ERR_INTERNAL, NULL, NULL);
 	return (long)r->sink->cap;
+}
+
+/* The account a limited request counts against: who acts, or for login and registration
+ * (nobody signed in yet) the name or ID asked for. NULL when there is none. */
+static const char *limit_account(struct ts_arena *a, unsigned flags, const struct ts_ctx *ctx,
+				 const json_t *body)
+{
+	if (flags & (TS_ROUTE_LIMIT_LOGIN | TS_ROUTE_LIMIT_REGISTER)) {
+		const char *keys[] = {"login", "personal_id", "tax_code"};
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			const char *v = json_string_value(json_object_get(body, keys[i]));
+			if (v && *v) {
+				char *low = ts_arena_strdup(a, v);
+				for (char *p = low; p && *p; p++)
+					if (*p >= 'A' && *p <= 'Z')
+						*p = (char)(*p - 'A' + 'a');
+				return low;
+			}
+		}
+		return NULL;
+	}
+	if (ctx->actor.account_id)
+		return ts_arena_printf(a, "a:%lld", (long long)ctx->actor.account_id);
+	if (ctx->actor.api_client_id)
+		return ts_arena_printf(a, "k:%lld", (long long)ctx->actor.api_client_id);
+	return NULL;
 }
 
 static long begin(struct ts_http_req *r, void *ud, struct ts_error *err)
@@ -210,7 +243,30 @@ static int handle(struct ts_http_req *r, struct ts_http_resp *resp, void *ud, st
 		return ts_error_set(err, TS_ERR_UNSUPPORTED_MEDIA, NULL, "Dữ liệu phải gửi dạng text/csv (UTF-8)");
 	}
 	cp->db = mutation ? app->db : read_store(app, r, rt);
+	if (!st->authorized && (rt->flags & TS_ROUTE_LIMITS)) {
+		int rc = ts_ratelimit_check(app, r->arena, rt->flags, r->client_addr,
+					    limit_account(r->arena, rt->flags, cp, call.body), err);
+		if (rc)
+			return rc;
+	}
+#ifdef TS_FAULT_INJECTION
+	/* test builds: X-Tinhso-Fault makes the handler's Nth allocation or query fail */
+	const char *fspec = ts_http_header_get(r, "X-Tinhso-Fault");
+	struct ts_fault fault;
+	if (fspec && ts_fault_parse(fspec, &fault))
+		return ts_error_set(err, TS_ERR_BAD_REQUEST, "X-Tinhso-Fault", "X-Tinhso-Fault: alloc:N, query:N (+)");
+	if (fspec)
+		ts_fault_arm(&fault);
 	int rc = rt->handler(&call, err);
+	if (fspec) {
+		char fired[24];
+		snprintf(fired, sizeof(fired), "%ld", ts_fault_disarm());
+		if (!rc)
+			ts_http_resp_header(r, resp, "X-Tinhso-Fault-Fired", fired);
+	}
+#else
+	int rc = rt->handler(&call, err);
+#endif
 	if (rc && cp->db != app->db && (rc == TS_ERR_UNAVAILABLE || rc == TS_ERR_DB)) {
 		/* the replica failed: a read is safe to run again, on the primary */
 		atomic_store(&replica_down_until, mono_s() + REPLICA_RETRY_AFTER_S);

@@ -233,7 +233,7 @@ static void configure_modules(const struct ts_config *c)
 	o.fail_window_s = (int)ts_config_int(c, TS_CFG_LOGIN_WINDOW);
 	o.pwhash_memlimit = (unsigned long long)ts_config_int(c, TS_CFG_PWHASH_MEMORY) * 1024ULL;
 	o.pwhash_opslimit = (unsigned long long)ts_config_int(c, TS_CFG_PWHASH_OPS);
-	o.cookie_secure = ts_config_bool(c, TS_CFG_COOKIE_SECURE);
+	o.cookie_secure = ts_config_bool(c, TS_CFG_COOKIE_SECURE) || ts_config_bool(c, TS_CFG_HTTP_TLS);
 	ts_iam_configure(&o);
 
 	struct ts_dossier_rules r = {
@@ -405,6 +405,11 @@ static int cmd_serve(struct cli *cli)
 		.timeout_s = (unsigned)ts_config_int(&cli->cfg, TS_CFG_HTTP_TIMEOUT),
 		.shutdown_grace_s = (unsigned)ts_config_int(&cli->cfg, TS_CFG_HTTP_SHUTDOWN_GRACE),
 		.arena_cap = (size_t)ts_config_int(&cli->cfg, TS_CFG_HTTP_MAX_IMPORT_BODY) * 8 + (16u << 20),
+		.max_connections_per_ip = (unsigned)ts_config_int(&cli->cfg, TS_CFG_HTTP_MAX_CONNECTIONS_PER_IP),
+		.request_timeout_s = (unsigned)ts_config_int(&cli->cfg, TS_CFG_HTTP_REQUEST_TIMEOUT),
+		.csp = ts_config_str(&cli->cfg, TS_CFG_HTTP_CSP),
+		.hsts = ts_config_bool(&cli->cfg, TS_CFG_HTTP_TLS),
+		.client_ip_header = ts_config_str(&cli->cfg, TS_CFG_HTTP_CLIENT_IP_HEADER),
 	};
 	/* Signals are taken by sigwait in this thread only; server threads inherit the mask. */
 	sigset_t set;

@@ -19,6 +19,9 @@
 #define R(m, p, h, perm, fl, spec, tag, sum) {m, p, h, TS_PERM_##perm, fl, spec, tag, sum, NULL}
 /* a streamed multipart body: open() runs once the headers are in, handler once it is read */
 #define RS(m, p, open, h, perm, tag, sum) {m, p, h, TS_PERM_##perm, TS_ROUTE_STREAM, NULL, tag, sum, open}
+/* ... counted by the upload abuse limits */
+#define RSL(m, p, open, h, perm, tag, sum)                                                         \
+	{m, p, h, TS_PERM_##perm, TS_ROUTE_STREAM | TS_ROUTE_LIMIT_UPLOAD, NULL, tag, sum, open}
 
 const struct ts_route ts_routes[] = {
 	R("GET", "/healthz", ts_app_http_healthz, PUBLIC, 0, NULL, "system", "Máy chủ đang chạy"),
@@ -27,11 +30,11 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/openapi.json", ts_app_http_openapi, PUBLIC, 0, NULL, "system", "Mô tả API (OpenAPI 3.1)"),
 	R("GET", "/api/docs", ts_app_http_docs, PUBLIC, 0, NULL, "system", "Trang mô tả API"),
 
-	R("POST", "/api/v1/auth/login", ts_iam_http_login, PUBLIC, TS_ROUTE_CSRF_EXEMPT, &ts_iam_spec_login, "auth", "Đăng nhập"),
+	R("POST", "/api/v1/auth/login", ts_iam_http_login, PUBLIC, TS_ROUTE_CSRF_EXEMPT | TS_ROUTE_LIMIT_LOGIN, &ts_iam_spec_login, "auth", "Đăng nhập"),
 	R("POST", "/api/v1/auth/logout", ts_iam_http_logout, AUTHENTICATED, 0, NULL, "auth", "Đăng xuất"),
 	R("GET", "/api/v1/auth/me", ts_iam_http_me, AUTHENTICATED, 0, NULL, "auth", "Tài khoản đang đăng nhập"),
-	R("POST", "/api/v1/auth/register/citizen", ts_iam_http_register_citizen, PUBLIC, TS_ROUTE_CSRF_EXEMPT, &ts_iam_spec_register_citizen, "auth", "Công dân đăng ký tài khoản"),
-	R("POST", "/api/v1/auth/register/business", ts_iam_http_register_business, PUBLIC, TS_ROUTE_CSRF_EXEMPT, &ts_iam_spec_register_business, "auth", "Doanh nghiệp đăng ký tài khoản"),
+	R("POST", "/api/v1/auth/register/citizen", ts_iam_http_register_citizen, PUBLIC, TS_ROUTE_CSRF_EXEMPT | TS_ROUTE_LIMIT_REGISTER, &ts_iam_spec_register_citizen, "auth", "Công dân đăng ký tài khoản"),
+	R("POST", "/api/v1/auth/register/business", ts_iam_http_register_business, PUBLIC, TS_ROUTE_CSRF_EXEMPT | TS_ROUTE_LIMIT_REGISTER, &ts_iam_spec_register_business, "auth", "Doanh nghiệp đăng ký tài khoản"),
 	R("GET", "/api/v1/auth/sessions", ts_iam_http_sessions_list, AUTHENTICATED, 0, NULL, "auth", "Các phiên đăng nhập của tôi"),
 	R("DELETE", "/api/v1/auth/sessions/{id}", ts_iam_http_session_revoke, AUTHENTICATED, 0, NULL, "auth", "Thu hồi một phiên đăng nhập của tôi"),
 	R("POST", "/api/v1/auth/password", ts_iam_http_password_change, AUTHENTICATED, 0, &ts_iam_spec_password_change, "auth", "Đổi mật khẩu"),
@@ -65,7 +68,7 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/calendar/settings", ts_cal_http_hours_get, PUBLIC, TS_ROUTE_REPLICA, NULL, "calendar", "Giờ làm việc, ngày làm việc trong tuần, giờ chốt nhận hồ sơ"),
 	R("PUT", "/api/v1/calendar/settings", ts_cal_http_hours_set, CALENDAR_WRITE, 0, &ts_cal_spec_hours_set, "calendar", "Đặt giờ làm việc"),
 
-	R("POST", "/api/v1/dossiers", ts_dossier_http_submit, DOSSIER_SUBMIT, 0, &ts_dossier_spec_submit, "dossiers", "Nộp hồ sơ trực tuyến"),
+	R("POST", "/api/v1/dossiers", ts_dossier_http_submit, DOSSIER_SUBMIT, TS_ROUTE_LIMIT_SUBMIT, &ts_dossier_spec_submit, "dossiers", "Nộp hồ sơ trực tuyến"),
 	R("POST", "/api/v1/dossiers/intake", ts_dossier_http_intake, DOSSIER_RECEIVE, 0, &ts_dossier_spec_intake, "dossiers", "Tiếp nhận hồ sơ tại bộ phận một cửa"),
 	R("GET", "/api/v1/dossiers", ts_dossier_http_list, AUTHENTICATED, 0, NULL, "dossiers", "Danh sách hồ sơ cần xử lý / hồ sơ của tôi"),
 	/* before {code}: the first matching row wins */
@@ -76,9 +79,9 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/queues/counts", ts_dossier_http_queue_counts, DOSSIER_READ, 0, NULL, "dossiers", "Số hồ sơ trong từng hàng đợi của cán bộ"),
 	R("POST", "/api/v1/persons/lookup", ts_dossier_http_person_lookup, DOSSIER_RECEIVE, 0, &ts_dossier_spec_person_lookup, "dossiers", "Tìm người nộp theo số định danh cá nhân / mã số thuế (tiếp nhận tại quầy)"),
 	R("GET", "/api/v1/dossiers/{code}/control-slip", ts_dossier_http_control_slip, DOSSIER_READ, 0, NULL, "dossiers", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
-	R("GET", "/api/v1/public/dossiers/{code}", ts_dossier_http_public, PUBLIC, TS_ROUTE_REPLICA, NULL, "dossiers", "Tra cứu tình trạng hồ sơ (không dữ liệu cá nhân)"),
+	R("GET", "/api/v1/public/dossiers/{code}", ts_dossier_http_public, PUBLIC, TS_ROUTE_REPLICA | TS_ROUTE_LIMIT_LOOKUP, NULL, "dossiers", "Tra cứu tình trạng hồ sơ (không dữ liệu cá nhân)"),
 
-	RS("POST", "/api/v1/dossiers/{code}/files", ts_attach_http_upload_open, ts_attach_http_upload, AUTHENTICATED, "files", "Tải lên tệp của hồ sơ (multipart/form-data: file, component, kind, digitised, from_datastore)"),
+	RSL("POST", "/api/v1/dossiers/{code}/files", ts_attach_http_upload_open, ts_attach_http_upload, AUTHENTICATED, "files", "Tải lên tệp của hồ sơ (multipart/form-data: file, component, kind, digitised, from_datastore)"),
 	R("GET", "/api/v1/dossiers/{code}/files", ts_attach_http_list, AUTHENTICATED, 0, NULL, "files", "Danh sách tệp của hồ sơ (dung lượng, loại, mã băm SHA-256)"),
 	R("GET", "/api/v1/dossiers/{code}/files/reusable", ts_attach_http_reusable, AUTHENTICATED, 0, NULL, "files", "Tệp trong các hồ sơ trước của cùng người nộp, có thể tái sử dụng"),
 	R("POST", "/api/v1/dossiers/{code}/files/reuse", ts_attach_http_reuse, AUTHENTICATED, 0, &ts_attach_spec_reuse, "files", "Tái sử dụng tệp từ hồ sơ trước, không tải lên lại"),

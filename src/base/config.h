@@ -28,6 +28,16 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	X(HTTP_TIMEOUT, "http.timeout", TS_CFG_INT, "30", 1, 3600, 0, "idle connection timeout, seconds") \
 	X(HTTP_SHUTDOWN_GRACE, "http.shutdown_grace", TS_CFG_INT, "15", 0, 600, 0,                   \
 	  "seconds in-flight requests may finish after SIGTERM")                                    \
+	X(HTTP_MAX_CONNECTIONS_PER_IP, "http.max_connections_per_ip", TS_CFG_INT, "512", 0, 1000000, 0, \
+	  "simultaneous connections from one client address (0 = no limit; slow clients hold no more)") \
+	X(HTTP_REQUEST_TIMEOUT, "http.request_timeout", TS_CFG_INT, "300", 0, 86400, 0,               \
+	  "a request body still arriving after this many seconds is cut off (0 = no limit)")  \
+	X(HTTP_CSP, "http.csp", TS_CFG_STR, "", 0, 0, 0,                                              \
+	  "Content-Security-Policy of every response (empty = the built-in policy, docs/security.md)") \
+	X(HTTP_TLS, "http.tls", TS_CFG_BOOL, "false", 0, 0, 0,                                        \
+	  "served over HTTPS (TLS proxy in front): cookies Secure and Strict-Transport-Security")   \
+	X(HTTP_CLIENT_IP_HEADER, "http.client_ip_header", TS_CFG_STR, "", 0, 0, 0,                   \
+	  "header with the client address set by the proxy in front, e.g. X-Real-IP (empty = peer)") \
 	X(HTTP_MAX_BODY, "http.max_body", TS_CFG_INT, "1048576", 1024, 67108864, 0,                  \
 	  "largest JSON request body, bytes")                                                       \
 	X(HTTP_MAX_IMPORT_BODY, "http.max_import_body", TS_CFG_INT, "67108864", 1024, 1073741824, 0,   \
@@ -52,6 +62,30 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	X(PWHASH_OPS, "password.hash_ops", TS_CFG_INT, "2", 1, 64, 0, "argon2id passes per password hash") \
 	X(COOKIE_SECURE, "cookie.secure", TS_CFG_BOOL, "false", 0, 0, 0,                               \
 	  "mark session cookies Secure (set true behind HTTPS)")                                    \
+	X(RATELIMIT_ENABLED, "ratelimit.enabled", TS_CFG_BOOL, "true", 0, 0, 0,                       \
+	  "per-address and per-account request limits (ratelimit.*); counters shared by all nodes") \
+	X(RATELIMIT_WINDOW, "ratelimit.window", TS_CFG_INT, "60", 1, 86400, 0,                        \
+	  "length of one rate-limit window, seconds")                                               \
+	X(RATELIMIT_LOGIN_IP, "ratelimit.login_ip", TS_CFG_INT, "60", 0, 1000000, 0,                  \
+	  "login attempts per client address per window (0 = no limit)")                           \
+	X(RATELIMIT_LOGIN_ACCOUNT, "ratelimit.login_account", TS_CFG_INT, "20", 0, 1000000, 0,        \
+	  "login attempts per login name per window (0 = no limit)")                                \
+	X(RATELIMIT_REGISTER_IP, "ratelimit.register_ip", TS_CFG_INT, "10", 0, 1000000, 0,            \
+	  "registrations per client address per window (0 = no limit)")                             \
+	X(RATELIMIT_REGISTER_ACCOUNT, "ratelimit.register_account", TS_CFG_INT, "5", 0, 1000000, 0,   \
+	  "registration attempts per personal ID or tax code per window (0 = no limit)")           \
+	X(RATELIMIT_SUBMIT_IP, "ratelimit.submit_ip", TS_CFG_INT, "120", 0, 1000000, 0,               \
+	  "dossier submissions per client address per window (0 = no limit)")                       \
+	X(RATELIMIT_SUBMIT_ACCOUNT, "ratelimit.submit_account", TS_CFG_INT, "30", 0, 1000000, 0,      \
+	  "dossier submissions per account per window (0 = no limit)")                              \
+	X(RATELIMIT_UPLOAD_IP, "ratelimit.upload_ip", TS_CFG_INT, "300", 0, 1000000, 0,               \
+	  "file uploads per client address per window (0 = no limit)")                              \
+	X(RATELIMIT_UPLOAD_ACCOUNT, "ratelimit.upload_account", TS_CFG_INT, "120", 0, 1000000, 0,     \
+	  "file uploads per account per window (0 = no limit)")                                     \
+	X(RATELIMIT_LOOKUP_IP, "ratelimit.lookup_ip", TS_CFG_INT, "120", 0, 1000000, 0,               \
+	  "public dossier lookups per client address per window (0 = no limit)")                    \
+	X(RATELIMIT_LOOKUP_ACCOUNT, "ratelimit.lookup_account", TS_CFG_INT, "120", 0, 1000000, 0,     \
+	  "public dossier lookups per signed-in account per window (0 = no limit)")                 \
 	X(DOSSIER_MAX_APOLOGIES, "dossier.max_apologies", TS_CFG_INT, "1", 0, 10, 0,                   \
 	  "apology letters with a new appointment allowed per dossier")                              \
 	X(DOSSIER_APOLOGY_NOTICE_HOURS, "dossier.apology_notice_hours", TS_CFG_INT, "8", 0, 400, 0,    \

@@ -1,6 +1,8 @@
 /* mem.c - allocation wrappers with optional fault injection. */
 #include "base/mem.h"
 
+#include "base/fault.h"
+
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,8 @@ static atomic_long fail_countdown = -1;
 static int should_fail(void)
 {
 #ifdef TS_FAULT_INJECTION
+	if (ts_fault_hit(TS_FAULT_ALLOC))
+		return 1;
 	long v = atomic_load(&fail_countdown);
 	while (v >= 0) {
 		if (v == 0)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/fault.h"
 #include "base/log.h"
 #include "base/mem.h"
 
@@ -223,7 +224,7 @@ int ts_db_query(struct ts_dbconn *c, struct ts_arena *a, const char *name,
 	if (!c->in_tx)
 		return ts_db_report(c->db, TS_ERR_INTERNAL, name, NULL,
 				    "query outside a transaction", err);
-	if (ts_db_fault_hit())
+	if (ts_db_fault_hit() || ts_fault_hit(TS_FAULT_QUERY))
 		return ts_db_report(c->db, TS_ERR_DB, name, NULL, "injected fault", err);
 	return c->db->ops->query(c, a, q, params, nparams, out, err);
 }

@@ -19,9 +19,10 @@
 
 static int64_t (*g_now)(void);
 static ts_dossier_variant_fn g_variant_for;
-static const struct ts_dossier_rules default_rules = {
-    .max_apologies = 1, .apology_notice_hours = 8, .supplements_before_late = 1};
-static struct ts_dossier_rules g_rules = default_rules;
+/* a macro, not a const object, so that clang accepts it as a static initializer too */
+#define DEFAULT_RULES {.max_apologies = 1, .apology_notice_hours = 8, .supplements_before_late = 1}
+static const struct ts_dossier_rules default_rules = DEFAULT_RULES;
+static struct ts_dossier_rules g_rules = DEFAULT_RULES;
 
 void ts_dossier_set_rules(const struct ts_dossier_rules *r)
 {

@@ -134,7 +134,25 @@ struct ts_http_options {
 	unsigned timeout_s;        /* idle connection timeout */
 	unsigned shutdown_grace_s; /* how long in-flight requests may run after stop begins */
 	size_t arena_cap;          /* per-request arena cap in bytes */
+	unsigned max_connections_per_ip; /* concurrent connections from one address (0 = no
+	                            * limit): a slow client (slowloris) holds at most this many */
+	unsigned request_timeout_s; /* a request whose body is still arriving after this many
+	                            * seconds is closed (0 = no limit) */
+	const char *csp;           /* Content-Security-Policy sent unless the handler set one
+	                            * (NULL = TS_HTTP_DEFAULT_CSP) */
+	bool hsts;                 /* behind TLS: send Strict-Transport-Security */
+	const char *client_ip_header; /* e.g. "X-Real-IP" set by the proxy in front: the client
+	                            * address is taken from it when it holds an IP (NULL or "" =
+	                            * the peer address; never set it without such a proxy) */
 };
+
+/* The default Content-Security-Policy: everything from this origin only, no plugins, no
+ * framing by others (frame-ancestors), blob: for the PDF preview of attachments. */
+#define TS_HTTP_DEFAULT_CSP                                                                        \
+	"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "                 \
+	"img-src 'self' data: blob:; frame-src 'self' blob:; object-src 'none'; base-uri 'self'; "  \
+	"form-action 'self'; frame-ancestors 'none'"
+
 
 struct ts_http_server;
 

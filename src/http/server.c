@@ -33,6 +33,10 @@ struct ts_http_server {
 	size_t arena_cap;
 	unsigned grace_s;
 	unsigned port;
+	int64_t request_timeout_ns; /* 0 = none */
+	const char *csp;            /* static or the caller's (borrowed until stop) */
+	const char *ip_header;      /* NULL or the caller's (borrowed until stop) */
+	bool hsts;
 	pthread_mutex_t mu;
 	pthread_cond_t idle; /* signalled when inflight drops to 0 */
 	unsigned long inflight;
@@ -48,6 +52,7 @@ struct ts_http_conn {
 	char *buf;  /* heap body buffer, freed by an arena cleanup */
 	size_t len, bufcap;
 	bool too_large; /* body went past the cap: the rest is discarded as it arrives */
+	bool too_slow;  /* the body was still arriving after the request time limit */
 	bool nomem;	/* the body buffer could not grow */
 	bool replied;
 	int status; /* as sent, for the access log and metrics */
@@ -274,6 +279,12 @@ static enum MHD_Result send_resp(struct ts_http_conn *c)
 	ok &= MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff") == MHD_YES;
 	ok &= MHD_add_response_header(mr, "Referrer-Policy", "same-origin") == MHD_YES;
 	ok &= MHD_add_response_header(mr, "X-Frame-Options", "DENY") == MHD_YES;
+	/* a handler may set a stricter policy (downloads: sandbox); frame-ancestors is in both */
+	if (!has_header(resp, "Content-Security-Policy"))
+		ok &= MHD_add_response_header(mr, "Content-Security-Policy", c->srv->csp) == MHD_YES;
+	if (c->srv->hsts)
+		ok &= MHD_add_response_header(mr, "Strict-Transport-Security",
+					      "max-age=31536000; includeSubDomains") == MHD_YES;
 	if (!ok)
 		ts_log(TS_LOG_WARN, "response header rejected", "rid", c->req.request_id, NULL);
 	enum MHD_Result qr = MHD_queue_response(c->mc, (unsigned)resp->status, mr);
@@ -310,8 +321,15 @@ static enum MHD_Result send_too_large(struct ts_http_conn *c)
 
 /* ---- the request lifecycle -------------------------------------------------------------- */
 
-static const char *peer_text(struct ts_arena *a, struct MHD_Connection *mc)
+static const char *peer_text(struct ts_arena *a, struct MHD_Connection *mc, const char *ip_header)
 {
+	if (ip_header) {
+		/* the proxy in front says who the client is; only an address is believed */
+		const char *v = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, ip_header);
+		unsigned char tmp[sizeof(struct in6_addr)];
+		if (v && (inet_pton(AF_INET, v, tmp) == 1 || inet_pton(AF_INET6, v, tmp) == 1))
+			return ts_arena_strdup(a, v);
+	}
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	char buf[INET6_ADDRSTRLEN] = "";
@@ -350,7 +368,7 @@ static enum MHD_Result on_first(struct ts_http_server *s, struct MHD_Connection 
 	c->req.start_ns = now_ns();
 	c->req.method = ts_arena_strdup(a, method);
 	c->req.path = ts_arena_strdup(a, url);
-	c->req.client_addr = peer_text(a, mc);
+	c->req.client_addr = peer_text(a, mc, s->ip_header);
 	c->req.conn = c;
 	if (!c->req.method || !c->req.path || !c->req.client_addr ||
 	    ts_arena_on_release(a, free_body, c) != 0) {
@@ -453,8 +471,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	if (*upload_size > 0) {
 		size_t n = *upload_size;
 		*upload_size = 0;
-		if (c->too_large)
+		if (c->too_large || c->too_slow)
 			return MHD_YES;
+		if (s->request_timeout_ns && now_ns() - c->req.start_ns > s->request_timeout_ns) {
+			/* a body trickling in (slowloris) would hold a connection and a request arena
+			 * for ever: close it (libmicrohttpd 0.9.75 cannot queue a reply mid-body) */
+			c->too_slow = true;
+			ts_log(TS_LOG_WARN, "request time limit reached, closing", "rid",
+			       c->req.request_id, NULL);
+			return MHD_NO;
+		}
 		if (c->req.sink) {
 			if (n > c->cap - c->streamed) {
 				c->too_large = true; /* the rest is read and dropped */
@@ -603,6 +629,10 @@ int ts_http_server_start(const struct ts_http_options *opt, const struct ts_http
 	s->app = *app;
 	s->arena_cap = opt->arena_cap;
 	s->grace_s = opt->shutdown_grace_s;
+	s->request_timeout_ns = (int64_t)opt->request_timeout_s * 1000000000;
+	s->csp = opt->csp && *opt->csp ? opt->csp : TS_HTTP_DEFAULT_CSP;
+	s->hsts = opt->hsts;
+	s->ip_header = opt->client_ip_header && *opt->client_ip_header ? opt->client_ip_header : NULL;
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -624,7 +654,14 @@ int ts_http_server_start(const struct ts_http_options *opt, const struct ts_http
 	struct MHD_OptionItem pool[] = {
 	    {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)threads, NULL},
 	    {MHD_OPTION_END, 0, NULL},
+	    {MHD_OPTION_END, 0, NULL},
 	};
+	/* one address holds at most max_connections_per_ip connections, so slow clients from
+	 * one place cannot take every slot (further ones are refused at accept) */
+	int npool = threads > 1 ? 1 : 0;
+	if (opt->max_connections_per_ip)
+		pool[npool] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+						      (intptr_t)opt->max_connections_per_ip, NULL};
 	s->d = MHD_start_daemon(
 	    flags, (uint16_t)opt->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
 	    mhd_log, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_LISTEN_BACKLOG_SIZE,

@@ -10,6 +10,9 @@ import tempfile
 import time
 
 BIN = os.environ.get("TS_BIN", "tinhso")
+# seconds a request (and a server stop) may take; scripts/valgrind-api.sh raises it (memcheck
+# runs the server some 30 times slower)
+TIMEOUT = float(os.environ.get("TS_CLIENT_TIMEOUT", "30"))
 SRC = os.environ.get("TS_SOURCE_DIR", ".")
 DEMO_PASSWORD = "Demo-pass-2026"
 ROLE_ACCOUNTS = {
@@ -49,7 +52,10 @@ class Server:
     def __init__(self, db, extra_env=None):
         self.db = db
         env = dict(os.environ, TINHSO_PASSWORD_HASH_MEMORY_KIB="8192", TINHSO_PASSWORD_HASH_OPS="1",
-                   TINHSO_WEB_ROOT=os.path.join(SRC, "web/static"), TINHSO_LOG_LEVEL="warn")
+                   TINHSO_WEB_ROOT=os.path.join(SRC, "web/static"), TINHSO_LOG_LEVEL="warn",
+                   # the suites fire hundreds of submissions from one account in seconds; the
+                   # abuse limits have their own test (test_security.py) that turns them on
+                   TINHSO_RATELIMIT_ENABLED="false")
         env.update(extra_env or {})
         self.proc = subprocess.Popen([BIN, "serve", "--database", db, "--listen", "127.0.0.1:0"],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
@@ -65,7 +71,7 @@ class Server:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout=30)
+                self.proc.wait(timeout=TIMEOUT)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -91,14 +97,16 @@ class Response:
 class Client:
     """One browser-like client: keeps its cookies and CSRF token."""
 
-    def __init__(self, server, bearer=None):
+    def __init__(self, server, bearer=None, source=None):
         self.server = server
+        self.source = source  # a loopback address to send from (127.0.0.N), to be another client
         self.cookies = {}
         self.csrf = None
         self.bearer = bearer
 
     def request(self, method, path, body=None, headers=None, raw=None, csrf=True):
-        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=TIMEOUT,
+                                          source_address=(self.source, 0) if self.source else None)
         h = {}
         if self.cookies:
             h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())

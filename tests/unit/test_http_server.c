@@ -281,6 +281,11 @@ static void test_server_adds_request_id_and_security_headers(void **state)
 	assert_string_equal(v, "same-origin");
 	assert_true(resp_header(&r, "X-Frame-Options", v, sizeof(v)));
 	assert_string_equal(v, "DENY");
+	char csp[512];
+	assert_true(resp_header(&r, "Content-Security-Policy", csp, sizeof(csp)));
+	assert_string_equal(csp, TS_HTTP_DEFAULT_CSP);
+	assert_non_null(strstr(csp, "frame-ancestors 'none'"));
+	assert_false(resp_header(&r, "Strict-Transport-Security", v, sizeof(v))); /* no TLS here */
 	reply_free(&r);
 	request(*state, "/echo", NULL, NULL, &r);
 	assert_true(resp_header(&r, "X-Request-Id", v, sizeof(v)));

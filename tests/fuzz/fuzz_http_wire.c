@@ -1,0 +1,209 @@
+/* fuzz_http_wire.c - libFuzzer harness over the real HTTP server (http/server.c on
+ * libmicrohttpd, in process on a loopback port): the input goes over a socket as
+ *   FUZZ_WIRE_REQUEST   a whole raw request (request line, query string, headers, body),
+ *   FUZZ_WIRE_COOKIE    the value of a Cookie header,
+ *   FUZZ_WIRE_MULTIPART a multipart/form-data body streamed to a sink,
+ * and the application reads back query values, cookies, headers and parts the way the
+ * dispatcher and the upload sink do. Built three times (fuzz_request, fuzz_cookies,
+ * fuzz_multipart) from this file. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "http/http.h"
+
+#ifndef FUZZ_WIRE
+#define FUZZ_WIRE 0
+#endif
+#define FUZZ_WIRE_REQUEST 0
+#define FUZZ_WIRE_COOKIE 1
+#define FUZZ_WIRE_MULTIPART 2
+
+struct sink_state {
+	struct ts_http_sink sink;
+	uint64_t bytes;
+	int parts;
+};
+
+static int sink_part(void *ud, const struct ts_http_part *p, bool start, const char *data,
+		     size_t len, struct ts_error *err)
+{
+	struct sink_state *s = ud;
+	if (!p || !p->name || (len && !data))
+		abort();
+	if (start)
+		s->parts++;
+	s->bytes += len;
+	if (s->bytes > s->sink.cap)
+		abort(); /* the server enforces the cap before the sink sees the bytes */
+	if (p->filename && strstr(p->filename, "refuse"))
+		return ts_error_set(err, TS_ERR_VALIDATION, "file", "refused by the sink");
+	return 0;
+}
+
+static long app_begin(struct ts_http_req *r, void *ud, struct ts_error *err)
+{
+	(void)ud;
+	if (strncmp(r->path, "/up", 3) == 0) {
+		struct sink_state *s = ts_arena_zalloc(r->arena, sizeof(*s));
+		if (!s)
+			return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+		s->sink = (struct ts_http_sink){.part = sink_part, .ud = s, .cap = 1u << 16};
+		r->sink = &s->sink;
+		return (long)s->sink.cap;
+	}
+	if (strncmp(r->path, "/deny", 5) == 0)
+		return ts_error_set(err, TS_ERR_FORBIDDEN, NULL, NULL);
+	return 1u << 16;
+}
+
+static int app_handle(struct ts_http_req *r, struct ts_http_resp *resp, void *ud,
+		      struct ts_error *err)
+{
+	(void)ud;
+	static const char *const names[] = {"q", "x", "tinhso_session", "a", "", "b c"};
+	size_t total = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *v = ts_http_query_get(r, names[i]);
+		total += v ? strlen(v) : 0;
+		v = ts_http_cookie_get(r, names[i]);
+		total += v ? strlen(v) : 0;
+	}
+	const char *h = ts_http_header_get(r, "Content-Type");
+	total += h ? strlen(h) : 0;
+	const char *vals[8];
+	int n = 0;
+	(void)ts_http_match("/api/v1/dossiers/{code}/files/{id}", r->path, r->arena, vals, 8, &n);
+	(void)ts_http_match("/static/{rest...}", r->path, r->arena, vals, 8, &n);
+	if (r->body && strlen(r->body) > r->body_len)
+		abort();
+	char *body = ts_arena_printf(r->arena, "{\"n\":%zu}", total);
+	if (!body)
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	if (strstr(r->path, "/problem"))
+		return ts_error_set(err, TS_ERR_VALIDATION, "x", "%s", r->path);
+	ts_http_resp_json(resp, 200, body, strlen(body));
+	return 0;
+}
+
+static unsigned port(void)
+{
+	static struct ts_http_server *srv;
+	static struct ts_http_app app = {app_begin, app_handle, NULL};
+	if (!srv) {
+		ts_log_set_level(TS_LOG_ERROR);
+		/* a short idle timeout: partial requests left by the harness go away quickly */
+		struct ts_http_options o = {.host = "127.0.0.1",
+					    .threads = 2,
+					    .max_connections = 4096,
+					    .timeout_s = 1,
+					    .shutdown_grace_s = 1,
+					    .arena_cap = 1u << 20,
+					    .request_timeout_s = 5};
+		struct ts_error err = {0};
+		if (ts_http_server_start(&o, &app, &srv, &err)) {
+			fprintf(stderr, "fuzz server: %s\n", err.detail);
+			abort();
+		}
+	}
+	return ts_http_server_port(srv);
+}
+
+static int dial(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		abort();
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port())};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	struct timeval tv = {.tv_sec = 10};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
+		abort();
+	return fd;
+}
+
+/* Reads until the server closes, or a quiet spell once an answer has started (a kept-alive
+ * connection waits for a next request that never comes). Returns whether bytes came. */
+static bool drain(int fd, long first_wait_us)
+{
+	struct timeval w = {.tv_sec = first_wait_us / 1000000, .tv_usec = first_wait_us % 1000000};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &w, sizeof(w));
+	char buf[4096];
+	bool answered = false;
+	while (recv(fd, buf, sizeof(buf), 0) > 0) {
+		if (!answered) {
+			answered = true;
+			struct timeval quiet = {.tv_usec = 20000};
+			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &quiet, sizeof(quiet));
+		}
+	}
+	return answered;
+}
+
+/* The server still answers a plain request within 10 s (no deadlock, no exhaustion). */
+static void check_alive(void)
+{
+	static const char ping[] = "GET /alive HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	int fd = dial();
+	(void)!send(fd, ping, sizeof(ping) - 1, MSG_NOSIGNAL);
+	if (!drain(fd, 10000000)) {
+		fprintf(stderr, "fuzz: the server stopped answering\n");
+		abort();
+	}
+	close(fd);
+}
+
+static void exchange(const char *head, size_t hlen, const uint8_t *data, size_t size,
+		     const char *tail, size_t tlen, bool must_answer)
+{
+	static unsigned long runs;
+	int fd = dial();
+	(void)!send(fd, head, hlen, MSG_NOSIGNAL);
+	(void)!send(fd, data, size, MSG_NOSIGNAL);
+	(void)!send(fd, tail, tlen, MSG_NOSIGNAL);
+	shutdown(fd, SHUT_WR);
+	/* a complete request (cookie and multipart modes) must be answered; a raw input may be
+	 * an unfinished request the server rightly waits on, so it gets a short look only */
+	if (!drain(fd, must_answer ? 10000000 : 50000) && must_answer) {
+		fprintf(stderr, "fuzz: the server did not answer a complete request\n");
+		abort();
+	}
+	close(fd);
+	if (++runs % 256 == 0)
+		check_alive();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char head[512];
+	int n = 0;
+	switch (FUZZ_WIRE) {
+	case FUZZ_WIRE_COOKIE:
+		n = snprintf(head, sizeof(head),
+			     "GET /c?q=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: ");
+		exchange(head, (size_t)n, data, size, "\r\n\r\n", 4, !memchr(data, '\n', size));
+		break;
+	case FUZZ_WIRE_MULTIPART:
+		n = snprintf(head, sizeof(head),
+			     "POST /up HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: "
+			     "multipart/form-data; "
+			     "boundary=XyZ\r\nContent-Length: %zu\r\n\r\n",
+			     size);
+		exchange(head, (size_t)n, data, size, "", 0, true);
+		break;
+	default:
+		exchange("", 0, data, size, "", 0, false);
+		break;
+	}
+	return 0;
+}
