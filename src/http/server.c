@@ -55,6 +55,8 @@ struct ts_http_conn {
 	bool too_slow;  /* the body was still arriving after the request time limit */
 	bool nomem;	/* the body buffer could not grow */
 	bool replied;
+	bool refused; /* refused before its body: the body is read and dropped, then refusal sent */
+	struct ts_error refusal;
 	int status; /* as sent, for the access log and metrics */
 	uint64_t bytes;
 	/* streamed bodies (req.sink) */
@@ -308,6 +310,34 @@ static enum MHD_Result send_problem(struct ts_http_conn *c, const struct ts_erro
 	return send_resp(c);
 }
 
+/* A declared body up to this size is read and dropped before a refusal is sent. */
+#define REFUSE_DRAIN_MAX (32ull << 20)
+
+/* Refuses a request before its body is read (sign-in, permission, abuse limit, type). A body on
+ * its way, up to REFUSE_DRAIN_MAX bytes, is read and dropped first: answering mid-body makes
+ * libmicrohttpd close the connection, which a proxy streaming the body (nginx with
+ * proxy_request_buffering off, the upload route) reports as 502 instead of this answer - a
+ * citizen whose session ran out would read "unavailable" rather than "please sign in again".
+ * The request time limit still cuts off a slow body. */
+static enum MHD_Result refuse(struct ts_http_conn *c, struct MHD_Connection *mc,
+			      const struct ts_error *err)
+{
+	const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length");
+	char *end = NULL;
+	unsigned long long n = 0;
+	if (cl) {
+		errno = 0;
+		n = strtoull(cl, &end, 10);
+		if (errno || end == cl || *end)
+			n = 0;
+	}
+	if (n == 0 || n > REFUSE_DRAIN_MAX)
+		return send_problem(c, err);
+	c->refused = true;
+	c->refusal = *err;
+	return MHD_YES;
+}
+
 static enum MHD_Result send_too_large(struct ts_http_conn *c)
 {
 	struct ts_error e;
@@ -387,7 +417,7 @@ static enum MHD_Result on_first(struct ts_http_server *s, struct MHD_Connection 
 	if (cap < 0) {
 		if (!err.code)
 			err.code = (int)cap;
-		return send_problem(c, &err);
+		return refuse(c, mc, &err);
 	}
 	c->cap = (size_t)cap;
 	if (c->req.sink) {
@@ -396,7 +426,7 @@ static enum MHD_Result on_first(struct ts_http_server *s, struct MHD_Connection 
 		if (!is_multipart(ct)) {
 			ts_error_set(&err, TS_ERR_UNSUPPORTED_MEDIA, NULL,
 				     "Tệp phải gửi dạng multipart/form-data");
-			return send_problem(c, &err);
+			return refuse(c, mc, &err);
 		}
 		if (ts_arena_on_release(a, free_pp, c) != 0) {
 			struct ts_error e = {.code = TS_ERR_NOMEM};
@@ -481,6 +511,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 			       c->req.request_id, NULL);
 			return MHD_NO;
 		}
+		if (c->refused)
+			return MHD_YES; /* dropped; the refusal is sent at the end */
 		if (c->req.sink) {
 			if (n > c->cap - c->streamed) {
 				c->too_large = true; /* the rest is read and dropped */
@@ -508,6 +540,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		return MHD_YES;
 	}
 	/* the last call: the whole body is in */
+	if (c->refused)
+		return send_problem(c, &c->refusal);
 	if (c->nomem) {
 		struct ts_error e = {.code = TS_ERR_NOMEM};
 		return send_problem(c, &e);

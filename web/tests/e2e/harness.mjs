@@ -24,6 +24,9 @@ export async function startServer() {
   execFileSync(BIN, ['demo', '--database', db, '--password', PASSWORD], { stdio: 'ignore' });
   const proc = spawn(BIN, ['serve', '--database', db, '--listen', '127.0.0.1:0', '--web-root', DIST, '--log-level', 'warn'], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    // one address signs in dozens of people here; the abuse limits are tested by
+    // tests/api/test_security.py
+    env: { ...process.env, TINHSO_RATELIMIT_ENABLED: 'false' },
   });
   const base = await new Promise((ok, fail) => {
     let buf = '';
