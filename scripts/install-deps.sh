@@ -4,7 +4,7 @@
 # load generator of bench/run.sh.)
 set -eu
 PKGS="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
-libsodium-dev libcurl4-openssl-dev libcmocka-dev postgresql sqlite3 python3 curl ca-certificates
+libsodium-dev liboath-dev libcurl4-openssl-dev libcmocka-dev postgresql sqlite3 python3 curl ca-certificates
 libmagic-dev libcairo2-dev libpango1.0-dev libqrencode-dev libxlsxwriter-dev libunistring-dev fonts-dejavu-core
 poppler-utils zbar-tools chromium wrk clang valgrind
 libsystemd-dev debhelper dpkg-dev rsync nginx openssl"

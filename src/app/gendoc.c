@@ -54,6 +54,8 @@ static const struct {
 				 "`session.ttl`; behind HTTPS check `cookie.secure = true` and that nginx "
 				 "passes the `Cookie` header."},
 	{TS_ERR_BAD_CREDENTIALS, "Wrong user name or password. Reset with `tinhso user passwd NAME`."},
+	{TS_ERR_TOTP_REQUIRED, "The password was right and the account has TOTP: send the 6-digit code of the authenticator app as `totp_code` with the login. A lost phone: an administrator resets it (`POST /api/v1/accounts/{id}/totp-reset`) and the person enrols again. Codes are refused when the server clock is off by more than 30 s (check NTP)."},
+	{TS_ERR_ACCOUNT_LOCKED, "An officer or admin account reached `login.lockout_failures` consecutive failed logins (audit action `account.locked`). An administrator with account.write over its unit unlocks it: `POST /api/v1/accounts/{id}/unlock`."},
 	{TS_ERR_FORBIDDEN, "The account lacks the permission of the route (docs/permissions.md) or the "
 			   "object is outside its units. Grant with `tinhso user grant`."},
 	{TS_ERR_CSRF, "The `X-CSRF-Token` header is missing or stale (a reloaded tab, an expired session). "

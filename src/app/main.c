@@ -234,6 +234,11 @@ static void configure_modules(const struct ts_config *c)
 	o.pwhash_memlimit = (unsigned long long)ts_config_int(c, TS_CFG_PWHASH_MEMORY) * 1024ULL;
 	o.pwhash_opslimit = (unsigned long long)ts_config_int(c, TS_CFG_PWHASH_OPS);
 	o.cookie_secure = ts_config_bool(c, TS_CFG_COOKIE_SECURE) || ts_config_bool(c, TS_CFG_HTTP_TLS);
+	o.lockout_failures = (int)ts_config_int(c, TS_CFG_LOGIN_LOCKOUT_FAILURES);
+	/* an unknown role refuses to serve (cmd_serve checks first); elsewhere none is required */
+	if (ts_iam_roles_parse(ts_config_str(c, TS_CFG_IAM_TOTP_REQUIRED_ROLES),
+			       &o.totp_required_roles, NULL))
+		o.totp_required_roles = 0;
 	ts_iam_configure(&o);
 
 	struct ts_dossier_rules r = {
@@ -383,6 +388,10 @@ static int cmd_serve(struct cli *cli)
 	unsigned port = 0;
 	int rc;
 	if ((rc = split_listen(ts_config_str(&cli->cfg, TS_CFG_LISTEN), host, sizeof(host), &port, &err)))
+		goto out;
+	uint64_t totp_roles;
+	if ((rc = ts_iam_roles_parse(ts_config_str(&cli->cfg, TS_CFG_IAM_TOTP_REQUIRED_ROLES),
+				     &totp_roles, &err)))
 		goto out;
 	if ((rc = open_db(cli, &db, &err)) || (rc = require_schema(db, &err)))
 		goto out;

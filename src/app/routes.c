@@ -37,6 +37,8 @@ const struct ts_route ts_routes[] = {
 	R("POST", "/api/v1/auth/register/business", ts_iam_http_register_business, PUBLIC, TS_ROUTE_CSRF_EXEMPT | TS_ROUTE_LIMIT_REGISTER, &ts_iam_spec_register_business, "auth", "Doanh nghiệp đăng ký tài khoản"),
 	R("GET", "/api/v1/auth/sessions", ts_iam_http_sessions_list, AUTHENTICATED, 0, NULL, "auth", "Các phiên đăng nhập của tôi"),
 	R("DELETE", "/api/v1/auth/sessions/{id}", ts_iam_http_session_revoke, AUTHENTICATED, 0, NULL, "auth", "Thu hồi một phiên đăng nhập của tôi"),
+	R("POST", "/api/v1/auth/totp/enrol", ts_iam_http_totp_enrol, AUTHENTICATED, 0, NULL, "auth", "Đăng ký xác thực hai lớp (TOTP): tạo mã bí mật"),
+	R("POST", "/api/v1/auth/totp/confirm", ts_iam_http_totp_confirm, AUTHENTICATED, TS_ROUTE_LIMIT_LOGIN, &ts_iam_spec_totp_confirm, "auth", "Xác nhận xác thực hai lớp bằng mã đầu tiên"),
 	R("POST", "/api/v1/auth/password", ts_iam_http_password_change, AUTHENTICATED, 0, &ts_iam_spec_password_change, "auth", "Đổi mật khẩu"),
 
 	R("GET", "/api/v1/accounts", ts_iam_http_accounts_list, ACCOUNT_READ, 0, NULL, "accounts", "Danh sách tài khoản cán bộ"),
@@ -44,6 +46,8 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/accounts/{id}", ts_iam_http_account_get, ACCOUNT_READ, 0, NULL, "accounts", "Xem tài khoản"),
 	R("PATCH", "/api/v1/accounts/{id}", ts_iam_http_account_update, ACCOUNT_WRITE, 0, &ts_iam_spec_account_update, "accounts", "Sửa, khóa tài khoản"),
 	R("POST", "/api/v1/accounts/{id}/revoke-sessions", ts_iam_http_account_sessions_revoke, ACCOUNT_WRITE, 0, NULL, "accounts", "Thu hồi mọi phiên của tài khoản"),
+	R("POST", "/api/v1/accounts/{id}/unlock", ts_iam_http_account_unlock, ACCOUNT_WRITE, 0, NULL, "accounts", "Mở khóa tài khoản bị khóa do đăng nhập sai"),
+	R("POST", "/api/v1/accounts/{id}/totp-reset", ts_iam_http_account_totp_reset, ACCOUNT_WRITE, 0, NULL, "accounts", "Đặt lại xác thực hai lớp (mất thiết bị)"),
 	R("POST", "/api/v1/accounts/{id}/grants", ts_iam_http_grant_add, ROLE_GRANT, 0, &ts_iam_spec_grant, "accounts", "Giao vai trò trên một đơn vị"),
 	R("DELETE", "/api/v1/accounts/{id}/grants/{grant_id}", ts_iam_http_grant_remove, ROLE_GRANT, 0, NULL, "accounts", "Thu hồi vai trò"),
 

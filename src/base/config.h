@@ -57,6 +57,10 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	  "failed logins per client address within login.window before it is throttled")           \
 	X(LOGIN_WINDOW, "login.window", TS_CFG_INT, "900", 10, 86400, 0,                              \
 	  "throttling window and lockout time, seconds")                                            \
+	X(LOGIN_LOCKOUT_FAILURES, "login.lockout_failures", TS_CFG_INT, "10", 0, 1000, 0,             \
+	  "consecutive failed logins that lock an officer or admin account until an administrator unlocks it (0 = never)") \
+	X(IAM_TOTP_REQUIRED_ROLES, "iam.totp_required_roles", TS_CFG_STR, "", 0, 0, 0,                 \
+	  "roles that must sign in with a TOTP code, space- or comma-separated (e.g. system_admin,unit_admin)") \
 	X(PWHASH_MEMORY, "password.hash_memory_kib", TS_CFG_INT, "65536", 8, 4194304, 0,               \
 	  "argon2id memory per password hash, KiB")                                                 \
 	X(PWHASH_OPS, "password.hash_ops", TS_CFG_INT, "2", 1, 64, 0, "argon2id passes per password hash") \

@@ -21,6 +21,8 @@
 	X(NOT_ACCEPTABLE, 406, "not_acceptable", "Không trả lời được theo định dạng yêu cầu")     \
 	X(UNAUTHENTICATED, 401, "unauthenticated", "Vui lòng đăng nhập")                        \
 	X(BAD_CREDENTIALS, 401, "invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng") \
+	X(TOTP_REQUIRED, 401, "totp_required", "Vui lòng nhập mã xác thực hai lớp (TOTP)")      \
+	X(ACCOUNT_LOCKED, 403, "account_locked", "Tài khoản đã bị tạm khóa do đăng nhập sai nhiều lần") \
 	X(FORBIDDEN, 403, "forbidden", "Bạn không có quyền thực hiện thao tác này")             \
 	X(CSRF, 403, "csrf_failed", "Phiên làm việc không hợp lệ, vui lòng tải lại trang")     \
 	X(NOT_FOUND, 404, "not_found", "Không tìm thấy")                                       \

@@ -499,7 +499,8 @@ static int account_json(struct ts_dbconn *c, struct ts_ctx *ctx, int64_t id, jso
 							       ? json_null()
 							       : json_integer(ts_dbres_int(g, i, 2))));
 	/* id, kind, username, full_name, representative_name, phone, email, unit_id, status,
-	 * created_at, updated_at, version, personal_id, tax_code */
+	 * created_at, updated_at, version, personal_id, tax_code, totp_secret, locked_at
+	 * (the secret only as "is there one": never rendered) */
 	*unit = ts_dbres_isnull(r, 0, 7) ? 0 : ts_dbres_int(r, 0, 7);
 	*version = ts_dbres_int(r, 0, 11);
 	*status = ts_dbres_get(r, 0, 8);
@@ -513,6 +514,13 @@ static int account_json(struct ts_dbconn *c, struct ts_ctx *ctx, int64_t id, jso
 		"version", (json_int_t)*version, "personal_id",
 		ts_iam_mask(ctx->arena, ts_dbres_get(r, 0, 12)), "tax_code", ts_dbres_get(r, 0, 13),
 		"roles", roles ? roles : json_null());
+	if (v) {
+		json_object_set_new(v, "totp_enabled", json_boolean(!ts_dbres_isnull(r, 0, 14)));
+		json_object_set_new(v, "locked", json_boolean(!ts_dbres_isnull(r, 0, 15)));
+		json_object_set_new(v, "locked_at", ts_dbres_isnull(r, 0, 15)
+							   ? json_null()
+							   : json_integer(ts_dbres_int(r, 0, 15)));
+	}
 	*out = ts_json_own(ctx->arena, v);
 	return *out ? 0 : ALLOC_FAIL(err);
 }
@@ -675,6 +683,71 @@ int ts_iam_account_sessions_revoke(struct ts_ctx *ctx, int64_t id, int64_t *n,
 	int rc = ts_db_tx(ctx->db, TS_DB_TX_WRITE, acct_revoke_tx, &st, err);
 	if (!rc && n)
 		*n = st.n;
+	return rc;
+}
+
+/* Unlock after login.lockout_failures: clears the lock, the consecutive-failure count and
+ * the throttle window of the account. ACCOUNT_WRITE over the account's unit. */
+static int acct_unlock_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
+{
+	struct one_st *st = arg;
+	struct ts_ctx *ctx = st->ctx;
+	int kind, rc;
+	int64_t unit;
+	if ((rc = account_brief(c, ctx, st->id, &kind, &unit, err)))
+		return rc;
+	if ((rc = require_account_scope(c, ctx, TS_PERM_ACCOUNT_WRITE, unit, err)))
+		return rc;
+	struct ts_dbres *r;
+	struct ts_dbval p[] = {TS_DB_INT(st->id)};
+	if ((rc = ts_db_query(c, ctx->arena, "iam_account_lock_state", p, 1, &r, err)))
+		return rc;
+	st->n = r->nrows && !ts_dbres_isnull(r, 0, 0) ? 1 : 0; /* 1 when it was locked */
+	if ((rc = ts_db_query(c, ctx->arena, "iam_account_unlock", p, 1, NULL, err)))
+		return rc;
+	char *key = ts_arena_printf(ctx->arena, "acct:%lld", (long long)st->id);
+	if (!key)
+		return ALLOC_FAIL(err);
+	struct ts_dbval pk[] = {TS_DB_TEXT(key)};
+	if ((rc = ts_db_query(c, ctx->arena, "iam_fail_clear", pk, 1, NULL, err)))
+		return rc;
+	return ts_audit_write(c, ctx, "account.unlock", "account", idstr(ctx->arena, st->id),
+			      st->n ? "was_locked=1" : "was_locked=0", err);
+}
+
+/* Lost device: removes the account's TOTP (it enrols again at next sign-in when its role
+ * requires one) and revokes its sessions. ACCOUNT_WRITE over the account's unit. */
+static int totp_reset_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
+{
+	struct one_st *st = arg;
+	struct ts_ctx *ctx = st->ctx;
+	int kind, rc;
+	int64_t unit;
+	if ((rc = account_brief(c, ctx, st->id, &kind, &unit, err)))
+		return rc;
+	if ((rc = require_account_scope(c, ctx, TS_PERM_ACCOUNT_WRITE, unit, err)))
+		return rc;
+	struct ts_dbval p[] = {TS_DB_INT(st->id)};
+	if ((rc = ts_db_query(c, ctx->arena, "iam_totp_clear", p, 1, NULL, err)))
+		return rc;
+	if ((rc = ts_iam_revoke_sessions_on(c, ctx, st->id, 0, &st->n, err)))
+		return rc;
+	return ts_audit_write(c, ctx, "totp.reset", "account", idstr(ctx->arena, st->id),
+			      "sessions revoked", err);
+}
+
+int ts_iam_totp_reset(struct ts_ctx *ctx, int64_t account_id, struct ts_error *err)
+{
+	struct one_st st = {.ctx = ctx, .id = account_id};
+	return ts_db_tx(ctx->db, TS_DB_TX_WRITE, totp_reset_tx, &st, err);
+}
+
+int ts_iam_account_unlock(struct ts_ctx *ctx, int64_t id, bool *was_locked, struct ts_error *err)
+{
+	struct one_st st = {.ctx = ctx, .id = id};
+	int rc = ts_db_tx(ctx->db, TS_DB_TX_WRITE, acct_unlock_tx, &st, err);
+	if (!rc && was_locked)
+		*was_locked = st.n != 0;
 	return rc;
 }
 

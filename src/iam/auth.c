@@ -171,6 +171,8 @@ json_t *ts_iam_actor_json(struct ts_ctx *ctx, const struct ts_actor *a)
 			      "kind", ts_iam_kind_name(a->kind), "username", a->username, "full_name",
 			      a->display_name, "unit_id", a->unit_id ? json_integer(a->unit_id) : json_null(),
 			      "roles", roles ? roles : json_null(), "permissions", perms ? perms : json_null());
+	if (v && a->totp_enrol_only)
+		json_object_set_new(v, "totp_enrolment_required", json_true());
 	return ts_json_own(ctx->arena, v);
 }
 
@@ -182,11 +184,14 @@ struct cand {
 	const char *status, *hash, *username;
 	const char *row_username, *full_name;
 	int64_t unit_id;
+	const char *totp_secret; /* confirmed second factor, NULL when none */
+	bool locked;             /* locked after login.lockout_failures */
 };
 
 struct login_st {
 	struct ts_ctx *ctx;
-	const char *login, *email, *phone;
+	const char *login, *email, *phone, *totp_code;
+	int64_t totp_step; /* > 0: the accepted TOTP time step, used up on success */
 	struct cand cand[3];
 	int ncand;
 	bool throttled;
@@ -231,6 +236,8 @@ static int login_lookup_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
 		k->unit_id = ts_dbres_int(r, i, 4);
 		k->status = ts_dbres_get(r, i, 5);
 		k->hash = ts_dbres_get(r, i, 6);
+		k->totp_secret = ts_dbres_get(r, i, 7);
+		k->locked = !ts_dbres_isnull(r, i, 8);
 	}
 	int64_t since = ts_iam_now() - o->fail_window_s, n = 0;
 	char *key = ts_arena_printf(ctx->arena, "ip:%s", ctx->client_addr ? ctx->client_addr : "-");
@@ -260,6 +267,52 @@ static int fail_add(struct ts_dbconn *c, struct ts_arena *a, const char *key, st
 	return ts_db_query(c, a, "iam_fail_add", p, 3, NULL, err);
 }
 
+static bool is_staff(int kind) { return kind == TS_ACCT_OFFICER || kind == TS_ACCT_ADMIN; }
+
+/* One more consecutive failure of a staff account (citizens are not locked: anyone who knows
+ * a citizen's phone number could lock them out); locks and audits at lockout_failures. A
+ * failure that is the lock itself (reason "locked") is not counted again. */
+static int lockout_count(struct ts_dbconn *c, struct ts_ctx *ctx, const struct cand *k,
+			 const char *idbuf, const char *reason, struct ts_error *err)
+{
+	const struct ts_iam_options *o = ts_iam_opt();
+	if (!is_staff(k->kind) || (reason && strcmp(reason, "locked") == 0))
+		return 0;
+	struct ts_dbres *r;
+	struct ts_dbval p[] = {TS_DB_INT(k->id), TS_DB_INT(o->lockout_failures),
+			       TS_DB_INT(ts_iam_now())};
+	int rc = ts_db_query(c, ctx->arena, "iam_login_failed_account", p, 3, &r, err);
+	if (rc)
+		return rc;
+	if (k->locked || r->nrows != 1 || ts_dbres_isnull(r, 0, 1))
+		return 0;
+	char *summary = ts_arena_printf(ctx->arena, "consecutive_failures=%lld",
+					(long long)ts_dbres_int(r, 0, 0));
+	if (!summary)
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	ts_log(TS_LOG_WARN, "account locked after failed logins", "account_id", idbuf, NULL);
+	return ts_audit_write(c, ctx, "account.locked", "account", idbuf, summary, err);
+}
+
+/* The session of a person whose role requires TOTP but who has none yet: nothing but
+ * "authenticated" (own account, sessions, TOTP enrolment, logout) until enrolment. */
+static void enrol_only_strip(struct ts_actor *a)
+{
+	a->grants = NULL;
+	a->ngrants = 0;
+	a->perms = TS_PERM_BIT(TS_PERM_AUTHENTICATED);
+	a->totp_enrol_only = true;
+}
+
+static bool totp_role_required(const struct ts_actor *a)
+{
+	uint64_t mask = ts_iam_opt()->totp_required_roles;
+	for (int i = 0; mask && i < a->ngrants; i++)
+		if (a->grants[i].role >= 0 && (mask & (UINT64_C(1) << a->grants[i].role)))
+			return true;
+	return false;
+}
+
 static int login_finish_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
 {
 	struct login_st *st = arg;
@@ -286,6 +339,8 @@ static int login_finish_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
 			if ((rc = fail_add(c, ctx->arena, key, err)))
 				return rc;
 			snprintf(idbuf, sizeof(idbuf), "%lld", (long long)k->id);
+			if ((rc = lockout_count(c, ctx, k, idbuf, st->reason, err)))
+				return rc;
 		}
 		char *summary = ts_arena_printf(ctx->arena, "reason=%s login=%s",
 						st->reason ? st->reason : "bad_password",
@@ -303,13 +358,19 @@ static int login_finish_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
 	struct ts_dbval pk[] = {TS_DB_TEXT(key)};
 	if ((rc = ts_db_query(c, ctx->arena, "iam_fail_clear", pk, 1, NULL, err)))
 		return rc;
-
-	int64_t expires = now + o->session_ttl_s;
-	struct ts_dbres *r;
-	struct ts_dbval p[] = {TS_DB_TEXT(st->token_hash), TS_DB_INT(k->id), TS_DB_TEXT(st->csrf),
-			       TS_DB_INT(now), TS_DB_INT(expires), TS_DB_TEXT(ctx->client_addr)};
-	if ((rc = ts_db_query(c, ctx->arena, "iam_session_insert", p, 6, &r, err)))
+	struct ts_dbval pa[] = {TS_DB_INT(k->id)};
+	if ((rc = ts_db_query(c, ctx->arena, "iam_login_ok_account", pa, 1, NULL, err)))
 		return rc;
+	if (st->totp_step > 0) {
+		/* a code is good once: a replay within its window is refused */
+		struct ts_dbres *u;
+		struct ts_dbval ps[] = {TS_DB_INT(k->id), TS_DB_INT(st->totp_step)};
+		if ((rc = ts_db_query(c, ctx->arena, "iam_totp_use_step", ps, 2, &u, err)))
+			return rc;
+		if (u->changes != 1)
+			return ts_error_set(err, TS_ERR_BAD_CREDENTIALS, NULL,
+					    "mã xác thực đã được dùng, vui lòng chờ mã mới");
+	}
 
 	memset(&st->actor, 0, sizeof(st->actor));
 	st->actor.account_id = k->id;
@@ -317,18 +378,33 @@ static int login_finish_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
 	st->actor.username = k->row_username;
 	st->actor.display_name = k->full_name;
 	st->actor.unit_id = k->unit_id;
-	st->actor.session_id = ts_dbres_int(r, 0, 0);
 	st->actor.csrf_token = ts_arena_strdup(ctx->arena, st->csrf);
 	if ((rc = ts_iam_load_grants(c, ctx, &st->actor, err)))
 		return rc;
+	bool enrol_only = !k->totp_secret && totp_role_required(&st->actor);
+
+	int64_t expires = now + o->session_ttl_s;
+	struct ts_dbres *r;
+	struct ts_dbval p[] = {TS_DB_TEXT(st->token_hash), TS_DB_INT(k->id), TS_DB_TEXT(st->csrf),
+			       TS_DB_INT(now), TS_DB_INT(expires), TS_DB_TEXT(ctx->client_addr),
+			       TS_DB_INT(enrol_only ? 1 : 0)};
+	if ((rc = ts_db_query(c, ctx->arena, "iam_session_insert", p, 7, &r, err)))
+		return rc;
+	st->actor.session_id = ts_dbres_int(r, 0, 0);
 
 	/* Audit as the account that just signed in. */
 	struct ts_actor saved = ctx->actor;
 	ctx->actor = st->actor;
 	char idbuf[24];
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)k->id);
-	rc = ts_audit_write(c, ctx, "auth.login", "account", idbuf, "method=password", err);
+	rc = ts_audit_write(c, ctx, "auth.login", "account", idbuf,
+			    st->totp_step > 0 ? "method=password+totp"
+			    : enrol_only    ? "method=password totp_enrolment_required"
+					    : "method=password",
+			    err);
 	ctx->actor = saved;
+	if (enrol_only)
+		enrol_only_strip(&st->actor);
 	if (rc)
 		return rc;
 
@@ -336,9 +412,15 @@ static int login_finish_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
 	return 0;
 }
 
-/* On success ctx->actor becomes the new session's actor (the login reply renders it). */
 int ts_iam_login(struct ts_ctx *ctx, const char *login, const char *password,
 		 struct ts_login_result *out, struct ts_error *err)
+{
+	return ts_iam_login_totp(ctx, login, password, NULL, out, err);
+}
+
+/* On success ctx->actor becomes the new session's actor (the login reply renders it). */
+int ts_iam_login_totp(struct ts_ctx *ctx, const char *login, const char *password,
+		      const char *totp_code, struct ts_login_result *out, struct ts_error *err)
 {
 	struct login_st st;
 	char email[256], phone[16];
@@ -377,6 +459,18 @@ int ts_iam_login(struct ts_ctx *ctx, const char *login, const char *password,
 			st.matched = i;
 	if (st.matched >= 0 && strcmp(st.cand[st.matched].status, "active") != 0)
 		st.reason = "disabled";
+	else if (st.matched >= 0 && st.cand[st.matched].locked)
+		st.reason = "locked";
+	else if (st.matched >= 0 && st.cand[st.matched].totp_secret) {
+		/* The password was right: ask for the second factor, counting nothing. */
+		if (!totp_code || !*totp_code)
+			return ts_error_set(err, TS_ERR_TOTP_REQUIRED, "totp_code",
+					    "tài khoản bật xác thực hai lớp: nhập mã 6 chữ số từ "
+					    "ứng dụng xác thực");
+		if (ts_iam_totp_check(st.cand[st.matched].totp_secret, totp_code, ts_iam_now(),
+				      &st.totp_step, NULL) != 0)
+			st.reason = "bad_totp";
+	}
 
 	if (st.matched >= 0 && !st.reason) {
 		ts_random_token(st.token, sizeof(st.token), TOKEN_BYTES);
@@ -386,6 +480,12 @@ int ts_iam_login(struct ts_ctx *ctx, const char *login, const char *password,
 	if ((rc = ts_db_tx(ctx->db, TS_DB_TX_WRITE, login_finish_tx, &st, err)))
 		goto out;
 
+	if (st.reason && strcmp(st.reason, "locked") == 0) {
+		rc = ts_error_set(err, TS_ERR_ACCOUNT_LOCKED, NULL,
+				  "tài khoản bị tạm khóa do đăng nhập sai nhiều lần, vui lòng liên "
+				  "hệ quản trị viên để mở khóa");
+		goto out;
+	}
 	if (st.reason && strcmp(st.reason, "disabled") == 0) {
 		rc = ts_error_set(err, TS_ERR_FORBIDDEN, NULL,
 				  "tài khoản đã bị khóa, vui lòng liên hệ quản trị viên");
@@ -533,7 +633,7 @@ static int session_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
 	memset(&st->act, 0, sizeof(st->act));
 	st->bad = true;
 	/* columns: s.id, s.csrf_token, s.last_seen_at, s.expires_at, a.id, a.kind,
-	 * a.username, a.full_name, a.unit_id, a.status */
+	 * a.username, a.full_name, a.unit_id, a.status, s.totp_enrol_only */
 	if (r->nrows != 1)
 		return 0;
 	st->last_seen = ts_dbres_int(r, 0, 2);
@@ -546,6 +646,8 @@ static int session_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
 	actor_from_row(&st->act, r, 0, 4);
 	if ((rc = ts_iam_load_grants(c, ctx, &st->act, err)))
 		return rc;
+	if (ts_dbres_int(r, 0, 10) != 0)
+		enrol_only_strip(&st->act);
 	st->bad = false;
 	return 0;
 }

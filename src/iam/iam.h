@@ -90,6 +90,8 @@ struct ts_actor {
 	uint64_t perms;           /* union of all grants' perms (+ AUTHENTICATED when signed in) */
 	int64_t session_id;       /* > 0 for cookie sessions */
 	const char *csrf_token;   /* the session's CSRF token (cookie sessions only) */
+	bool totp_enrol_only;     /* a role requires TOTP and none is enrolled yet: the session
+				   * carries AUTHENTICATED only, until ts_iam_totp_confirm */
 };
 
 /* The acting context of one request or one CLI command. Owned by the caller. */
@@ -113,10 +115,15 @@ struct ts_iam_options {
 	unsigned long long pwhash_opslimit; /* argon2id ops (crypto_pwhash_OPSLIMIT_INTERACTIVE) */
 	unsigned long long pwhash_memlimit; /* argon2id memory (crypto_pwhash_MEMLIMIT_INTERACTIVE) */
 	bool cookie_secure;       /* mark cookies Secure (behind HTTPS) */
+	int lockout_failures;     /* consecutive failures that lock a staff account (0 = never) */
+	uint64_t totp_required_roles; /* 1 << enum ts_role: roles that must use TOTP */
 };
 void ts_iam_defaults(struct ts_iam_options *o);
 /* Sets the process-wide options; call once at start, before serving. */
 void ts_iam_configure(const struct ts_iam_options *o);
+/* Parses a space- or comma-separated list of role names into a 1 << role mask;
+ * TS_ERR_CONFIG naming the first unknown role. */
+int ts_iam_roles_parse(const char *list, uint64_t *mask, struct ts_error *err);
 
 /* Name tables; NULL / -1 for unknown. */
 const char *ts_role_name(int role);
@@ -152,6 +159,13 @@ struct ts_login_result {
  * audits success and failure. TS_ERR_BAD_CREDENTIALS never tells which part was wrong. */
 int ts_iam_login(struct ts_ctx *ctx, const char *login, const char *password,
 		 struct ts_login_result *out, struct ts_error *err);
+/* ts_iam_login with a TOTP code (NULL when none was given). An account with a confirmed
+ * TOTP secret needs a valid, not yet used code: none -> TS_ERR_TOTP_REQUIRED (the password
+ * was right; not counted as a failure), a wrong one -> TS_ERR_BAD_CREDENTIALS (counted).
+ * Officer and admin accounts locked after login.lockout_failures consecutive failures ->
+ * TS_ERR_ACCOUNT_LOCKED, told only to whoever gives the right password. */
+int ts_iam_login_totp(struct ts_ctx *ctx, const char *login, const char *password,
+		      const char *totp_code, struct ts_login_result *out, struct ts_error *err);
 /* Revokes the current session (ctx->actor.session_id). */
 int ts_iam_logout(struct ts_ctx *ctx, struct ts_error *err);
 /* Resolves who acts from a session cookie value or an "Authorization: Bearer" key (either
@@ -251,5 +265,10 @@ int ts_iam_http_api_client_create(struct ts_call *call, struct ts_error *err);
 int ts_iam_http_api_client_revoke(struct ts_call *call, struct ts_error *err);
 int ts_iam_http_audit_list(struct ts_call *call, struct ts_error *err);
 int ts_iam_http_audit_verify(struct ts_call *call, struct ts_error *err);
+extern const struct ts_json_spec ts_iam_spec_totp_confirm;
+int ts_iam_http_totp_enrol(struct ts_call *call, struct ts_error *err);
+int ts_iam_http_totp_confirm(struct ts_call *call, struct ts_error *err);
+int ts_iam_http_account_unlock(struct ts_call *call, struct ts_error *err);
+int ts_iam_http_account_totp_reset(struct ts_call *call, struct ts_error *err);
 
 #endif

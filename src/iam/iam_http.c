@@ -20,8 +20,17 @@ static const struct ts_json_field login_fields[] = {
 	 .example = "canbo.motcua"},
 	{.name = "password", .type = TS_J_STRING, .flags = PW_FLAGS, .min = 1, .max = 1024,
 	 .label = "Mật khẩu"},
+	{.name = "totp_code", .type = TS_J_STRING, .flags = TS_J_NULLABLE | TS_J_SECRET, .max = 16,
+	 .label = "Mã xác thực hai lớp (6 chữ số), khi tài khoản đã bật", .example = "123456"},
 };
 const struct ts_json_spec ts_iam_spec_login = TS_JSON_SPEC("LoginRequest", login_fields);
+
+static const struct ts_json_field totp_confirm_fields[] = {
+	{.name = "code", .type = TS_J_STRING, .flags = TS_J_REQUIRED | TS_J_SECRET, .min = 1,
+	 .max = 16, .label = "Mã 6 chữ số từ ứng dụng xác thực", .example = "123456"},
+};
+const struct ts_json_spec ts_iam_spec_totp_confirm =
+	TS_JSON_SPEC("TotpConfirmRequest", totp_confirm_fields);
 
 static const struct ts_json_field citizen_fields[] = {
 	{.name = "full_name", .type = TS_J_STRING, .flags = TS_J_REQUIRED, .min = 1, .max = 200,
@@ -218,7 +227,8 @@ int ts_iam_http_login(struct ts_call *call, struct ts_error *err)
 	int rc;
 	if ((rc = need_body(call, err)))
 		return rc;
-	rc = ts_iam_login(call->ctx, body_str(call, "login"), body_str(call, "password"), &res, err);
+	rc = ts_iam_login_totp(call->ctx, body_str(call, "login"), body_str(call, "password"),
+			       body_str(call, "totp_code"), &res, err);
 	if (rc)
 		return rc;
 	if ((rc = set_cookies(call, res.session_token, res.csrf_token,
@@ -520,4 +530,40 @@ int ts_iam_http_audit_verify(struct ts_call *call, struct ts_error *err)
 			     json_pack("{s:b, s:o, s:I}", "ok", ok, "first_bad_seq",
 				       ok ? json_null() : json_integer(bad), "rows_checked",
 				       (json_int_t)n));
+}
+
+/* ---- second factor and lockout ---- */
+
+int ts_iam_http_totp_enrol(struct ts_call *call, struct ts_error *err)
+{
+	json_t *out;
+	int rc = ts_iam_totp_enrol(call->ctx, &out, err);
+	return rc ? rc : reply(call, 201, out);
+}
+
+int ts_iam_http_totp_confirm(struct ts_call *call, struct ts_error *err)
+{
+	int rc = need_body(call, err);
+	if (!rc)
+		rc = ts_iam_totp_confirm(call->ctx, body_str(call, "code"), err);
+	return rc ? rc : ts_http_reply(call, 200, json_pack("{s:b}", "totp_enabled", 1));
+}
+
+int ts_iam_http_account_unlock(struct ts_call *call, struct ts_error *err)
+{
+	int64_t id;
+	bool was = false;
+	int rc = path_id(call, 0, "id", &id, err);
+	if (!rc)
+		rc = ts_iam_account_unlock(call->ctx, id, &was, err);
+	return rc ? rc : ts_http_reply(call, 200, json_pack("{s:b}", "was_locked", was));
+}
+
+int ts_iam_http_account_totp_reset(struct ts_call *call, struct ts_error *err)
+{
+	int64_t id;
+	int rc = path_id(call, 0, "id", &id, err);
+	if (!rc)
+		rc = ts_iam_totp_reset(call->ctx, id, err);
+	return rc ? rc : no_content(call);
 }

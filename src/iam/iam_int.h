@@ -75,11 +75,27 @@ int ts_iam_account_sessions_revoke(struct ts_ctx *ctx, int64_t id, int64_t *n,
 				   struct ts_error *err);
 int ts_iam_grant_remove(struct ts_ctx *ctx, int64_t account_id, int64_t grant_id,
 			struct ts_error *err);
+/* Clears a lockout (and the failure count); *was_locked tells whether there was one. */
+int ts_iam_account_unlock(struct ts_ctx *ctx, int64_t id, bool *was_locked, struct ts_error *err);
 int ts_iam_api_clients_list(struct ts_ctx *ctx, json_t **out, struct ts_error *err);
 /* Creates an API client; *key ("ts_<prefix>_<secret>") is in the arena and shown once. */
 int ts_iam_api_client_create(struct ts_ctx *ctx, const char *name, uint64_t perms,
 			     int64_t unit_id, int64_t *id, const char **key, struct ts_error *err);
 int ts_iam_api_client_revoke(struct ts_ctx *ctx, int64_t id, struct ts_error *err);
+
+/* ---- mfa.c (TOTP, RFC 6238, by liboath) ---- */
+/* Checks a 6-digit code against a base32 secret at now (±1 step); *step is the accepted time
+ * step. 0, or TS_ERR_VALIDATION when it does not match. */
+int ts_iam_totp_check(const char *secret_b32, const char *code, int64_t now, int64_t *step,
+		      struct ts_error *err);
+/* Starts enrolment of the acting account: a new secret, kept pending, returned once as
+ * {secret, otpauth_uri}. TS_ERR_CONFLICT when one is already confirmed. */
+int ts_iam_totp_enrol(struct ts_ctx *ctx, json_t **out, struct ts_error *err);
+/* Confirms the pending secret with a first code; the account's enrol-only sessions become
+ * full sessions. */
+int ts_iam_totp_confirm(struct ts_ctx *ctx, const char *code, struct ts_error *err);
+/* Administrator: removes an account's TOTP (lost device); it enrols again. */
+int ts_iam_totp_reset(struct ts_ctx *ctx, int64_t account_id, struct ts_error *err);
 
 /* ---- audit.c ---- */
 /* Rows after after_seq (ascending), filtered; scoped to the actor's AUDIT_READ scope. */

@@ -119,6 +119,32 @@ void ts_iam_defaults(struct ts_iam_options *o)
 	o->fail_window_s = 900;
 	o->pwhash_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 	o->pwhash_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	o->lockout_failures = 10;
+	o->totp_required_roles = 0;
+}
+
+int ts_iam_roles_parse(const char *list, uint64_t *mask, struct ts_error *err)
+{
+	char name[64];
+	*mask = 0;
+	for (const char *s = list; s && *s;) {
+		s += strspn(s, " ,");
+		size_t n = strcspn(s, " ,");
+		if (!n)
+			break;
+		int role = -1;
+		if (n < sizeof(name)) {
+			memcpy(name, s, n);
+			name[n] = '\0';
+			role = ts_role_parse(name);
+		}
+		if (role < 0)
+			return ts_error_set(err, TS_ERR_CONFIG, "iam.totp_required_roles",
+					    "vai trò không tồn tại: \"%.*s\"", (int)(n < 60 ? n : 60), s);
+		*mask |= UINT64_C(1) << role;
+		s += n;
+	}
+	return 0;
 }
 
 void ts_iam_configure(const struct ts_iam_options *o) { g_opt = *o; }

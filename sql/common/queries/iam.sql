@@ -4,7 +4,8 @@
 -- actor's grant covers everything; the recursive CTE expands the roots to their subtrees.
 
 -- name: iam_login_lookup
-SELECT id, kind, username, full_name, unit_id, status, password_hash
+SELECT id, kind, username, full_name, unit_id, status, password_hash, totp_secret,
+	locked_at, totp_last_step
 FROM account
 WHERE username = $1 OR personal_id = $1 OR tax_code = $1 OR email = $2 OR phone = $3
 ORDER BY id
@@ -26,13 +27,13 @@ DELETE FROM login_failure WHERE key = $1;
 
 -- name: iam_session_insert
 INSERT INTO session (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at,
-	client_addr)
-VALUES ($1, $2, $3, $4, $4, $5, $6)
+	client_addr, totp_enrol_only)
+VALUES ($1, $2, $3, $4, $4, $5, $6, $7)
 RETURNING id;
 
 -- name: iam_session_lookup
 SELECT s.id AS session_id, s.csrf_token, s.last_seen_at, s.expires_at, a.id AS account_id,
-	a.kind, a.username, a.full_name, a.unit_id, a.status
+	a.kind, a.username, a.full_name, a.unit_id, a.status, s.totp_enrol_only
 FROM session s JOIN account a ON a.id = s.account_id
 WHERE s.token_hash = $1 AND s.revoked_at IS NULL;
 
@@ -102,7 +103,7 @@ SELECT id FROM account WHERE username = $1;
 
 -- name: iam_account_get
 SELECT id, kind, username, full_name, representative_name, phone, email, unit_id, status,
-	created_at, updated_at, version, personal_id, tax_code
+	created_at, updated_at, version, personal_id, tax_code, totp_secret, locked_at
 FROM account
 WHERE id = $1;
 
