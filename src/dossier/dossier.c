@@ -286,6 +286,10 @@ static int may_read(struct ts_ctx *ctx, struct ts_dbconn *c, const struct ts_dos
 	*ok = is_applicant(ctx, d);
 	if (*ok || ctx->actor.kind == TS_ACCT_CITIZEN || ctx->actor.kind == TS_ACCT_BUSINESS)
 		return 0;
+	/* an API key reads dossiers only when dossier.read is among its permissions (its one
+	 * grant has no role, so any other permission would otherwise pass the unit check) */
+	if (ctx->actor.api_client_id > 0 && !ts_iam_has(&ctx->actor, TS_PERM_DOSSIER_READ))
+		return 0;
 	for (int i = 0; i < 3 && !*ok; i++)
 		if ((rc = holds_role(ctx, c, -1, units[i], ok, err)))
 			return rc;
