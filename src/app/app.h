@@ -119,4 +119,15 @@ int ts_demo_dossiers(struct ts_db *db, const json_t *sample, int count, FILE *ou
 int ts_store_copy(struct ts_db *src, struct ts_db *dst, FILE *out, int64_t *rows, struct ts_error *err);
 int ts_store_compare(struct ts_db *src, struct ts_db *dst, FILE *out, int64_t *differing, struct ts_error *err);
 
+/* `tinhso backup DEST` / `tinhso restore SRC` (backup.c, docs/backup.md). ts_backup writes
+ * the store (SQLite online backup -> DEST/tinhso.db; PostgreSQL pg_dump -Fc ->
+ * DEST/tinhso.pgdump) and then the attachments folder (DEST/files/) into DEST, a new or empty
+ * folder, while the service keeps serving. ts_restore copies such a folder into an EMPTY
+ * store (a SQLite file that does not exist yet, a PostgreSQL database without tables) and
+ * the attachments folder. One line on out when done. */
+int ts_backup(const char *db_url, const char *attach_dir, const char *dest, FILE *out,
+	      struct ts_error *err);
+int ts_restore(const char *src, const char *db_url, const char *attach_dir, FILE *out,
+	       struct ts_error *err);
+
 #endif

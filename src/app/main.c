@@ -63,6 +63,8 @@ static int cmd_attach(struct cli *cli);
 static int cmd_doc(struct cli *cli);
 static int cmd_import(struct cli *cli);
 static int cmd_help(struct cli *cli);
+static int cmd_backup(struct cli *cli);
+static int cmd_restore(struct cli *cli);
 
 static const struct command commands[] = {
 	{"serve", "", "serve the web UI and the API until SIGINT/SIGTERM (graceful)", cmd_serve, {NULL}},
@@ -71,6 +73,14 @@ static const struct command commands[] = {
 	 "copy every table of a SQLite store into a new PostgreSQL database (stop the node first), then "
 	 "compare every table and the audit chain (--check: compare only; exit 1 on a difference)",
 	 cmd_migrate_store, {"from", "to", "check!", NULL}},
+	{"backup", "DEST",
+	 "write a backup into the new or empty folder DEST while the service keeps serving: the store "
+	 "(SQLite online backup, or pg_dump) and then the attachments folder (docs/backup.md)",
+	 cmd_backup, {NULL}},
+	{"restore", "SRC",
+	 "restore the backup folder SRC into an EMPTY store (--database) and the attachments folder; "
+	 "then run `tinhso migrate` and `tinhso audit verify`",
+	 cmd_restore, {NULL}},
 	{"demo", "[--password P] [--dossiers N]",
 	 "load the demo province, one account per role, the catalogue and N dossiers over 18 months "
 	 "(default 3000; idempotent)",
@@ -911,4 +921,34 @@ int main(int argc, char **argv)
 	rc = cmd->run(&cli);
 	ts_config_release(&cli.cfg);
 	return rc;
+}
+
+static int cmd_backup(struct cli *cli)
+{
+	struct ts_error err = {0};
+	if (cli->npos != 1) {
+		fprintf(stderr, "usage: tinhso backup %s\n", cli->cmd->usage);
+		return 2;
+	}
+	if (ts_backup(ts_config_str(&cli->cfg, TS_CFG_DATABASE), ts_config_str(&cli->cfg, TS_CFG_ATTACH_DIR),
+		      cli->pos[0], stdout, &err)) {
+		die_err(&err);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_restore(struct cli *cli)
+{
+	struct ts_error err = {0};
+	if (cli->npos != 1) {
+		fprintf(stderr, "usage: tinhso restore %s\n", cli->cmd->usage);
+		return 2;
+	}
+	if (ts_restore(cli->pos[0], ts_config_str(&cli->cfg, TS_CFG_DATABASE),
+		       ts_config_str(&cli->cfg, TS_CFG_ATTACH_DIR), stdout, &err)) {
+		die_err(&err);
+		return 1;
+	}
+	return 0;
 }

@@ -83,6 +83,7 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/queues/counts", ts_dossier_http_queue_counts, DOSSIER_READ, 0, NULL, "dossiers", "Số hồ sơ trong từng hàng đợi của cán bộ"),
 	R("POST", "/api/v1/persons/lookup", ts_dossier_http_person_lookup, DOSSIER_RECEIVE, 0, &ts_dossier_spec_person_lookup, "dossiers", "Tìm người nộp theo số định danh cá nhân / mã số thuế (tiếp nhận tại quầy)"),
 	R("GET", "/api/v1/dossiers/{code}/control-slip", ts_dossier_http_control_slip, DOSSIER_READ, 0, NULL, "dossiers", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+	R("GET", "/api/v1/dossiers/{code}/views", ts_dossier_http_views, AUTHENTICATED, 0, NULL, "dossiers", "Ai đã xem hồ sơ của tôi và khi nào (chỉ người nộp)"),
 	R("GET", "/api/v1/public/dossiers/{code}", ts_dossier_http_public, PUBLIC, TS_ROUTE_REPLICA | TS_ROUTE_LIMIT_LOOKUP, NULL, "dossiers", "Tra cứu tình trạng hồ sơ (không dữ liệu cá nhân)"),
 
 	RSL("POST", "/api/v1/dossiers/{code}/files", ts_attach_http_upload_open, ts_attach_http_upload, AUTHENTICATED, "files", "Tải lên tệp của hồ sơ (multipart/form-data: file, component, kind, digitised, from_datastore)"),

@@ -286,6 +286,10 @@ static int may_read(struct ts_ctx *ctx, struct ts_dbconn *c, const struct ts_dos
 	*ok = is_applicant(ctx, d);
 	if (*ok || ctx->actor.kind == TS_ACCT_CITIZEN || ctx->actor.kind == TS_ACCT_BUSINESS)
 		return 0;
+	/* an API key reads dossiers only when dossier.read is among its permissions (its one
+	 * grant has no role, so any other permission would otherwise pass the unit check) */
+	if (ctx->actor.api_client_id > 0 && !ts_iam_has(&ctx->actor, TS_PERM_DOSSIER_READ))
+		return 0;
 	for (int i = 0; i < 3 && !*ok; i++)
 		if ((rc = holds_role(ctx, c, -1, units[i], ok, err)))
 			return rc;
@@ -1335,6 +1339,8 @@ struct read_job {
 	bool public_view;
 };
 
+static int record_view(struct ts_ctx *ctx, const struct ts_dossier *d, struct ts_error *err);
+
 static int read_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 {
 	struct read_job *j = vjob;
@@ -1416,9 +1422,108 @@ int ts_dossier_get(struct ts_ctx *ctx, const char *code, struct ts_dossier *out,
 	struct read_job j = {.ctx = ctx, .code = code, .out = out, .events = events,
 			     .nevents = nevents, .docs = docs, .ndocs = ndocs};
 
+	int rc;
+
 	if (!code || !*code || strlen(code) >= TS_DOSSIER_CODE_MAX)
 		return ts_error_set(err, TS_ERR_NOT_FOUND, "code", "Mã hồ sơ không hợp lệ");
-	return ts_db_tx(ctx->db, TS_DB_TX_READ, read_tx, &j, err);
+	if ((rc = ts_db_tx(ctx->db, TS_DB_TX_READ, read_tx, &j, err)))
+		return rc;
+	return record_view(ctx, out, err);
+}
+
+/* ---- the view log (who looked at a citizen's dossier) -------------------------------- */
+
+struct view_job {
+	struct ts_ctx *ctx;
+	int64_t dossier_id, now;
+	struct ts_dossier_view *items;
+	int n;
+};
+
+static int view_insert_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct view_job *j = vjob;
+	const struct ts_actor *a = &j->ctx->actor;
+	struct ts_dbval p[] = {TS_DB_INT(j->dossier_id), TS_DB_INT(j->now),
+			       a->account_id > 0 ? TS_DB_INT(a->account_id) : TS_DB_NULL,
+			       a->api_client_id > 0 ? TS_DB_INT(a->api_client_id) : TS_DB_NULL};
+	return ts_db_query(c, j->ctx->arena, "dossier_view_insert", p, 4, NULL, err);
+}
+
+/* One insert in its own short write transaction after the read: every read by an officer or
+ * an API client (not the applicant, not the system's own work) leaves a row. A read whose
+ * row cannot be written fails: the applicant's log has no gaps. */
+static int record_view(struct ts_ctx *ctx, const struct ts_dossier *d, struct ts_error *err)
+{
+	/* one row per request and dossier: a route that reads the dossier twice (a file list
+	 * checks it, then reads it) is one view */
+	static _Thread_local char last_rid[64];
+	static _Thread_local int64_t last_id;
+	struct view_job j = {.ctx = ctx, .dossier_id = d->id, .now = now_s()};
+	int rc;
+
+	if (d->id <= 0 || is_applicant(ctx, d) ||
+	    (ctx->actor.account_id <= 0 && ctx->actor.api_client_id <= 0))
+		return 0;
+	if (ctx->request_id && *ctx->request_id && last_id == d->id &&
+	    strcmp(last_rid, ctx->request_id) == 0)
+		return 0;
+	if ((rc = ts_db_tx(ctx->db, TS_DB_TX_WRITE, view_insert_tx, &j, err)))
+		return rc;
+	last_id = d->id;
+	snprintf(last_rid, sizeof(last_rid), "%s", ctx->request_id ? ctx->request_id : "");
+	return 0;
+}
+
+static int view_list_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct view_job *j = vjob;
+	struct ts_arena *a = j->ctx->arena;
+	struct ts_dbval p[] = {TS_DB_INT(j->dossier_id)};
+	struct ts_dbres *r = NULL;
+	int rc;
+
+	if ((rc = ts_db_query(c, a, "dossier_view_list", p, 1, &r, err)))
+		return rc;
+	j->items = ts_arena_zalloc(a, (size_t)(r->nrows + 1) * sizeof(*j->items));
+	if (!j->items)
+		return nomem(err);
+	for (int i = 0; i < r->nrows; i++) {
+		struct ts_dossier_view *v = &j->items[i];
+		v->at = ts_dbres_int(r, i, 0);
+		v->name = ts_dbres_get(r, i, 1);
+		v->unit = ts_dbres_get(r, i, 2);
+		v->client = ts_dbres_get(r, i, 3);
+	}
+	j->n = r->nrows;
+	return 0;
+}
+
+int ts_dossier_views(struct ts_ctx *ctx, const char *code, struct ts_dossier_view **out,
+		     int *n, struct ts_error *err)
+{
+	struct ts_dossier d;
+	struct read_job rj = {.ctx = ctx, .code = code, .out = &d};
+	struct view_job j = {.ctx = ctx};
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!code || !*code || strlen(code) >= TS_DOSSIER_CODE_MAX)
+		return ts_error_set(err, TS_ERR_NOT_FOUND, "code", "Mã hồ sơ không hợp lệ");
+	if ((rc = ts_db_tx(ctx->db, TS_DB_TX_READ, read_tx, &rj, err)))
+		return rc;
+	/* The applicant only; for anyone else the dossier does not exist (same answer as an
+	 * unknown code, so the route reveals nothing). */
+	if (!is_applicant(ctx, &d))
+		return ts_error_set(err, TS_ERR_NOT_FOUND, "code",
+				    "Không tìm thấy hồ sơ có mã \"%s\"", code);
+	j.dossier_id = d.id;
+	if ((rc = ts_db_tx(ctx->db, TS_DB_TX_READ, view_list_tx, &j, err)))
+		return rc;
+	*out = j.items;
+	*n = j.n;
+	return 0;
 }
 
 int ts_dossier_public(struct ts_ctx *ctx, const char *code, const char *phone,

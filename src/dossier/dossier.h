@@ -164,6 +164,17 @@ int ts_dossier_get(struct ts_ctx *ctx, const char *code, struct ts_dossier *out,
 		   struct ts_dossier_event **events, int *nevents, struct ts_dossier_doc **docs,
 		   int *ndocs, struct ts_error *err);
 
+/* Who looked at a dossier: every ts_dossier_get by an officer or an API client (not the
+ * applicant) writes one row. ts_dossier_views lists them, newest first (at most 500), for
+ * the applicant only (TS_ERR_NOT_FOUND for anyone else). name/unit: the officer's full name
+ * and home unit; client: the API client's name. Array in ctx->arena. */
+struct ts_dossier_view {
+	int64_t at;
+	const char *name, *unit, *client;
+};
+int ts_dossier_views(struct ts_ctx *ctx, const char *code, struct ts_dossier_view **out,
+		     int *n, struct ts_error *err);
+
 /* The public view (no sign-in): requires the applicant's phone or the last 4 characters of
  * the ID; a mismatch reads as TS_ERR_NOT_FOUND, so codes cannot be probed. out->applicant_*,
  * form_data, comment and assignee are cleared; events keep only action, statuses, step,
@@ -307,6 +318,7 @@ int ts_dossier_http_filter(struct ts_call *call, struct ts_dossier_filter *f,
 			   struct ts_error *err);
 int ts_dossier_http_public(struct ts_call *call, struct ts_error *err);
 int ts_dossier_http_control_slip(struct ts_call *call, struct ts_error *err);
+int ts_dossier_http_views(struct ts_call *call, struct ts_error *err);
 int ts_dossier_http_queue_counts(struct ts_call *call, struct ts_error *err);
 int ts_dossier_http_eligible(struct ts_call *call, struct ts_error *err);
 int ts_dossier_http_person_lookup(struct ts_call *call, struct ts_error *err);

@@ -676,3 +676,23 @@ int ts_dossier_http_person_lookup(struct ts_call *call, struct ts_error *err)
 			       "dossiers", arr),
 		     err);
 }
+
+/* GET /api/v1/dossiers/{code}/views: who looked at the applicant's own dossier and when
+ * (officers: name and unit; API clients: name). Applicant only; 404 for anyone else. */
+int ts_dossier_http_views(struct ts_call *call, struct ts_error *err)
+{
+	struct ts_dossier_view *v = NULL;
+	int n = 0, rc;
+	json_t *items;
+
+	if ((rc = ts_dossier_views(call->ctx, call->params[0], &v, &n, err)))
+		return rc;
+	if (!(items = json_array()))
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	for (int i = 0; i < n; i++)
+		json_array_append_new(items, json_pack("{s:I, s:o, s:o, s:o}", "at", (json_int_t)v[i].at,
+						       "name", ts_json_strornull(v[i].name), "unit",
+						       ts_json_strornull(v[i].unit), "api_client",
+						       ts_json_strornull(v[i].client)));
+	return reply(call, 200, json_pack("{s:s, s:o}", "code", call->params[0], "items", items), err);
+}

@@ -288,3 +288,19 @@ SELECT code, procedure_code, procedure_name, applicant_name, applicant_phone, st
 FROM dossier WHERE applicant_account_id = $1
 ORDER BY id DESC
 LIMIT 20
+
+-- name: dossier_view_insert
+-- $1 dossier id, $2 now, $3 account id (NULL), $4 API client id (NULL)
+INSERT INTO dossier_view (dossier_id, viewed_at, account_id, api_client_id)
+VALUES ($1, $2, $3, $4)
+
+-- name: dossier_view_list
+-- $1 dossier id: newest first, with the officer's name and unit (or the API client's name)
+SELECT v.viewed_at, a.full_name, u.name, c.name, a.kind
+FROM dossier_view v
+LEFT JOIN account a ON a.id = v.account_id
+LEFT JOIN org_unit u ON u.id = a.unit_id
+LEFT JOIN api_client c ON c.id = v.api_client_id
+WHERE v.dossier_id = $1
+ORDER BY v.viewed_at DESC
+LIMIT 500

@@ -1,4 +1,4 @@
--- 0018_attach_rescan_flags (src/attach): a lease on a file held while the scanner was down,
+-- 0016_attach_rescan_flags (src/attach): a lease on a file held while the scanner was down,
 -- so that one node's periodic re-scan claims it (and another node skips it until the lease
 -- runs out if that node dies); the citizen's-data-store flag on a dossier's component, next
 -- to digitised / reused, which attach/ now copies from the files linked to the component so

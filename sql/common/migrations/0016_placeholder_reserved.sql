@@ -1,4 +1,0 @@
--- 0016: PLACEHOLDER of the attach2 branch, only so that migration numbers run without gaps
--- while the branch that reserved 0016 is not merged. Delete this file when the real
--- 0016_*.sql lands (sqlembed then reports the duplicate number).
-SELECT 1;
