@@ -47,8 +47,10 @@ export async function loadMe(): Promise<Me | null> {
   return me;
 }
 
-export async function login(loginName: string, password: string): Promise<Me> {
-  const r = await api<{ account: Me; csrf_token: string }>('POST', '/api/v1/auth/login', { login: loginName, password });
+export async function login(loginName: string, password: string, totpCode?: string): Promise<Me> {
+  const body: Record<string, string> = { login: loginName, password };
+  if (totpCode) body.totp_code = totpCode; // asked for after a 401 totp_required
+  const r = await api<{ account: Me; csrf_token: string }>('POST', '/api/v1/auth/login', body);
   setCsrf(r.csrf_token);
   set(r.account);
   return r.account;

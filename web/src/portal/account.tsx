@@ -23,6 +23,8 @@ function goNext(next: string | null, m: Me) {
 export function Login(props: RouteProps) {
   const [name, setName] = useState('');
   const [pw, setPw] = useState('');
+  const [code, setCode] = useState('');
+  const [needCode, setNeedCode] = useState(false); // the account has a second factor (TOTP)
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   if (props.me)
@@ -43,10 +45,11 @@ export function Login(props: RouteProps) {
           setBusy(true);
           setError(null);
           try {
-            const m = await login(name.trim(), pw);
+            const m = await login(name.trim(), pw, needCode ? code.trim() : undefined);
             goNext(props.query.get('next'), m);
           } catch (err) {
-            setError(err);
+            if (err instanceof ApiError && err.code === 'totp_required' && !needCode) setNeedCode(true);
+            else setError(err);
           } finally {
             setBusy(false);
           }
@@ -59,6 +62,11 @@ export function Login(props: RouteProps) {
         <Field label={t('login.password')} required>
           {(id) => <input id={id} type="password" name="password" autoComplete="current-password" required value={pw} onInput={(e) => setPw(e.currentTarget.value)} />}
         </Field>
+        {needCode && (
+          <Field label={t('login.totp')} hint={t('login.totp_hint')} required>
+            {(id, by) => <input id={id} aria-describedby={by} name="totp_code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required value={code} onInput={(e) => setCode(e.currentTarget.value)} />}
+          </Field>
+        )}
         <button type="submit" class="primary" disabled={busy}>
           {t('login.btn')}
         </button>
