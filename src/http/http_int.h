@@ -22,6 +22,7 @@ char *ts_http_pct_decode(struct ts_arena *a, const char *s, size_t len, bool plu
  * stopping end at once (on = true when the server begins to stop, false once it has). */
 struct MHD_Response;
 struct MHD_Connection;
+struct ts_http_stream;
 struct MHD_Response *ts_http_stream_response(struct ts_http_stream *s, struct MHD_Connection *mc,
 					     const void *owner);
 void ts_http_stream_stopping(const void *owner, bool on);
