@@ -104,7 +104,10 @@ static unsigned port(void)
 		struct ts_http_options o = {.host = "127.0.0.1",
 					    .threads = 2,
 					    .max_connections = 4096,
-					    .timeout_s = 1,
+					    /* idle timeout: long enough that a fuzzer starved of CPU (two run at
+					     * once in make test, under ASan) is not cut off as idle before its
+					     * complete request is read - that read as a false "no answer" */
+					    .timeout_s = 5,
 					    .shutdown_grace_s = 1,
 					    .arena_cap = 1u << 20,
 					    .request_timeout_s = 5};
