@@ -7,6 +7,7 @@
  * dispatcher and the upload sink do. Built three times (fuzz_request, fuzz_cookies,
  * fuzz_multipart) from this file. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -130,8 +131,18 @@ static int dial(void)
 	struct timeval tv = {.tv_sec = 10};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
-		abort();
+	/* thousands of connections a second: a close that left TIME_WAIT behind would use up the
+	 * loopback's ephemeral ports within seconds (connect: EADDRNOTAVAIL), so close with a reset */
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	for (int i = 0; connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0; i++) {
+		/* ports still held by other programs' recent connections: wait for one, bounded */
+		if (errno != EADDRNOTAVAIL || i >= 500) {
+			fprintf(stderr, "fuzz: cannot connect to the server: %s\n", strerror(errno));
+			abort();
+		}
+		usleep(10000);
+	}
 	return fd;
 }
 
@@ -170,18 +181,27 @@ static void exchange(const char *head, size_t hlen, const uint8_t *data, size_t 
 		     const char *tail, size_t tlen, bool must_answer)
 {
 	static unsigned long runs;
-	int fd = dial();
-	(void)!send(fd, head, hlen, MSG_NOSIGNAL);
-	(void)!send(fd, data, size, MSG_NOSIGNAL);
-	(void)!send(fd, tail, tlen, MSG_NOSIGNAL);
-	shutdown(fd, SHUT_WR);
 	/* a complete request (cookie and multipart modes) must be answered; a raw input may be
-	 * an unfinished request the server rightly waits on, so it gets a short look only */
-	if (!drain(fd, must_answer ? 10000000 : 50000) && must_answer) {
-		fprintf(stderr, "fuzz: the server did not answer a complete request\n");
-		abort();
+	 * an unfinished request the server rightly waits on, so it gets a short look only. A
+	 * complete request left unanswered is sent once more on a new connection: at thousands of
+	 * connections a second on a busy loopback, one connection can be lost in the network stack
+	 * (a port still in TIME_WAIT), while a server that hangs on this input hangs again. */
+	for (int attempt = 0;; attempt++) {
+		int fd = dial();
+		(void)!send(fd, head, hlen, MSG_NOSIGNAL);
+		(void)!send(fd, data, size, MSG_NOSIGNAL);
+		(void)!send(fd, tail, tlen, MSG_NOSIGNAL);
+		shutdown(fd, SHUT_WR);
+		bool answered = drain(fd, must_answer ? 10000000 : 50000);
+		close(fd);
+		if (answered || !must_answer)
+			break;
+		if (attempt == 1) {
+			fprintf(stderr, "fuzz: the server did not answer a complete request, twice\n");
+			abort();
+		}
+		fprintf(stderr, "fuzz: no answer on one connection; sending the request again\n");
 	}
-	close(fd);
 	if (++runs % 256 == 0)
 		check_alive();
 }
