@@ -350,6 +350,16 @@ static void signatures(struct doc *c, int n, const char *const *titles, const ch
 	c->y = low - c->size;
 }
 
+/* One signature block in the right half of the page (the signer of a notice or letter). */
+static void sign_right(const struct doc *c, const char *const *title, const char *name)
+{
+	struct doc s = *c;
+	const char *names[1] = {name};
+	s.x = c->x + c->w / 2;
+	s.w = c->w / 2;
+	signatures(&s, 1, title, name ? names : NULL);
+}
+
 static const char *result_text(const char *r)
 {
 	if (!r)
@@ -532,13 +542,7 @@ static int supplement(struct ts_pdf *p, struct ts_arena *a, const struct ts_form
 				 "với %s để được hướng dẫn.",
 			      or_dots(officer)));
 	c.y -= c.size;
-	{
-		const char *names[1] = {officer};
-		struct doc s = c;
-		s.x = c.x + c.w / 2;
-		s.w = c.w / 2;
-		signatures(&s, 1, sig, names);
-	}
+	sign_right(&c, sig, officer);
 	return 0;
 }
 
@@ -575,13 +579,7 @@ static int refusal(struct ts_pdf *p, struct ts_arena *a, const struct ts_form_se
 		table(&c, 3, rel, head, cells, n, c.size * 0.95f);
 	field(&c, NULL, "Xin thông báo để ông/bà được biết và thực hiện.");
 	c.y -= c.size;
-	{
-		const char *names[1] = {e->actor_label};
-		struct doc s = c;
-		s.x = c.x + c.w / 2;
-		s.w = c.w / 2;
-		signatures(&s, 1, sig, names);
-	}
+	sign_right(&c, sig, e->actor_label);
 	return 0;
 }
 
@@ -611,12 +609,7 @@ static int apology(struct ts_pdf *p, struct ts_arena *a, const struct ts_form_se
 	field(&c, "Ngày hẹn trả kết quả mới:", when(a, d->current_due_at));
 	field(&c, NULL, "Cơ quan xin tiếp thu ý kiến và cam kết trả kết quả đúng thời gian đã hẹn lại.");
 	c.y -= c.size;
-	{
-		struct doc s = c;
-		s.x = c.x + c.w / 2;
-		s.w = c.w / 2;
-		signatures(&s, 1, sig, NULL);
-	}
+	sign_right(&c, sig, NULL);
 	return 0;
 }
 
@@ -644,12 +637,7 @@ static int stop_notice(struct ts_pdf *p, struct ts_arena *a, const struct ts_for
 	field(&c, "Thời điểm dừng giải quyết:", when(a, e->at));
 	field(&c, NULL, "Xin thông báo để ông/bà được biết.");
 	c.y -= c.size;
-	{
-		struct doc s = c;
-		s.x = c.x + c.w / 2;
-		s.w = c.w / 2;
-		signatures(&s, 1, sig, NULL);
-	}
+	sign_right(&c, sig, NULL);
 	return 0;
 }
 
