@@ -9,13 +9,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -121,45 +122,106 @@ static unsigned port(void)
 	return ts_http_server_port(srv);
 }
 
-static int dial(void)
+/* libFuzzer's -timeout arms a SIGALRM every second, and a socket call on a socket with a
+ * timeout is never restarted after a signal (signal(7)): it fails with EINTR whatever
+ * SA_RESTART says. So no call here blocks with a socket timeout: every wait is a poll() against
+ * a monotonic deadline, taken again after an interruption. */
+static int64_t now_ms(void)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		abort();
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port())};
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	struct timeval tv = {.tv_sec = 10};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	/* thousands of connections a second: a close that left TIME_WAIT behind would use up the
-	 * loopback's ephemeral ports within seconds (connect: EADDRNOTAVAIL), so close with a reset */
-	struct linger lg = {.l_onoff = 1, .l_linger = 0};
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	for (int i = 0; connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0; i++) {
-		/* ports still held by other programs' recent connections: wait for one, bounded */
-		if (errno != EADDRNOTAVAIL || i >= 500) {
-			fprintf(stderr, "fuzz: cannot connect to the server: %s\n", strerror(errno));
-			abort();
-		}
-		usleep(10000);
-	}
-	return fd;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Reads until the server closes, or a quiet spell once an answer has started (a kept-alive
- * connection waits for a next request that never comes). Returns whether bytes came. */
-static bool drain(int fd, long first_wait_us)
+/* Waits for EVENTS on FD until DEADLINE (monotonic ms); true when they came. */
+static bool wait_for(int fd, short events, int64_t deadline)
 {
-	struct timeval w = {.tv_sec = first_wait_us / 1000000, .tv_usec = first_wait_us % 1000000};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &w, sizeof(w));
+	for (;;) {
+		int64_t left = deadline - now_ms();
+		if (left < 0)
+			left = 0;
+		struct pollfd p = {.fd = fd, .events = events};
+		int n = poll(&p, 1, (int)left);
+		if (n > 0)
+			return true;
+		if (n == 0 || errno != EINTR)
+			return false;
+	}
+}
+
+static int dial(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port())};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (int i = 0;; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			abort();
+		/* thousands of connections a second: a close that left TIME_WAIT behind would use
+		 * up the loopback's ephemeral ports within seconds, so close with a reset */
+		struct linger lg = {.l_onoff = 1, .l_linger = 0};
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		int e = 0;
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+			e = errno;
+			if (e == EINPROGRESS) {
+				socklen_t len = sizeof(e);
+				e = wait_for(fd, POLLOUT, now_ms() + 10000) &&
+					    getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) == 0
+					? e
+					: ETIMEDOUT;
+			}
+		}
+		if (e == 0)
+			return fd;
+		close(fd);
+		/* ports still held by other programs' recent connections: wait for one, bounded */
+		if (e != EADDRNOTAVAIL || i >= 500) {
+			fprintf(stderr, "fuzz: cannot connect to the server: %s\n", strerror(e));
+			abort();
+		}
+		struct timespec pause = {.tv_nsec = 10000000};
+		while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
+			;
+	}
+}
+
+/* Sends all of BUF (the server may read slowly); gives up at the deadline. */
+static void send_all(int fd, const void *buf, size_t len, int64_t deadline)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (!wait_for(fd, POLLOUT, deadline))
+				return;
+		} else {
+			return; /* the server closed early: its answer (if any) is still read */
+		}
+	}
+}
+
+/* Reads until the server closes, or a quiet spell of 20 ms once an answer has started (a
+ * kept-alive connection waits for a next request that never comes). Returns whether bytes
+ * came within FIRST_WAIT_MS. */
+static bool drain(int fd, int64_t first_wait_ms)
+{
+	int64_t deadline = now_ms() + first_wait_ms;
 	char buf[4096];
 	bool answered = false;
-	while (recv(fd, buf, sizeof(buf), 0) > 0) {
-		if (!answered) {
-			answered = true;
-			struct timeval quiet = {.tv_usec = 20000};
-			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &quiet, sizeof(quiet));
-		}
+	while (wait_for(fd, POLLIN, deadline)) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+			continue;
+		if (n <= 0)
+			break;
+		answered = true;
+		deadline = now_ms() + 20;
 	}
 	return answered;
 }
@@ -169,8 +231,8 @@ static void check_alive(void)
 {
 	static const char ping[] = "GET /alive HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 	int fd = dial();
-	(void)!send(fd, ping, sizeof(ping) - 1, MSG_NOSIGNAL);
-	if (!drain(fd, 10000000)) {
+	send_all(fd, ping, sizeof(ping) - 1, now_ms() + 10000);
+	if (!drain(fd, 10000)) {
 		fprintf(stderr, "fuzz: the server stopped answering\n");
 		abort();
 	}
@@ -182,25 +244,18 @@ static void exchange(const char *head, size_t hlen, const uint8_t *data, size_t 
 {
 	static unsigned long runs;
 	/* a complete request (cookie and multipart modes) must be answered; a raw input may be
-	 * an unfinished request the server rightly waits on, so it gets a short look only. A
-	 * complete request left unanswered is sent once more on a new connection: at thousands of
-	 * connections a second on a busy loopback, one connection can be lost in the network stack
-	 * (a port still in TIME_WAIT), while a server that hangs on this input hangs again. */
-	for (int attempt = 0;; attempt++) {
-		int fd = dial();
-		(void)!send(fd, head, hlen, MSG_NOSIGNAL);
-		(void)!send(fd, data, size, MSG_NOSIGNAL);
-		(void)!send(fd, tail, tlen, MSG_NOSIGNAL);
-		shutdown(fd, SHUT_WR);
-		bool answered = drain(fd, must_answer ? 10000000 : 50000);
-		close(fd);
-		if (answered || !must_answer)
-			break;
-		if (attempt == 1) {
-			fprintf(stderr, "fuzz: the server did not answer a complete request, twice\n");
-			abort();
-		}
-		fprintf(stderr, "fuzz: no answer on one connection; sending the request again\n");
+	 * an unfinished request the server rightly waits on, so it gets a short look only */
+	int fd = dial();
+	int64_t deadline = now_ms() + 10000;
+	send_all(fd, head, hlen, deadline);
+	send_all(fd, data, size, deadline);
+	send_all(fd, tail, tlen, deadline);
+	shutdown(fd, SHUT_WR);
+	bool answered = drain(fd, must_answer ? 10000 : 50);
+	close(fd);
+	if (must_answer && !answered) {
+		fprintf(stderr, "fuzz: the server did not answer a complete request\n");
+		abort();
 	}
 	if (++runs % 256 == 0)
 		check_alive();
