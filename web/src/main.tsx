@@ -27,6 +27,7 @@ export interface RouteDef {
 const lazyFace = (load: () => Promise<any>, name: string) => async () => (await load())[name] as ComponentType<RouteProps>;
 const work = () => import('./work/work');
 const admin = () => import('./admin/admin');
+const outbox = () => import('./admin/outbox');
 const ioc = () => import('./pages/ioc/ioc');
 const publicStats = () => import('./pages/public-stats/public-stats');
 
@@ -43,6 +44,8 @@ const routes: RouteDef[] = [
   { pattern: '/admin/flows', lazy: lazyFace(admin, 'Flows') },
   { pattern: '/admin/calendar', lazy: lazyFace(admin, 'Calendar') },
   { pattern: '/admin/settings', lazy: lazyFace(admin, 'Settings') },
+  { pattern: '/admin/outbox', lazy: lazyFace(outbox, 'Outbox') },
+  { pattern: '/admin/outbox/:id', lazy: lazyFace(outbox, 'OutboxMessagePage') },
   { pattern: '/ioc', lazy: lazyFace(ioc, 'Ioc') },
   { pattern: '/statistics', lazy: lazyFace(publicStats, 'PublicStats') },
 ];
