@@ -401,6 +401,7 @@ int ts_outbox_health(struct ts_db *db, struct ts_arena *a, struct ts_outbox_heal
 		for (int i = 0; i < g_ob->ntargets; i++) {
 			struct ts_outbox_target_health *t = &h->t[i];
 			t->name = ts_arena_strdup(a, g_ob->targets[i].name);
+			t->topic_prefix = ts_arena_strdup(a, g_ob->targets[i].topic_prefix);
 			st.pattern[st.n++] = ts_arena_printf(a, "%s%%", g_ob->targets[i].topic_prefix);
 			pthread_mutex_lock(&g_ob->mu);
 			struct counters c = g_ob->c[i];
@@ -415,7 +416,7 @@ int ts_outbox_health(struct ts_db *db, struct ts_arena *a, struct ts_outbox_heal
 	}
 	pthread_mutex_unlock(&g_mu);
 	for (int i = 0; i < st.n; i++)
-		if (!st.pattern[i] || (i > 0 && !h->t[i - 1].name))
+		if (!st.pattern[i] || (i > 0 && (!h->t[i - 1].name || !h->t[i - 1].topic_prefix)))
 			return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
 	if ((rc = ts_db_tx(db, TS_DB_TX_READ, health_tx, &st, err)))
 		return rc;
@@ -444,7 +445,8 @@ json_t *ts_outbox_health_json(const struct ts_outbox_health *h)
 		const struct ts_outbox_target_health *t = &h->t[i];
 		if (json_array_append_new(
 			targets,
-			json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "name", t->name,
+			json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "name",
+				  t->name, "topic_prefix", t->topic_prefix,
 				  "pending", (json_int_t)t->pending, "dead", (json_int_t)t->dead,
 				  "oldest_pending_seconds", (json_int_t)t->oldest_pending_s,
 				  "delivered", (json_int_t)t->delivered, "failures",

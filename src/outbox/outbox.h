@@ -78,7 +78,7 @@ void ts_outbox_wake(void);
  * reading feeds both /metrics (ts_outbox_metrics) and the admin API (ts_outbox_health_json). */
 #define TS_OUTBOX_MAX_TARGETS 8
 struct ts_outbox_target_health {
-	const char *name;                     /* in the arena */
+	const char *name, *topic_prefix;      /* in the arena */
 	int64_t pending, dead, oldest_pending_s; /* from the store (topic prefix of the target) */
 	uint64_t delivered, failures, dead_lettered, attempts; /* this node's counters */
 	double latency_sum;                   /* seconds from creation to delivery, summed */

@@ -416,6 +416,7 @@ class OutboxDvcqgTest(unittest.TestCase):
         self.assert_synced(code)
         h0 = self.health()
         self.assertTrue(h0["dispatcher_running"])
+        self.assertEqual(self.target(h0)["topic_prefix"], "dossier.")  # the list filter of the page
         t0 = self.target(h0)
         self.assertGreaterEqual(t0["delivered"], 1)
         self.assertIsNotNone(t0["latency_seconds_avg"])
