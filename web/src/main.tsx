@@ -29,6 +29,7 @@ const work = () => import('./work/work');
 const admin = () => import('./admin/admin');
 const outbox = () => import('./admin/outbox');
 const ioc = () => import('./pages/ioc/ioc');
+const security = () => import('./pages/security/security');
 const publicStats = () => import('./pages/public-stats/public-stats');
 
 const routes: RouteDef[] = [
@@ -47,6 +48,7 @@ const routes: RouteDef[] = [
   { pattern: '/admin/outbox', lazy: lazyFace(outbox, 'Outbox') },
   { pattern: '/admin/outbox/:id', lazy: lazyFace(outbox, 'OutboxMessagePage') },
   { pattern: '/ioc', lazy: lazyFace(ioc, 'Ioc') },
+  { pattern: '/account/security', lazy: lazyFace(security, 'Security') },
   { pattern: '/statistics', lazy: lazyFace(publicStats, 'PublicStats') },
 ];
 
@@ -153,6 +155,9 @@ function Header(props: { me: Me | null; path: string }) {
           {me ? (
             <li class="account">
               <span class="who">{me.full_name}</span>
+              <a href="#/account/security" aria-current={cur('/account/security')}>
+                {t('nav.security')}
+              </a>
               <button
                 type="button"
                 class="link"
