@@ -92,7 +92,7 @@ function HealthPanel(props: { h: Health | undefined; error: unknown; onRefresh: 
       {!h && !props.error && <Loading />}
       {h && (
         <>
-          <p class="muted small" aria-live="polite">
+          <p class="muted small">
             {tx('ob.health_at', { t: dateTime(h.at) })}
           </p>
           {!h.dispatcher_running && <Notice kind="warn">{tx('ob.no_dispatcher')}</Notice>}
