@@ -105,6 +105,7 @@ const struct ts_route ts_routes[] = {
 	R("GET", "/api/v1/public/stats", ts_stats_http_public, PUBLIC, TS_ROUTE_REPLICA, NULL, "stats", "Số liệu giải quyết thủ tục hành chính công khai"),
 
 	R("GET", "/api/v1/outbox", ts_outbox_http_list, OUTBOX_MANAGE, 0, NULL, "integration", "Danh sách thông điệp liên thông (outbox)"),
+	R("GET", "/api/v1/outbox/health", ts_outbox_http_health, OUTBOX_MANAGE, 0, NULL, "integration", "Tình trạng liên thông: hàng đợi, thông điệp cũ nhất, độ trễ, lỗi theo đích"),
 	R("GET", "/api/v1/outbox/{id}", ts_outbox_http_get, OUTBOX_MANAGE, 0, NULL, "integration", "Xem một thông điệp liên thông"),
 	R("POST", "/api/v1/outbox/{id}/retry", ts_outbox_http_retry, OUTBOX_MANAGE, 0, NULL, "integration", "Thử gửi lại thông điệp đã dừng gửi"),
 	R("POST", "/api/v1/outbox/{id}/replay", ts_outbox_http_replay, OUTBOX_MANAGE, 0, NULL, "integration", "Gửi lại một thông điệp đã chuyển"),

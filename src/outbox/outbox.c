@@ -17,7 +17,7 @@
 #include "iam/iam.h"
 #include "outbox/outbox.h"
 
-#define MAX_TARGETS 8
+#define MAX_TARGETS TS_OUTBOX_MAX_TARGETS
 #define ARENA_CAP (8u << 20)
 
 struct counters {
@@ -361,50 +361,119 @@ void ts_outbox_wake(void)
 	pthread_mutex_unlock(&g_mu);
 }
 
-/* ---- metrics --------------------------------------------------------------------------- */
+/* ---- health: one reading for /metrics and the admin API ------------------------------ */
 
 struct health_st {
 	struct ts_arena *a;
-	const char *pattern;
-	struct ts_dbres *r;
+	int64_t now;
+	int n;                  /* patterns: [0] every message, then one per target */
+	const char *pattern[1 + MAX_TARGETS];
+	struct ts_dbres *r[1 + MAX_TARGETS];
 };
 
 static int health_tx(struct ts_dbconn *c, void *vst, struct ts_error *err)
 {
 	struct health_st *st = vst;
-	struct ts_dbval p[] = {TS_DB_INT(now_s()), TS_DB_TEXT(st->pattern)};
-	return ts_db_query(c, st->a, "outbox_health", p, 2, &st->r, err);
+	int rc;
+	for (int i = 0; i < st->n; i++) {
+		struct ts_dbval p[] = {TS_DB_INT(st->now), TS_DB_TEXT(st->pattern[i])};
+		if ((rc = ts_db_query(c, st->a, "outbox_health", p, 2, &st->r[i], err)))
+			return rc;
+		if (st->r[i]->nrows != 1)
+			return ts_error_set(err, TS_ERR_INTERNAL, NULL, "outbox_health: no row");
+	}
+	return 0;
 }
 
-/* The queue gauges of one target's messages (topic prefix), labelled target="name". */
-static int target_gauges(struct ts_db *db, struct ts_arena *a, const char *name,
-			 const char *prefix, struct ts_sbuf *b)
+int ts_outbox_health(struct ts_db *db, struct ts_arena *a, struct ts_outbox_health *h,
+		     struct ts_error *err)
 {
-	struct health_st st = {.a = a, .pattern = ts_arena_printf(a, "%s%%", prefix)};
-	struct ts_error err = {0};
-	char *line;
+	struct health_st st = {.a = a, .now = now_s(), .n = 1, .pattern = {"%"}};
+	int rc;
 
-	if (!st.pattern || ts_db_tx(db, TS_DB_TX_READ, health_tx, &st, &err) || st.r->nrows != 1)
-		return -1;
-	line = ts_arena_printf(a,
-			       "tinhso_outbox_pending{target=\"%s\"} %" PRId64 "\n"
-			       "tinhso_outbox_dead{target=\"%s\"} %" PRId64 "\n"
-			       "tinhso_outbox_oldest_pending_seconds{target=\"%s\"} %" PRId64 "\n",
-			       name, ts_dbres_int(st.r, 0, 0), name, ts_dbres_int(st.r, 0, 1), name,
-			       ts_dbres_int(st.r, 0, 2));
-	return line ? ts_sbuf_put(b, line, strlen(line)) : -1;
+	memset(h, 0, sizeof(*h));
+	h->at = st.now;
+	/* the targets and their counters under the lock; the store is read after it */
+	pthread_mutex_lock(&g_mu);
+	if (g_ob) {
+		h->running = true;
+		h->ntargets = g_ob->ntargets;
+		for (int i = 0; i < g_ob->ntargets; i++) {
+			struct ts_outbox_target_health *t = &h->t[i];
+			t->name = ts_arena_strdup(a, g_ob->targets[i].name);
+			t->topic_prefix = ts_arena_strdup(a, g_ob->targets[i].topic_prefix);
+			st.pattern[st.n++] = ts_arena_printf(a, "%s%%", g_ob->targets[i].topic_prefix);
+			pthread_mutex_lock(&g_ob->mu);
+			struct counters c = g_ob->c[i];
+			pthread_mutex_unlock(&g_ob->mu);
+			t->delivered = c.delivered;
+			t->failures = c.failures;
+			t->dead_lettered = c.dead;
+			t->attempts = c.attempts;
+			t->latency_sum = c.latency_sum;
+			t->attempt_sum = c.attempt_sum;
+		}
+	}
+	pthread_mutex_unlock(&g_mu);
+	for (int i = 0; i < st.n; i++)
+		if (!st.pattern[i] || (i > 0 && (!h->t[i - 1].name || !h->t[i - 1].topic_prefix)))
+			return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	if ((rc = ts_db_tx(db, TS_DB_TX_READ, health_tx, &st, err)))
+		return rc;
+	h->pending = ts_dbres_int(st.r[0], 0, 0);
+	h->dead = ts_dbres_int(st.r[0], 0, 1);
+	h->oldest_pending_s = ts_dbres_int(st.r[0], 0, 2);
+	for (int i = 0; i < h->ntargets; i++) {
+		h->t[i].pending = ts_dbres_int(st.r[i + 1], 0, 0);
+		h->t[i].dead = ts_dbres_int(st.r[i + 1], 0, 1);
+		h->t[i].oldest_pending_s = ts_dbres_int(st.r[i + 1], 0, 2);
+	}
+	return 0;
+}
+
+static json_t *avg_or_null(double sum, uint64_t n)
+{
+	return n ? json_real(sum / (double)n) : json_null();
+}
+
+json_t *ts_outbox_health_json(const struct ts_outbox_health *h)
+{
+	json_t *targets = json_array();
+	if (!targets)
+		return NULL;
+	for (int i = 0; i < h->ntargets; i++) {
+		const struct ts_outbox_target_health *t = &h->t[i];
+		if (json_array_append_new(
+			targets,
+			json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "name",
+				  t->name, "topic_prefix", t->topic_prefix,
+				  "pending", (json_int_t)t->pending, "dead", (json_int_t)t->dead,
+				  "oldest_pending_seconds", (json_int_t)t->oldest_pending_s,
+				  "delivered", (json_int_t)t->delivered, "failures",
+				  (json_int_t)t->failures, "dead_lettered", (json_int_t)t->dead_lettered,
+				  "attempts", (json_int_t)t->attempts, "latency_seconds_avg",
+				  avg_or_null(t->latency_sum, t->delivered), "attempt_seconds_avg",
+				  avg_or_null(t->attempt_sum, t->attempts)))) {
+			json_decref(targets);
+			return NULL;
+		}
+	}
+	return json_pack("{s:I, s:I, s:I, s:I, s:b, s:o}", "at", (json_int_t)h->at, "pending",
+			 (json_int_t)h->pending, "dead", (json_int_t)h->dead,
+			 "oldest_pending_seconds", (json_int_t)h->oldest_pending_s,
+			 "dispatcher_running", h->running, "targets", targets);
 }
 
 char *ts_outbox_metrics(struct ts_db *db, struct ts_arena *a)
 {
-	struct health_st st = {.a = a, .pattern = "%"};
+	struct ts_outbox_health h;
 	struct ts_error err = {0};
 	struct ts_sbuf b;
 	char *line;
 
-	ts_sbuf_init(&b, a);
-	if (ts_db_tx(db, TS_DB_TX_READ, health_tx, &st, &err) || st.r->nrows != 1)
+	if (ts_outbox_health(db, a, &h, &err))
 		return NULL;
+	ts_sbuf_init(&b, a);
 	line = ts_arena_printf(
 	    a,
 	    "# HELP tinhso_outbox_pending Outbox messages not yet delivered (queue depth), in all and per target.\n"
@@ -414,27 +483,27 @@ char *ts_outbox_metrics(struct ts_db *db, struct ts_arena *a)
 	    "# HELP tinhso_outbox_oldest_pending_seconds Age of the oldest undelivered message.\n"
 	    "# TYPE tinhso_outbox_oldest_pending_seconds gauge\n"
 	    "tinhso_outbox_oldest_pending_seconds %" PRId64 "\n",
-	    ts_dbres_int(st.r, 0, 0), ts_dbres_int(st.r, 0, 1), ts_dbres_int(st.r, 0, 2));
+	    h.pending, h.dead, h.oldest_pending_s);
 	if (!line || ts_sbuf_put(&b, line, strlen(line)))
 		return NULL;
-	pthread_mutex_lock(&g_mu);
-	for (int i = 0; g_ob && i < g_ob->ntargets; i++)
-		if (target_gauges(db, a, g_ob->targets[i].name, g_ob->targets[i].topic_prefix, &b)) {
-			pthread_mutex_unlock(&g_mu);
+	for (int i = 0; i < h.ntargets; i++) {
+		const char *name = h.t[i].name;
+		line = ts_arena_printf(a,
+				       "tinhso_outbox_pending{target=\"%s\"} %" PRId64 "\n"
+				       "tinhso_outbox_dead{target=\"%s\"} %" PRId64 "\n"
+				       "tinhso_outbox_oldest_pending_seconds{target=\"%s\"} %" PRId64 "\n",
+				       name, h.t[i].pending, name, h.t[i].dead, name,
+				       h.t[i].oldest_pending_s);
+		if (!line || ts_sbuf_put(&b, line, strlen(line)))
 			return NULL;
-		}
-	pthread_mutex_unlock(&g_mu);
-	static const char counters_help[] =
-	    "# HELP tinhso_outbox_delivered_total Messages delivered by this node, per target.\n"
-	    "# TYPE tinhso_outbox_delivered_total counter\n";
-	if (ts_sbuf_put(&b, counters_help, strlen(counters_help)))
-		return NULL;
+	}
 	static const char *const names[] = {"delivered_total", "failures_total", "dead_total",
 					    "delivery_latency_seconds_sum",
 					    "delivery_latency_seconds_count",
 					    "attempt_seconds_sum", "attempt_seconds_count"};
 	static const char *const help[] = {
-	    NULL,
+	    "# HELP tinhso_outbox_delivered_total Messages delivered by this node, per target.\n"
+	    "# TYPE tinhso_outbox_delivered_total counter\n",
 	    "# HELP tinhso_outbox_failures_total Failed delivery attempts by this node, per target.\n"
 	    "# TYPE tinhso_outbox_failures_total counter\n",
 	    "# HELP tinhso_outbox_dead_total Messages dead-lettered by this node, per target.\n"
@@ -445,33 +514,25 @@ char *ts_outbox_metrics(struct ts_db *db, struct ts_arena *a)
 	    "# HELP tinhso_outbox_attempt_seconds Time spent in remote calls, per target.\n"
 	    "# TYPE tinhso_outbox_attempt_seconds summary\n",
 	    NULL};
-	pthread_mutex_lock(&g_mu);
-	struct ts_outbox *ob = g_ob;
 	for (int k = 0; k < 7; k++) {
 		if (help[k] && ts_sbuf_put(&b, help[k], strlen(help[k])))
-			goto fail;
-		for (int i = 0; ob && i < ob->ntargets; i++) {
-			pthread_mutex_lock(&ob->mu);
-			struct counters c = ob->c[i];
-			pthread_mutex_unlock(&ob->mu);
-			double v = k == 0   ? (double)c.delivered
-				   : k == 1 ? (double)c.failures
-				   : k == 2 ? (double)c.dead
-				   : k == 3 ? c.latency_sum
-				   : k == 4 ? (double)c.delivered
-				   : k == 5 ? c.attempt_sum
-					    : (double)c.attempts;
+			return NULL;
+		for (int i = 0; i < h.ntargets; i++) {
+			const struct ts_outbox_target_health *t = &h.t[i];
+			double v = k == 0   ? (double)t->delivered
+				   : k == 1 ? (double)t->failures
+				   : k == 2 ? (double)t->dead_lettered
+				   : k == 3 ? t->latency_sum
+				   : k == 4 ? (double)t->delivered
+				   : k == 5 ? t->attempt_sum
+					    : (double)t->attempts;
 			line = ts_arena_printf(a, "tinhso_outbox_%s{target=\"%s\"} %.6g\n", names[k],
-					       ob->targets[i].name, v);
+					       t->name, v);
 			if (!line || ts_sbuf_put(&b, line, strlen(line)))
-				goto fail;
+				return NULL;
 		}
 	}
-	pthread_mutex_unlock(&g_mu);
 	return b.failed ? NULL : b.buf;
-fail:
-	pthread_mutex_unlock(&g_mu);
-	return NULL;
 }
 
 /* ---- admin ----------------------------------------------------------------------------- */

@@ -73,9 +73,30 @@ void ts_outbox_stop(struct ts_outbox *ob);
 /* Wakes the dispatcher now (new messages). Thread-safe; no-op when none runs. */
 void ts_outbox_wake(void);
 
-/* Health for /metrics: queue gauges read from the store and the counters of the running
- * dispatcher (deliveries, failures, dead letters and latency per target). Prometheus text
- * in a; NULL on failure. */
+/* Health of the integrations: the queue gauges read from the store (all messages and per
+ * target of the running dispatcher) and that dispatcher's counters since it started. One
+ * reading feeds both /metrics (ts_outbox_metrics) and the admin API (ts_outbox_health_json). */
+#define TS_OUTBOX_MAX_TARGETS 8
+struct ts_outbox_target_health {
+	const char *name, *topic_prefix;      /* in the arena */
+	int64_t pending, dead, oldest_pending_s; /* from the store (topic prefix of the target) */
+	uint64_t delivered, failures, dead_lettered, attempts; /* this node's counters */
+	double latency_sum;                   /* seconds from creation to delivery, summed */
+	double attempt_sum;                   /* seconds spent in remote calls, summed */
+};
+struct ts_outbox_health {
+	int64_t at;                           /* unix seconds of the reading */
+	int64_t pending, dead, oldest_pending_s; /* every message, whatever its target */
+	bool running;                         /* a dispatcher runs on this node */
+	int ntargets;
+	struct ts_outbox_target_health t[TS_OUTBOX_MAX_TARGETS];
+};
+/* Reads the health into *h (strings in a). TS_ERR_NOMEM or the store's error. */
+int ts_outbox_health(struct ts_db *db, struct ts_arena *a, struct ts_outbox_health *h,
+		     struct ts_error *err);
+/* The reading as JSON (new reference; NULL on memory failure), latency as averages. */
+json_t *ts_outbox_health_json(const struct ts_outbox_health *h);
+/* The reading as Prometheus text in a (the tinhso_outbox_* families); NULL on failure. */
 char *ts_outbox_metrics(struct ts_db *db, struct ts_arena *a);
 
 /* ---- admin (permission outbox.manage) ---- */
@@ -101,5 +122,6 @@ int ts_outbox_http_list(struct ts_call *call, struct ts_error *err);
 int ts_outbox_http_get(struct ts_call *call, struct ts_error *err);
 int ts_outbox_http_retry(struct ts_call *call, struct ts_error *err);
 int ts_outbox_http_replay(struct ts_call *call, struct ts_error *err);
+int ts_outbox_http_health(struct ts_call *call, struct ts_error *err);
 
 #endif

@@ -1,4 +1,4 @@
-/* outbox_http.c - the admin API of the outbox (permission outbox.manage): list and read
+/* outbox_http.c - the admin API of the outbox (permission outbox.manage): health, list and read
  * messages, retry a dead letter, replay a delivered message. Thin adapter over outbox.c. */
 #include <errno.h>
 #include <stdint.h>
@@ -92,4 +92,17 @@ int ts_outbox_http_replay(struct ts_call *call, struct ts_error *err)
 	if (!rc)
 		rc = ts_outbox_get(call->ctx->db, call->req->arena, new_id, &v, err);
 	return rc ? rc : ts_http_reply(call, 201, v);
+}
+
+/* The health of the integrations for the admin page: the same reading as /metrics. */
+int ts_outbox_http_health(struct ts_call *call, struct ts_error *err)
+{
+	struct ts_outbox_health h;
+	json_t *v;
+	int rc = ts_outbox_health(call->ctx->db, call->req->arena, &h, err);
+	if (rc)
+		return rc;
+	if (!(v = ts_outbox_health_json(&h)))
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	return ts_http_reply(call, 200, v);
 }

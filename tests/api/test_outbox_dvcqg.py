@@ -394,6 +394,78 @@ class OutboxDvcqgTest(unittest.TestCase):
         self.assertEqual(self.client("admin").request("GET", "/api/v1/outbox?status=bogus").status, 422)
         self.assertEqual(self.client("chuyenvien.tp").request("GET", "/api/v1/outbox").status, 403)
 
+    # ---- the health API of the admin page (the same reading as /metrics) ----
+    def health(self):
+        r = self.client("admin").request("GET", "/api/v1/outbox/health")
+        self.assertEqual(r.status, 200, r)
+        return r.json
+
+    def target(self, h, name="dvcqg"):
+        return [t for t in h["targets"] if t["name"] == name][0]
+
+    def metric(self, body, name):
+        for line in body.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split(" ")[1])
+        raise AssertionError(name + " not in /metrics")
+
+    def test_health_api_follows_deliveries_and_dead_letters(self):
+        self.assertEqual(self.client("chuyenvien.tp").request("GET", "/api/v1/outbox/health").status, 403)
+        self.assertEqual(self.client().request("GET", "/api/v1/outbox/health").status, 401)
+        code = self.submit()
+        self.assert_synced(code)
+        h0 = self.health()
+        self.assertTrue(h0["dispatcher_running"])
+        self.assertEqual(self.target(h0)["topic_prefix"], "dossier.")  # the list filter of the page
+        t0 = self.target(h0)
+        self.assertGreaterEqual(t0["delivered"], 1)
+        self.assertIsNotNone(t0["latency_seconds_avg"])
+        self.assertGreaterEqual(t0["latency_seconds_avg"], 0)
+        self.assertEqual(t0["pending"], 0)
+        self.assertEqual(t0["oldest_pending_seconds"], 0)
+
+        # a refused message: dead letter, one more failure, the queue holds the next one
+        self.emu.set_mode("refuse", count=1)
+        self.act(self.client("motcua.xa1"), code, "accept")
+        dead = wait_for(lambda: self.admin_list(key=code, status="dead"), "a dead letter")[0]
+        h1 = self.health()
+        t1 = self.target(h1)
+        self.assertEqual(h1["dead"], h0["dead"] + 1)
+        self.assertEqual(t1["dead"], t0["dead"] + 1)
+        self.assertEqual(t1["dead_lettered"], t0["dead_lettered"] + 1)
+        self.assertEqual(t1["failures"], t0["failures"] + 1)
+        self.assertEqual(t1["delivered"], t0["delivered"])
+        self.act(self.client("chuyenvien.tp"), code, "forward")  # waits behind the dead letter
+        h2 = self.health()
+        self.assertEqual(self.target(h2)["pending"], 1)
+        # in all: that one and the acceptance's citizen notification (no notify target runs
+        # here, so it waits: the all-targets gauge counts it, the dvcqg one does not)
+        self.assertEqual(h2["pending"], h0["pending"] + 2)
+        # the age of the oldest undelivered message grows while it waits
+        wait_for(lambda: self.target(self.health())["oldest_pending_seconds"] >= 1, "the oldest message to age")
+        # /metrics says the same (one reading, two renderings)
+        h3 = self.health()
+        m = self.client("admin").request("GET", "/metrics").body
+        self.assertEqual(self.metric(m, 'tinhso_outbox_dead{target="dvcqg"}'), self.target(h3)["dead"])
+        self.assertEqual(self.metric(m, 'tinhso_outbox_pending{target="dvcqg"}'), self.target(h3)["pending"])
+        self.assertEqual(self.metric(m, "tinhso_outbox_dead"), h3["dead"])
+        self.assertEqual(self.metric(m, 'tinhso_outbox_failures_total{target="dvcqg"}'), self.target(h3)["failures"])
+        self.assertEqual(self.metric(m, 'tinhso_outbox_delivered_total{target="dvcqg"}'), self.target(h3)["delivered"])
+
+        # retried: both messages go out; the dead letter and the queue are gone again
+        r = self.client("admin").request("POST", f"/api/v1/outbox/{dead['id']}/retry")
+        self.assertEqual(r.status, 200, r)
+        self.assert_synced(code)
+        h4 = self.health()
+        t4 = self.target(h4)
+        self.assertEqual(t4["dead"], t0["dead"])
+        self.assertEqual(t4["pending"], 0)
+        self.assertEqual(t4["oldest_pending_seconds"], 0)
+        self.assertEqual(t4["delivered"], t0["delivered"] + 2)
+        self.assertEqual(t4["failures"], t0["failures"] + 1)
+        self.assertEqual(h4["pending"], h0["pending"] + 1)
+        self.assertEqual(h4["dead"], h0["dead"])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, PASSWORD, axe, login, person, shot, startBrowser, startServer } from '../../web/tests/e2e/harness.mjs';
+import { ARTIFACTS, apiAs as apiAsAt, axe, login, person, shot, startBrowser, startServer } from '../../web/tests/e2e/harness.mjs';
 
 let srv, browser;
 
@@ -18,27 +18,7 @@ after(async () => {
   await srv?.stop();
 });
 
-/** A signed-in API client (cookies + CSRF token), as another program would be. */
-async function apiAs(user) {
-  const r = await fetch(srv.base + '/api/v1/auth/login', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ login: user, password: PASSWORD }),
-  });
-  assert.equal(r.status, 200, `login ${user}`);
-  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const csrf = (await r.json()).csrf_token;
-  return async (method, path, body) => {
-    const res = await fetch(srv.base + path, {
-      method,
-      headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = await res.json();
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-}
+const apiAs = (user) => apiAsAt(srv.base, user);
 
 const unitId = async (code) => (await srv.api('/api/v1/units?q=' + encodeURIComponent(code))).items.find((u) => u.code === code).id;
 const received = async (page) => Number((await page.getByTestId('ioc-received-today').textContent()).replace(/\D/g, ''));

@@ -27,7 +27,9 @@ export interface RouteDef {
 const lazyFace = (load: () => Promise<any>, name: string) => async () => (await load())[name] as ComponentType<RouteProps>;
 const work = () => import('./work/work');
 const admin = () => import('./admin/admin');
+const outbox = () => import('./admin/outbox');
 const ioc = () => import('./pages/ioc/ioc');
+const security = () => import('./pages/security/security');
 const publicStats = () => import('./pages/public-stats/public-stats');
 
 const routes: RouteDef[] = [
@@ -43,7 +45,10 @@ const routes: RouteDef[] = [
   { pattern: '/admin/flows', lazy: lazyFace(admin, 'Flows') },
   { pattern: '/admin/calendar', lazy: lazyFace(admin, 'Calendar') },
   { pattern: '/admin/settings', lazy: lazyFace(admin, 'Settings') },
+  { pattern: '/admin/outbox', lazy: lazyFace(outbox, 'Outbox') },
+  { pattern: '/admin/outbox/:id', lazy: lazyFace(outbox, 'OutboxMessagePage') },
   { pattern: '/ioc', lazy: lazyFace(ioc, 'Ioc') },
+  { pattern: '/account/security', lazy: lazyFace(security, 'Security') },
   { pattern: '/statistics', lazy: lazyFace(publicStats, 'PublicStats') },
 ];
 
@@ -150,6 +155,9 @@ function Header(props: { me: Me | null; path: string }) {
           {me ? (
             <li class="account">
               <span class="who">{me.full_name}</span>
+              <a href="#/account/security" aria-current={cur('/account/security')}>
+                {t('nav.security')}
+              </a>
               <button
                 type="button"
                 class="link"

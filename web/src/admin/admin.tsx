@@ -29,8 +29,11 @@ export function enumAt(schema: any, path: string): string[] {
   return (s?.enum || s?.items?.enum || []) as string[];
 }
 
-function Frame(props: RouteProps & { title: string; here: string; children: ComponentChildren }) {
-  if (!props.me || !isAdmin(props.me))
+/** The administration page frame: the sub-navigation (each link shown only to those whose
+ * permissions the server lists for its page) and the sign-in / no-access answer. `perm`: the
+ * permission the page needs instead of being an administrator. */
+export function Frame(props: RouteProps & { title: string; here: string; perm?: string; children: ComponentChildren }) {
+  if (!props.me || !(props.perm ? can(props.perm, props.me) : isAdmin(props.me)))
     return (
       <Page title={props.title}>
         {props.me ? (
@@ -49,6 +52,7 @@ function Frame(props: RouteProps & { title: string; here: string; children: Comp
     ['flows', '#/admin/flows', 'flow.title'],
     ['calendar', '#/admin/calendar', 'admin.calendar'],
     ['settings', '#/admin/settings', 'admin.settings'],
+    ...(can('outbox.manage', props.me) ? ([['outbox', '#/admin/outbox', 'admin.outbox']] as const) : []),
   ] as const;
   return (
     <Page title={props.title} wide>

@@ -16,6 +16,8 @@ export interface Me {
   unit_id: number | null;
   roles: Grant[];
   permissions: string[];
+  /** the role needs a second factor and none is on yet: the session may only enrol */
+  totp_enrolment_required?: boolean;
 }
 
 let me: Me | null = null;

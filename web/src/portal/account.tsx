@@ -16,7 +16,8 @@ export function homeOf(m: Me): string {
 }
 
 function goNext(next: string | null, m: Me) {
-  if (next && next.startsWith('/')) location.hash = next;
+  if (m.totp_enrolment_required) navigate('/account/security'); // the session may only enrol
+  else if (next && next.startsWith('/')) location.hash = next;
   else navigate(homeOf(m));
 }
 

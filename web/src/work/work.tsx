@@ -114,6 +114,8 @@ export function Queues(props: RouteProps) {
   if (status && tab !== 'new') params.status = status;
   if (q) params.q = q;
   const res = useLoad(() => api<PageOf<Dossier>>('GET', '/api/v1/dossiers' + qs(params)), [tab, step, status, q, soonDays, after, refreshed]);
+  // the whole queue as shown (every page, same filters and order) as XLSX, made by the server
+  const { after: _page, limit: _size, ...exportParams } = params;
   // keep the list live: re-read it when the count of its queue changes (counts poll every
   // 15 s and on focus), and at least every 60 s
   const shownCount = counts ? counts[def.count] : undefined;
@@ -202,7 +204,10 @@ export function Queues(props: RouteProps) {
           {res.data ? t('work.shown', { n: res.data.items.length, more: res.data.next ? '+' : '' }) : ''} · {t('work.refreshed', { at: new Date(refreshed).toLocaleTimeString() })}{' '}
           <button type="button" class="link" onClick={() => setRefreshed(Date.now())}>
             {t('work.refresh')}
-          </button>
+          </button>{' '}
+          · <a href={'/api/v1/dossiers/export.xlsx' + qs(exportParams)} download data-testid="queue-export">
+            {t('work.export')}
+          </a>
         </p>
         <ErrorBox error={res.error} />
         {res.loading && !res.data && <Loading />}

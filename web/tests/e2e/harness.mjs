@@ -17,16 +17,18 @@ export const DIST = process.env.TS_WEB_DIST || resolve(here, '../../dist');
 export const CHROMIUM = process.env.TS_CHROMIUM || '/usr/bin/chromium';
 export const ARTIFACTS = process.env.TS_ARTIFACTS || resolve(here, '../../test-results');
 
-export async function startServer() {
+/** opts.env: more environment for the server (TINHSO_* settings); opts.demo: more arguments
+ * of `tinhso demo` (e.g. ['--dossiers', '0']). */
+export async function startServer(opts = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tinhso-e2e-'));
   const db = 'sqlite:' + join(dir, 't.db');
   execFileSync(BIN, ['migrate', '--database', db], { stdio: 'ignore' });
-  execFileSync(BIN, ['demo', '--database', db, '--password', PASSWORD], { stdio: 'ignore' });
+  execFileSync(BIN, ['demo', '--database', db, '--password', PASSWORD, ...(opts.demo || [])], { stdio: 'ignore' });
   const proc = spawn(BIN, ['serve', '--database', db, '--listen', '127.0.0.1:0', '--web-root', DIST, '--log-level', 'warn'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     // one address signs in dozens of people here; the abuse limits are tested by
     // tests/api/test_security.py
-    env: { ...process.env, TINHSO_RATELIMIT_ENABLED: 'false' },
+    env: { ...process.env, TINHSO_RATELIMIT_ENABLED: 'false', ...(opts.env || {}) },
   });
   const base = await new Promise((ok, fail) => {
     let buf = '';
@@ -48,6 +50,29 @@ export async function startServer() {
       await new Promise((r) => proc.once('exit', r));
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A signed-in API client (cookies + CSRF token), as another program would be: returns
+ * (method, path, body?) => the JSON answer; fails the test on a status >= 300. */
+export async function apiAs(base, user, password = PASSWORD) {
+  const r = await fetch(base + '/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login: user, password }),
+  });
+  if (r.status !== 200) throw new Error(`login ${user}: ${r.status}`);
+  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const csrf = (await r.json()).csrf_token;
+  return async (method, path, body) => {
+    const res = await fetch(base + path, {
+      method,
+      headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
   };
 }
 
