@@ -30,6 +30,9 @@ struct gc_member {
 	pthread_cond_t cv;
 };
 
+/* The writer connection's page cache, KiB (readers keep SQLite's default). */
+#define TS_SQLITE_WRITER_CACHE_KIB "32768"
+
 /* At most this many write transactions share one commit, so that a steady stream of
  * writers cannot hold the first of them waiting unboundedly. */
 #define GC_MAX_BATCH 128
@@ -143,6 +146,15 @@ static int conn_open(struct ts_db *db, struct sq_conn *c, const char *path, bool
 			  db->opt.bulk_load ? "PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON"
 					    : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON",
 			  NULL, NULL, &msg);
+	/* Each member of a commit group runs in its own savepoint, whose undo copies of the
+	 * pages it changes go to a sub-journal: kept in memory (temp_store), not in a temporary
+	 * file written on the one writer's time. The writer's page cache holds every page a
+	 * group dirties (SQLite's default, 2 MiB, spills them into the WAL mid-group). */
+	if (rc == SQLITE_OK && writer)
+		rc = sqlite3_exec(c->h,
+				  "PRAGMA temp_store=MEMORY; "
+				  "PRAGMA cache_size=-" TS_SQLITE_WRITER_CACHE_KIB,
+				  NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		ts_log(TS_LOG_ERROR, "db open failed", "engine", "sqlite", "path", path, "error",
 		       msg ? msg : sqlite3_errstr(rc), NULL);
