@@ -12,10 +12,18 @@
 #include "base/mem.h"
 #include "db/db_int.h"
 
+/* The statements the group commit runs around every member and batch, prepared once on
+ * the writer (sqlite3_exec would parse them again each time). */
+enum { GC_BEGIN, GC_SAVEPOINT, GC_RELEASE, GC_ROLLBACK_TO, GC_COMMIT, GC_NSTMTS };
+static const char *const gc_sql[GC_NSTMTS] = {"BEGIN IMMEDIATE", "SAVEPOINT ts_member",
+					      "RELEASE ts_member", "ROLLBACK TO ts_member",
+					      "COMMIT"};
+
 struct sq_conn {
 	struct ts_dbconn base; /* first: struct ts_dbconn * <-> struct sq_conn * */
 	sqlite3 *h;
 	sqlite3_stmt **stmts; /* ts_sql_query_count entries, prepared on first use */
+	sqlite3_stmt *gc[GC_NSTMTS]; /* writer only, prepared on first use */
 };
 
 /* A write transaction queued for the writer (on its caller's stack). */
@@ -89,6 +97,10 @@ static int fail_rc(struct sq_conn *c, int rc, const char *what, struct ts_error 
 
 static void conn_close(struct sq_conn *c)
 {
+	for (int i = 0; i < GC_NSTMTS; i++) {
+		sqlite3_finalize(c->gc[i]);
+		c->gc[i] = NULL;
+	}
 	if (c->stmts) {
 		for (size_t i = 0; i < ts_sql_query_count; i++)
 			sqlite3_finalize(c->stmts[i]);
@@ -258,6 +270,22 @@ static int exec_simple(struct sq_conn *c, const char *sql, const char *what, str
 	return 0;
 }
 
+/* Runs one of the group commit's statements (prepared once, kept). */
+static int gc_exec(struct sq_conn *c, int which, const char *what, struct ts_error *err)
+{
+	int rc = SQLITE_OK;
+	if (!c->gc[which])
+		rc = sqlite3_prepare_v3(c->h, gc_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+					&c->gc[which], NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(c->gc[which]);
+		sqlite3_reset(c->gc[which]);
+		if (rc == SQLITE_DONE)
+			return 0;
+	}
+	return fail_rc(c, sqlite3_extended_errcode(c->h), what, err);
+}
+
 static int sq_begin(struct ts_dbconn *base, int flags, struct ts_error *err)
 {
 	struct sq_conn *c = (struct sq_conn *)base;
@@ -324,17 +352,20 @@ static void member_fail(struct gc_member *m, int rc, const char *detail)
  * transaction (I/O error, full disk, ...). */
 static bool member_run(struct sq_conn *w, struct gc_member *m)
 {
-	int rc = exec_simple(w, "SAVEPOINT ts_member", "savepoint", m->err);
+	int rc = gc_exec(w, GC_SAVEPOINT, "savepoint", m->err);
 	if (rc == 0) {
 		w->base.in_tx = true;
 		rc = m->fn(&w->base, m->ctx, m->err);
 		w->base.in_tx = false;
 		if (rc == 0)
-			rc = exec_simple(w, "RELEASE ts_member", "savepoint", m->err);
-		if (rc && !sqlite3_get_autocommit(w->h))
+			rc = gc_exec(w, GC_RELEASE, "savepoint", m->err);
+		if (rc && !sqlite3_get_autocommit(w->h)) {
 			/* undo this member only; the savepoint stays open, so release it too */
-			sqlite3_exec(w->h, "ROLLBACK TO ts_member; RELEASE ts_member", NULL, NULL,
-				     NULL);
+			struct ts_error ignored = {0};
+			if (gc_exec(w, GC_ROLLBACK_TO, "savepoint", &ignored) == 0)
+				gc_exec(w, GC_RELEASE, "savepoint", &ignored);
+			ts_error_clear(&ignored);
+		}
 	}
 	m->rc = rc;
 	return !sqlite3_get_autocommit(w->h);
@@ -347,7 +378,7 @@ static struct gc_member *batch_run(struct sq_db *s, struct gc_member *list, int 
 	static const char busy[] = "Cơ sở dữ liệu đang bận, vui lòng thử lại";
 	struct sq_conn *w = &s->writer;
 	struct ts_error be = {0};
-	int brc = exec_simple(w, "BEGIN IMMEDIATE", "begin", &be);
+	int brc = gc_exec(w, GC_BEGIN, "begin", &be);
 	if (brc) {
 		for (struct gc_member *m = list; m; m = m->next) {
 			m->rc = brc;
@@ -393,7 +424,7 @@ static struct gc_member *batch_run(struct sq_db *s, struct gc_member *list, int 
 	if (lost)
 		return list; /* SQLite already rolled back; nothing to commit */
 	struct ts_error ce = {0};
-	int crc = exec_simple(w, "COMMIT", "commit", &ce);
+	int crc = gc_exec(w, GC_COMMIT, "commit", &ce);
 	if (crc && !sqlite3_get_autocommit(w->h))
 		sqlite3_exec(w->h, "ROLLBACK", NULL, NULL, NULL);
 	for (m = list; m; m = m->next)

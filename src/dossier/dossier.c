@@ -1450,12 +1450,15 @@ static int read_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	if (j->unit_names) {
 		int64_t ids[3] = {j->out->received_unit_id, j->out->receiving_unit_id,
 				  j->out->competent_unit_id};
+		struct ts_dbval p[] = {TS_DB_INT(ids[0]), TS_DB_INT(ids[1]), TS_DB_INT(ids[2])};
+		struct ts_dbres *r = NULL;
+		if ((rc = ts_db_query(c, a, "dossier_unit_names", p, 3, &r, err)))
+			return rc;
 		for (int i = 0; i < 3; i++) {
-			struct ts_dbval p[] = {TS_DB_INT(ids[i])};
-			struct ts_dbres *r = NULL;
-			if ((rc = ts_db_query(c, a, "dossier_unit_get", p, 1, &r, err)))
-				return rc;
-			j->unit_names[i] = r->nrows ? ts_dbres_get(r, 0, 2) : NULL;
+			j->unit_names[i] = NULL;
+			for (int k = 0; k < r->nrows; k++)
+				if (ts_dbres_int(r, k, 0) == ids[i])
+					j->unit_names[i] = ts_dbres_get(r, k, 1);
 		}
 	}
 	return 0;
