@@ -40,10 +40,10 @@ struct gc_member {
 
 /* The writer connection's page cache, KiB (readers keep SQLite's default). */
 #define TS_SQLITE_WRITER_CACHE_KIB "32768"
-/* The WAL is copied back into the database file (on the writer, after a commit) once it
- * holds this many pages. SQLite's default, 1000 pages, came every few dozen submissions:
- * the hot pages (index roots, counters, the audit head) were copied again each time. */
-#define TS_SQLITE_CHECKPOINT_PAGES "10000"
+/* The WAL is copied back into the database file once it holds this many pages, by a
+ * thread of its own (ckpt_main), not by the writer after its commit as SQLite does by
+ * default: the writer's commit groups never wait for that copy and its fsync. */
+#define CKPT_PAGES 2000
 
 /* At most this many write transactions share one commit, so that a steady stream of
  * writers cannot hold the first of them waiting unboundedly. */
@@ -64,6 +64,13 @@ struct sq_db {
 	pthread_mutex_t rlock;
 	pthread_cond_t rcond;
 	bool sync_init; /* mutexes initialised */
+	/* background checkpoints: ckmu guards ckwant, ckstop */
+	sqlite3 *ckh; /* the checkpointer's own connection */
+	pthread_t ckthread;
+	bool ckstarted;
+	pthread_mutex_t ckmu;
+	pthread_cond_t ckcv;
+	bool ckwant, ckstop;
 };
 
 static int map_rc(int rc)
@@ -169,7 +176,6 @@ static int conn_open(struct ts_db *db, struct sq_conn *c, const char *path, bool
 	if (rc == SQLITE_OK && writer)
 		rc = sqlite3_exec(c->h,
 				  "PRAGMA temp_store=MEMORY; "
-				  "PRAGMA wal_autocheckpoint=" TS_SQLITE_CHECKPOINT_PAGES "; "
 				  "PRAGMA cache_size=-" TS_SQLITE_WRITER_CACHE_KIB,
 				  NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
@@ -183,11 +189,109 @@ static int conn_open(struct ts_db *db, struct sq_conn *c, const char *path, bool
 	return 0;
 }
 
+/* ---- checkpoints ------------------------------------------------------------------ */
+
+/* Called by SQLite on the writer after each commit (its write lock released) with the WAL's
+ * size in pages: wakes the checkpointer once the WAL is long. The checkpointer copies frames
+ * while new ones are appended, so it rarely reaches the WAL's end, and only then may the
+ * next write start the WAL file over; once the WAL is CKPT_WRITER_FACTOR times longer, the
+ * writer checkpoints itself between two groups (SQLite's own way), copying the few frames
+ * the checkpointer has not, so that the WAL does not grow without end. */
+#define CKPT_WRITER_FACTOR 4
+
+static int on_wal_commit(void *arg, sqlite3 *h, const char *dbname, int pages)
+{
+	struct sq_db *s = arg;
+	if (pages >= CKPT_PAGES * CKPT_WRITER_FACTOR) {
+		sqlite3_wal_checkpoint_v2(h, dbname, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		return SQLITE_OK;
+	}
+	if (pages >= CKPT_PAGES) {
+		pthread_mutex_lock(&s->ckmu);
+		s->ckwant = true;
+		pthread_cond_signal(&s->ckcv);
+		pthread_mutex_unlock(&s->ckmu);
+	}
+	return SQLITE_OK;
+}
+
+/* The checkpointer: PASSIVE checkpoints (never waiting for the writer or the readers) on
+ * its own connection whenever on_wal_commit asks. SQLite restarts the WAL from its start at
+ * the next write once every frame is copied back. */
+static void *ckpt_main(void *arg)
+{
+	struct sq_db *s = arg;
+	pthread_mutex_lock(&s->ckmu);
+	while (!s->ckstop) {
+		if (!s->ckwant) {
+			pthread_cond_wait(&s->ckcv, &s->ckmu);
+			continue;
+		}
+		s->ckwant = false;
+		pthread_mutex_unlock(&s->ckmu);
+		int rc = sqlite3_wal_checkpoint_v2(s->ckh, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+						   NULL);
+		if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
+			ts_log(TS_LOG_WARN, "db checkpoint failed", "engine", "sqlite", "error",
+			       sqlite3_errmsg(s->ckh), NULL);
+		pthread_mutex_lock(&s->ckmu);
+	}
+	pthread_mutex_unlock(&s->ckmu);
+	return NULL;
+}
+
+/* Opens the checkpointer's connection, hooks the writer's commits, starts the thread.
+ * Without it (it could not start) SQLite's own checkpoints on the writer stay in force. */
+static void ckpt_start(struct ts_db *db, struct sq_db *s, const char *path)
+{
+	if (sqlite3_open_v2(path, &s->ckh, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+		SQLITE_OK ||
+	    sqlite3_exec(s->ckh,
+			 db->opt.bulk_load ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=FULL",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		ts_log(TS_LOG_WARN, "db checkpointer not started", "engine", "sqlite", "error",
+		       s->ckh ? sqlite3_errmsg(s->ckh) : "out of memory", NULL);
+		sqlite3_close_v2(s->ckh);
+		s->ckh = NULL;
+		return;
+	}
+	sqlite3_busy_timeout(s->ckh, db->opt.busy_timeout_ms);
+	if (pthread_create(&s->ckthread, NULL, ckpt_main, s) != 0) {
+		ts_log(TS_LOG_WARN, "db checkpointer not started", "engine", "sqlite", "error",
+		       "no thread", NULL);
+		sqlite3_close_v2(s->ckh);
+		s->ckh = NULL;
+		return;
+	}
+	s->ckstarted = true;
+	/* replaces SQLite's own checkpoint-after-commit (wal_autocheckpoint) on the writer */
+	sqlite3_wal_hook(s->writer.h, on_wal_commit, s);
+}
+
+static void ckpt_stop(struct sq_db *s)
+{
+	if (s->ckstarted) {
+		if (s->writer.h)
+			sqlite3_wal_hook(s->writer.h, NULL, NULL);
+		pthread_mutex_lock(&s->ckmu);
+		s->ckstop = true;
+		pthread_cond_signal(&s->ckcv);
+		pthread_mutex_unlock(&s->ckmu);
+		pthread_join(s->ckthread, NULL);
+		s->ckstarted = false;
+	}
+	if (s->ckh) {
+		sqlite3_close_v2(s->ckh);
+		s->ckh = NULL;
+	}
+}
+
 static void sq_close(struct ts_db *db)
 {
 	struct sq_db *s = db->impl;
 	if (!s)
 		return;
+	ckpt_stop(s);
 	for (int i = 0; i < s->nreaders; i++)
 		conn_close(&s->readers[i]);
 	conn_close(&s->writer);
@@ -195,6 +299,8 @@ static void sq_close(struct ts_db *db)
 		pthread_mutex_destroy(&s->gmu);
 		pthread_mutex_destroy(&s->rlock);
 		pthread_cond_destroy(&s->rcond);
+		pthread_mutex_destroy(&s->ckmu);
+		pthread_cond_destroy(&s->ckcv);
 	}
 	ts_free(s->readers);
 	ts_free(s->idle);
@@ -220,7 +326,8 @@ static int sq_open(struct ts_db *db, const char *path, struct ts_error *err)
 		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không khởi tạo được khóa");
 		goto out;
 	}
-	if (pthread_mutex_init(&s->rlock, NULL) != 0 || pthread_cond_init(&s->rcond, NULL) != 0) {
+	if (pthread_mutex_init(&s->rlock, NULL) != 0 || pthread_cond_init(&s->rcond, NULL) != 0 ||
+	    pthread_mutex_init(&s->ckmu, NULL) != 0 || pthread_cond_init(&s->ckcv, NULL) != 0) {
 		/* glibc's init never fails for default attributes; no partial teardown needed */
 		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không khởi tạo được khóa");
 		goto out;
@@ -237,6 +344,7 @@ static int sq_open(struct ts_db *db, const char *path, struct ts_error *err)
 			goto out;
 		s->idle[s->nidle++] = &s->readers[i];
 	}
+	ckpt_start(db, s, path);
 out:
 	if (rc)
 		sq_close(db);
