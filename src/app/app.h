@@ -79,7 +79,8 @@ struct ts_app *ts_dispatch_app(void);
 
 /* Counts one request of the route's limit class (flags & TS_ROUTE_LIMITS; none = 0 at
  * once) for the client address and, when given, the account key (a login name, personal
- * ID, or "a:<id>"; borrowed) in the store, in its own write transaction, and refuses with
+ * ID, or "a:<id>"; borrowed) — on PostgreSQL in the store, in its own write transaction (all
+ * nodes share the counts), on SQLite (one node) in memory — and refuses with
  * TS_ERR_THROTTLED when either count is past its ratelimit.* setting for the current
  * window. Nothing is counted when ratelimit.enabled is false. Subjects are stored hashed.
  * Returns 0, TS_ERR_THROTTLED or a DB error (err filled). Thread-safe (ratelimit.c). */

@@ -12,10 +12,18 @@
 #include "base/mem.h"
 #include "db/db_int.h"
 
+/* The statements the group commit runs around every member and batch, prepared once on
+ * the writer (sqlite3_exec would parse them again each time). */
+enum { GC_BEGIN, GC_SAVEPOINT, GC_RELEASE, GC_ROLLBACK_TO, GC_COMMIT, GC_NSTMTS };
+static const char *const gc_sql[GC_NSTMTS] = {"BEGIN IMMEDIATE", "SAVEPOINT ts_member",
+					      "RELEASE ts_member", "ROLLBACK TO ts_member",
+					      "COMMIT"};
+
 struct sq_conn {
 	struct ts_dbconn base; /* first: struct ts_dbconn * <-> struct sq_conn * */
 	sqlite3 *h;
 	sqlite3_stmt **stmts; /* ts_sql_query_count entries, prepared on first use */
+	sqlite3_stmt *gc[GC_NSTMTS]; /* writer only, prepared on first use */
 };
 
 /* A write transaction queued for the writer (on its caller's stack). */
@@ -29,6 +37,13 @@ struct gc_member {
 	bool lead; /* this caller runs the next batches */
 	pthread_cond_t cv;
 };
+
+/* The writer connection's page cache, KiB (readers keep SQLite's default). */
+#define TS_SQLITE_WRITER_CACHE_KIB "32768"
+/* The WAL is copied back into the database file once it holds this many pages, by a
+ * thread of its own (ckpt_main), not by the writer after its commit as SQLite does by
+ * default: the writer's commit groups never wait for that copy and its fsync. */
+#define CKPT_PAGES 2000
 
 /* At most this many write transactions share one commit, so that a steady stream of
  * writers cannot hold the first of them waiting unboundedly. */
@@ -49,6 +64,13 @@ struct sq_db {
 	pthread_mutex_t rlock;
 	pthread_cond_t rcond;
 	bool sync_init; /* mutexes initialised */
+	/* background checkpoints: ckmu guards ckwant, ckstop */
+	sqlite3 *ckh; /* the checkpointer's own connection */
+	pthread_t ckthread;
+	bool ckstarted;
+	pthread_mutex_t ckmu;
+	pthread_cond_t ckcv;
+	bool ckwant, ckstop;
 };
 
 static int map_rc(int rc)
@@ -86,6 +108,10 @@ static int fail_rc(struct sq_conn *c, int rc, const char *what, struct ts_error 
 
 static void conn_close(struct sq_conn *c)
 {
+	for (int i = 0; i < GC_NSTMTS; i++) {
+		sqlite3_finalize(c->gc[i]);
+		c->gc[i] = NULL;
+	}
 	if (c->stmts) {
 		for (size_t i = 0; i < ts_sql_query_count; i++)
 			sqlite3_finalize(c->stmts[i]);
@@ -143,6 +169,15 @@ static int conn_open(struct ts_db *db, struct sq_conn *c, const char *path, bool
 			  db->opt.bulk_load ? "PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON"
 					    : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON",
 			  NULL, NULL, &msg);
+	/* Each member of a commit group runs in its own savepoint, whose undo copies of the
+	 * pages it changes go to a sub-journal: kept in memory (temp_store), not in a temporary
+	 * file written on the one writer's time. The writer's page cache holds every page a
+	 * group dirties (SQLite's default, 2 MiB, spills them into the WAL mid-group). */
+	if (rc == SQLITE_OK && writer)
+		rc = sqlite3_exec(c->h,
+				  "PRAGMA temp_store=MEMORY; "
+				  "PRAGMA cache_size=-" TS_SQLITE_WRITER_CACHE_KIB,
+				  NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		ts_log(TS_LOG_ERROR, "db open failed", "engine", "sqlite", "path", path, "error",
 		       msg ? msg : sqlite3_errstr(rc), NULL);
@@ -154,11 +189,109 @@ static int conn_open(struct ts_db *db, struct sq_conn *c, const char *path, bool
 	return 0;
 }
 
+/* ---- checkpoints ------------------------------------------------------------------ */
+
+/* Called by SQLite on the writer after each commit (its write lock released) with the WAL's
+ * size in pages: wakes the checkpointer once the WAL is long. The checkpointer copies frames
+ * while new ones are appended, so it rarely reaches the WAL's end, and only then may the
+ * next write start the WAL file over; once the WAL is CKPT_WRITER_FACTOR times longer, the
+ * writer checkpoints itself between two groups (SQLite's own way), copying the few frames
+ * the checkpointer has not, so that the WAL does not grow without end. */
+#define CKPT_WRITER_FACTOR 4
+
+static int on_wal_commit(void *arg, sqlite3 *h, const char *dbname, int pages)
+{
+	struct sq_db *s = arg;
+	if (pages >= CKPT_PAGES * CKPT_WRITER_FACTOR) {
+		sqlite3_wal_checkpoint_v2(h, dbname, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		return SQLITE_OK;
+	}
+	if (pages >= CKPT_PAGES) {
+		pthread_mutex_lock(&s->ckmu);
+		s->ckwant = true;
+		pthread_cond_signal(&s->ckcv);
+		pthread_mutex_unlock(&s->ckmu);
+	}
+	return SQLITE_OK;
+}
+
+/* The checkpointer: PASSIVE checkpoints (never waiting for the writer or the readers) on
+ * its own connection whenever on_wal_commit asks. SQLite restarts the WAL from its start at
+ * the next write once every frame is copied back. */
+static void *ckpt_main(void *arg)
+{
+	struct sq_db *s = arg;
+	pthread_mutex_lock(&s->ckmu);
+	while (!s->ckstop) {
+		if (!s->ckwant) {
+			pthread_cond_wait(&s->ckcv, &s->ckmu);
+			continue;
+		}
+		s->ckwant = false;
+		pthread_mutex_unlock(&s->ckmu);
+		int rc = sqlite3_wal_checkpoint_v2(s->ckh, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+						   NULL);
+		if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
+			ts_log(TS_LOG_WARN, "db checkpoint failed", "engine", "sqlite", "error",
+			       sqlite3_errmsg(s->ckh), NULL);
+		pthread_mutex_lock(&s->ckmu);
+	}
+	pthread_mutex_unlock(&s->ckmu);
+	return NULL;
+}
+
+/* Opens the checkpointer's connection, hooks the writer's commits, starts the thread.
+ * Without it (it could not start) SQLite's own checkpoints on the writer stay in force. */
+static void ckpt_start(struct ts_db *db, struct sq_db *s, const char *path)
+{
+	if (sqlite3_open_v2(path, &s->ckh, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+		SQLITE_OK ||
+	    sqlite3_exec(s->ckh,
+			 db->opt.bulk_load ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=FULL",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		ts_log(TS_LOG_WARN, "db checkpointer not started", "engine", "sqlite", "error",
+		       s->ckh ? sqlite3_errmsg(s->ckh) : "out of memory", NULL);
+		sqlite3_close_v2(s->ckh);
+		s->ckh = NULL;
+		return;
+	}
+	sqlite3_busy_timeout(s->ckh, db->opt.busy_timeout_ms);
+	if (pthread_create(&s->ckthread, NULL, ckpt_main, s) != 0) {
+		ts_log(TS_LOG_WARN, "db checkpointer not started", "engine", "sqlite", "error",
+		       "no thread", NULL);
+		sqlite3_close_v2(s->ckh);
+		s->ckh = NULL;
+		return;
+	}
+	s->ckstarted = true;
+	/* replaces SQLite's own checkpoint-after-commit (wal_autocheckpoint) on the writer */
+	sqlite3_wal_hook(s->writer.h, on_wal_commit, s);
+}
+
+static void ckpt_stop(struct sq_db *s)
+{
+	if (s->ckstarted) {
+		if (s->writer.h)
+			sqlite3_wal_hook(s->writer.h, NULL, NULL);
+		pthread_mutex_lock(&s->ckmu);
+		s->ckstop = true;
+		pthread_cond_signal(&s->ckcv);
+		pthread_mutex_unlock(&s->ckmu);
+		pthread_join(s->ckthread, NULL);
+		s->ckstarted = false;
+	}
+	if (s->ckh) {
+		sqlite3_close_v2(s->ckh);
+		s->ckh = NULL;
+	}
+}
+
 static void sq_close(struct ts_db *db)
 {
 	struct sq_db *s = db->impl;
 	if (!s)
 		return;
+	ckpt_stop(s);
 	for (int i = 0; i < s->nreaders; i++)
 		conn_close(&s->readers[i]);
 	conn_close(&s->writer);
@@ -166,6 +299,8 @@ static void sq_close(struct ts_db *db)
 		pthread_mutex_destroy(&s->gmu);
 		pthread_mutex_destroy(&s->rlock);
 		pthread_cond_destroy(&s->rcond);
+		pthread_mutex_destroy(&s->ckmu);
+		pthread_cond_destroy(&s->ckcv);
 	}
 	ts_free(s->readers);
 	ts_free(s->idle);
@@ -191,7 +326,8 @@ static int sq_open(struct ts_db *db, const char *path, struct ts_error *err)
 		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không khởi tạo được khóa");
 		goto out;
 	}
-	if (pthread_mutex_init(&s->rlock, NULL) != 0 || pthread_cond_init(&s->rcond, NULL) != 0) {
+	if (pthread_mutex_init(&s->rlock, NULL) != 0 || pthread_cond_init(&s->rcond, NULL) != 0 ||
+	    pthread_mutex_init(&s->ckmu, NULL) != 0 || pthread_cond_init(&s->ckcv, NULL) != 0) {
 		/* glibc's init never fails for default attributes; no partial teardown needed */
 		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không khởi tạo được khóa");
 		goto out;
@@ -208,6 +344,7 @@ static int sq_open(struct ts_db *db, const char *path, struct ts_error *err)
 			goto out;
 		s->idle[s->nidle++] = &s->readers[i];
 	}
+	ckpt_start(db, s, path);
 out:
 	if (rc)
 		sq_close(db);
@@ -244,6 +381,22 @@ static int exec_simple(struct sq_conn *c, const char *sql, const char *what, str
 	if (rc != SQLITE_OK)
 		return fail_rc(c, sqlite3_extended_errcode(c->h), what, err);
 	return 0;
+}
+
+/* Runs one of the group commit's statements (prepared once, kept). */
+static int gc_exec(struct sq_conn *c, int which, const char *what, struct ts_error *err)
+{
+	int rc = SQLITE_OK;
+	if (!c->gc[which])
+		rc = sqlite3_prepare_v3(c->h, gc_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+					&c->gc[which], NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(c->gc[which]);
+		sqlite3_reset(c->gc[which]);
+		if (rc == SQLITE_DONE)
+			return 0;
+	}
+	return fail_rc(c, sqlite3_extended_errcode(c->h), what, err);
 }
 
 static int sq_begin(struct ts_dbconn *base, int flags, struct ts_error *err)
@@ -312,17 +465,20 @@ static void member_fail(struct gc_member *m, int rc, const char *detail)
  * transaction (I/O error, full disk, ...). */
 static bool member_run(struct sq_conn *w, struct gc_member *m)
 {
-	int rc = exec_simple(w, "SAVEPOINT ts_member", "savepoint", m->err);
+	int rc = gc_exec(w, GC_SAVEPOINT, "savepoint", m->err);
 	if (rc == 0) {
 		w->base.in_tx = true;
 		rc = m->fn(&w->base, m->ctx, m->err);
 		w->base.in_tx = false;
 		if (rc == 0)
-			rc = exec_simple(w, "RELEASE ts_member", "savepoint", m->err);
-		if (rc && !sqlite3_get_autocommit(w->h))
+			rc = gc_exec(w, GC_RELEASE, "savepoint", m->err);
+		if (rc && !sqlite3_get_autocommit(w->h)) {
 			/* undo this member only; the savepoint stays open, so release it too */
-			sqlite3_exec(w->h, "ROLLBACK TO ts_member; RELEASE ts_member", NULL, NULL,
-				     NULL);
+			struct ts_error ignored = {0};
+			if (gc_exec(w, GC_ROLLBACK_TO, "savepoint", &ignored) == 0)
+				gc_exec(w, GC_RELEASE, "savepoint", &ignored);
+			ts_error_clear(&ignored);
+		}
 	}
 	m->rc = rc;
 	return !sqlite3_get_autocommit(w->h);
@@ -335,7 +491,7 @@ static struct gc_member *batch_run(struct sq_db *s, struct gc_member *list, int 
 	static const char busy[] = "Cơ sở dữ liệu đang bận, vui lòng thử lại";
 	struct sq_conn *w = &s->writer;
 	struct ts_error be = {0};
-	int brc = exec_simple(w, "BEGIN IMMEDIATE", "begin", &be);
+	int brc = gc_exec(w, GC_BEGIN, "begin", &be);
 	if (brc) {
 		for (struct gc_member *m = list; m; m = m->next) {
 			m->rc = brc;
@@ -381,7 +537,7 @@ static struct gc_member *batch_run(struct sq_db *s, struct gc_member *list, int 
 	if (lost)
 		return list; /* SQLite already rolled back; nothing to commit */
 	struct ts_error ce = {0};
-	int crc = exec_simple(w, "COMMIT", "commit", &ce);
+	int crc = gc_exec(w, GC_COMMIT, "commit", &ce);
 	if (crc && !sqlite3_get_autocommit(w->h))
 		sqlite3_exec(w->h, "ROLLBACK", NULL, NULL, NULL);
 	for (m = list; m; m = m->next)

@@ -312,6 +312,11 @@ struct job {
 	struct ts_calendar cal;
 	bool cal_loaded;
 	bool replayed;                        /* answered from the idempotency key */
+	/* submit / intake: what submit_read_tx found before the write transaction */
+	struct ts_proc_variant_info v;
+	const char *agency;                   /* the receiving unit's code, for the dossier code */
+	struct ts_dossier d_read;             /* d as submit_read_tx left it: each write run's start */
+	int write_runs;                       /* submit_tx runs so far */
 };
 
 static const char *actor_label(const struct ts_ctx *ctx)
@@ -1062,21 +1067,25 @@ static int unit_code(struct job *j, struct ts_dbconn *c, int64_t id, const char 
 	return rc;
 }
 
-static int submit_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+/* The reading half of a submission, in a read transaction before the write one (on SQLite a
+ * reader connection, in parallel with other requests; the single writer only writes): the
+ * idempotency key's stored answer, the rights of an intake, the units, the procedure variant,
+ * the flow, the applicant's phone, the calendar. What it reads may change before the write
+ * commits as it may between two requests; the write's constraints (foreign keys, the
+ * idempotency key's uniqueness) still hold. */
+static int submit_read_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 {
 	struct job *j = vjob;
 	const struct ts_dossier_new *in = j->in;
 	struct ts_dossier *d = &j->d;
-	struct ts_proc_variant_info v;
+	struct ts_proc_variant_info *v = &j->v;
 	ts_dossier_variant_fn lookup = g_variant_for ? g_variant_for : ts_catalog_variant_for;
-	const char *replay = NULL, *agency = NULL, *form = "{}", *seqname;
-	struct ts_dbres *r = NULL;
-	char code[TS_DOSSIER_CODE_MAX], day[40];
-	struct tm tm;
+	const char *replay = NULL, *form = "{}";
 	int rc;
 
 	j->cal_loaded = false;
 	j->replayed = false;
+	j->agency = NULL;
 	if ((rc = idem_lookup(j, c, &replay, err)))
 		return rc;
 	if (replay) {
@@ -1085,7 +1094,7 @@ static int submit_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 		return load_dossier(c, j->a, replay, d, err);
 	}
 	memset(d, 0, sizeof(*d));
-	memset(&v, 0, sizeof(v));
+	memset(v, 0, sizeof(*v));
 	d->on_time = -1;
 	d->channel = in->channel;
 	d->delivery = in->delivery;
@@ -1109,24 +1118,24 @@ static int submit_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 					    "Chỉ công dân, doanh nghiệp nộp hồ sơ trực tuyến");
 		d->applicant_account_id = j->ctx->actor.account_id;
 	}
-	if ((rc = unit_code(j, c, d->competent_unit_id, "competent_unit_id", &agency, err)) ||
-	    (rc = unit_code(j, c, d->receiving_unit_id, "receiving_unit_id", &agency, err)))
+	if ((rc = unit_code(j, c, d->competent_unit_id, "competent_unit_id", &j->agency, err)) ||
+	    (rc = unit_code(j, c, d->receiving_unit_id, "receiving_unit_id", &j->agency, err)))
 		return rc;
 	if ((rc = lookup(c, j->a, in->procedure_code, in->variant_code, d->channel,
-			 d->competent_unit_id, j->now, &v, err)))
+			 d->competent_unit_id, j->now, v, err)))
 		return rc;
-	if ((rc = check_submission(j, &v, err)))
+	if ((rc = check_submission(j, v, err)))
 		return rc;
-	d->procedure_id = v.procedure_id;
-	d->procedure_version_id = v.version_id;
-	d->variant_id = v.variant_id;
-	d->procedure_code = v.code;
-	d->procedure_name = v.name;
-	d->time_amount = v.time_amount;
-	d->time_unit = v.time_unit;
-	d->no_due_date = v.no_due_date;
-	d->next_day_after_cutoff = v.next_day_after_cutoff;
-	d->legal_hours = ts_cal_legal_hours(v.time_amount, v.time_unit);
+	d->procedure_id = v->procedure_id;
+	d->procedure_version_id = v->version_id;
+	d->variant_id = v->variant_id;
+	d->procedure_code = v->code;
+	d->procedure_name = v->name;
+	d->time_amount = v->time_amount;
+	d->time_unit = v->time_unit;
+	d->no_due_date = v->no_due_date;
+	d->next_day_after_cutoff = v->next_day_after_cutoff;
+	d->legal_hours = ts_cal_legal_hours(v->time_amount, v->time_unit);
 	if ((rc = ts_flow_resolve(c, j->a, d->procedure_id, d->variant_id, d->competent_unit_id,
 				  d->legal_hours, &j->flow, err)))
 		return rc;
@@ -1150,6 +1159,41 @@ static int submit_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	if (in->form_data && !(form = ts_json_dump(j->a, in->form_data, NULL)))
 		return nomem(err);
 	d->form_data = form;
+	/* the first step's due time (enter_step) and an intake's acceptance need the calendar */
+	if (((step_at(j, 1) && step_at(j, 1)->hours > 0) ||
+	     (j->kind == TS_DA_INTAKE && in->accept_now)) &&
+	    (rc = need_cal(j, c, err)))
+		return rc;
+	j->d_read = *d;
+	return 0;
+}
+
+/* The writing half: on SQLite one member of a group commit on the writer. */
+static int submit_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct job *j = vjob;
+	const struct ts_dossier_new *in = j->in;
+	struct ts_dossier *d = &j->d;
+	const struct ts_proc_variant_info *v = &j->v;
+	const char *seqname;
+	struct ts_dbres *r = NULL;
+	char code[TS_DOSSIER_CODE_MAX], day[40];
+	struct tm tm;
+	int rc;
+
+	if (j->write_runs++ > 0) {
+		/* a re-run (busy, or the key stored meanwhile by a concurrent first attempt, see
+		 * idem_store): the key is looked up again, now inside the write transaction */
+		const char *replay = NULL;
+		if ((rc = idem_lookup(j, c, &replay, err)))
+			return rc;
+		if (replay) {
+			j->replayed = true;
+			j->ctx->replayed = 1;
+			return load_dossier(c, j->a, replay, d, err);
+		}
+	}
+	*d = j->d_read; /* a re-run starts again from what was read */
 	/* the code: per receiving unit, per local day, never re-issued */
 	local_tm(j->now, &tm);
 	snprintf(day, sizeof(day), "%02d%02d%02d", tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday);
@@ -1161,7 +1205,7 @@ static int submit_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 		if ((rc = ts_db_query(c, j->a, "seq_next", p, 1, &r, err)))
 			return rc;
 	}
-	ts_dossier_code_format(code, sizeof(code), agency, j->now, ts_dbres_int(r, 0, 0));
+	ts_dossier_code_format(code, sizeof(code), j->agency, j->now, ts_dbres_int(r, 0, 0));
 	if (!(d->code = ts_arena_strdup(j->a, code)))
 		return nomem(err);
 	d->status = TS_DS_NEW;
@@ -1196,9 +1240,9 @@ static int submit_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	for (int k = 0; k < in->ndocs; k++) {
 		const struct ts_dossier_doc *x = &in->docs[k];
 		const char *nm = x->name;
-		for (int m = 0; !nm && m < v.ndocs; m++)
-			if (v.docs[m].code && x->code && strcmp(v.docs[m].code, x->code) == 0)
-				nm = v.docs[m].name;
+		for (int m = 0; !nm && m < v->ndocs; m++)
+			if (v->docs[m].code && x->code && strcmp(v->docs[m].code, x->code) == 0)
+				nm = v->docs[m].name;
 		struct ts_dbval p[] = {TS_DB_INT(d->id),	  TS_DB_TEXT(x->code),
 				       TS_DB_TEXT(nm ? nm : x->code), TS_DB_INT(x->originals),
 				       TS_DB_INT(x->copies),	  TS_DB_INT(x->digitised),
@@ -1256,7 +1300,9 @@ static int submit_common(struct ts_ctx *ctx, int kind, const struct ts_dossier_n
 	if (in->ndocs < 0 || in->ndocs > 100)
 		return ts_error_set(err, TS_ERR_VALIDATION, "documents", "Tối đa 100 thành phần hồ sơ");
 	j.now = now_s();
-	rc = ts_db_tx(ctx->db, TS_DB_TX_WRITE, submit_tx, &j, err);
+	rc = ts_db_tx(ctx->db, TS_DB_TX_READ, submit_read_tx, &j, err);
+	if (rc == 0 && !j.replayed)
+		rc = ts_db_tx(ctx->db, TS_DB_TX_WRITE, submit_tx, &j, err);
 	if (rc == 0 && out)
 		*out = j.d;
 	return rc;
@@ -1404,12 +1450,15 @@ static int read_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	if (j->unit_names) {
 		int64_t ids[3] = {j->out->received_unit_id, j->out->receiving_unit_id,
 				  j->out->competent_unit_id};
+		struct ts_dbval p[] = {TS_DB_INT(ids[0]), TS_DB_INT(ids[1]), TS_DB_INT(ids[2])};
+		struct ts_dbres *r = NULL;
+		if ((rc = ts_db_query(c, a, "dossier_unit_names", p, 3, &r, err)))
+			return rc;
 		for (int i = 0; i < 3; i++) {
-			struct ts_dbval p[] = {TS_DB_INT(ids[i])};
-			struct ts_dbres *r = NULL;
-			if ((rc = ts_db_query(c, a, "dossier_unit_get", p, 1, &r, err)))
-				return rc;
-			j->unit_names[i] = r->nrows ? ts_dbres_get(r, 0, 2) : NULL;
+			j->unit_names[i] = NULL;
+			for (int k = 0; k < r->nrows; k++)
+				if (ts_dbres_int(r, k, 0) == ids[i])
+					j->unit_names[i] = ts_dbres_get(r, k, 1);
 		}
 	}
 	return 0;

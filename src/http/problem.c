@@ -11,17 +11,23 @@
 #define PROBLEM_TYPE "application/problem+json"
 
 /* Serialises v compactly into the arena; NULL on failure. v is not stolen. */
+/* Most answers fit in this much: they are encoded once, straight into it; a longer one is
+ * encoded a second time into a buffer of its size (json_dumpb reports the size it needs). */
+#define DUMP_GUESS 8192
+
 static char *dump_to_arena(struct ts_arena *a, const json_t *v, size_t *len)
 {
 	const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
-	size_t n = json_dumpb(v, NULL, 0, flags);
-	if (n == 0)
-		return NULL;
-	char *buf = ts_arena_alloc(a, n + 1);
+	char *buf = ts_arena_alloc(a, DUMP_GUESS);
 	if (!buf)
 		return NULL;
-	if (json_dumpb(v, buf, n, flags) != n)
+	size_t n = json_dumpb(v, buf, DUMP_GUESS - 1, flags);
+	if (n == 0)
 		return NULL;
+	if (n > DUMP_GUESS - 1) {
+		if (!(buf = ts_arena_alloc(a, n + 1)) || json_dumpb(v, buf, n, flags) != n)
+			return NULL;
+	}
 	buf[n] = '\0';
 	*len = n;
 	return buf;

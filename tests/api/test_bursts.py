@@ -30,7 +30,7 @@ class BurstTest(unittest.TestCase):
             resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
         cls.db = fresh_database("api_bursts")
         run_cli(cls.db, "migrate")
-        # the server inherits the raised limit; the default configuration (http.threads 4)
+        # the server inherits the raised limit; the default configuration (http.threads 32)
         # except the per-address connection cap: every burst comes from 127.0.0.1 here, standing
         # for many clients (the cap itself is tested in test_security.py)
         cls.server = Server(cls.db, extra_env={"TINHSO_HTTP_MAX_CONNECTIONS_PER_IP": "0"})

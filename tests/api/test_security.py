@@ -269,10 +269,14 @@ class DefencesTest(Base):
             r = self.submit(citizen)
             self.assertEqual(r.status, 201, r)
             codes.append(r.json["code"])
-        # a second node over the same store counts against the same numbers
-        if not type(self).second:
-            type(self).second = Server(self.db, self.env)
-        other = Client(type(self).second, source="127.0.0.9")
+        # on PostgreSQL a second node over the same store counts against the same numbers; a
+        # SQLite store has one node, which counts in its memory (src/app/ratelimit.c)
+        if ENGINE == "pgsql":
+            if not type(self).second:
+                type(self).second = Server(self.db, self.env)
+            other = Client(type(self).second, source="127.0.0.9")
+        else:
+            other = Client(self.server, source="127.0.0.9")
         other.cookies, other.csrf = dict(citizen.cookies), citizen.csrf
         r = self.submit(other)
         self.assertEqual(r.status, 201, r)

@@ -70,7 +70,7 @@ static void test_config_precedence_file_env_flag(void **state)
 	struct ts_config c;
 	struct ts_error err = {0};
 	assert_int_equal(ts_config_init(&c), 0);
-	assert_int_equal(ts_config_int(&c, TS_CFG_HTTP_THREADS), 4);
+	assert_int_equal(ts_config_int(&c, TS_CFG_HTTP_THREADS), 32);
 	char path[] = "/tmp/tinhso-config-XXXXXX";
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);

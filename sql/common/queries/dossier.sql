@@ -64,6 +64,10 @@ SELECT id FROM anc
 -- name: dossier_unit_get
 SELECT id, code, name FROM org_unit WHERE id = $1
 
+-- name: dossier_unit_names
+-- $1..$3 unit ids (repeats allowed): one row per distinct existing unit
+SELECT id, name FROM org_unit WHERE id IN ($1, $2, $3)
+
 -- name: dossier_alias_insert
 -- $1 alias, $2 system, $3 dossier id, $4 now
 INSERT INTO dossier_code_alias (alias, system, dossier_id, created_at) VALUES ($1, $2, $3, $4)
