@@ -9,7 +9,7 @@
                                    specialist's unit, by status), overdue (the overdue view),
                                    qsearch (code searches in the queue), search (procedure
                                    searches, with and without diacritics), views (due soon,
-                                   assigned to me, by step, queue counts)
+                                   assigned to me, one more status, queue counts)
   prep.py scale DB_URL N            clone the store's dossiers (new codes) until it holds about N
   prep.py check DB_URL CODES N2XX CONNS  the officer-action check (no lost update, no action twice);
                                    prints a JSON line
@@ -153,7 +153,7 @@ def cmd_paths(db, kind, n, out):
         # the other queue views and the counts the UI polls
         now = int(time.time())
         paths = [f"/api/v1/dossiers?limit=50&due_after={now}&due_before={now + 3 * 86400}",
-                 "/api/v1/dossiers?limit=50&assignee=me", "/api/v1/dossiers?limit=50&step=2",
+                 "/api/v1/dossiers?limit=50&assignee=me", "/api/v1/dossiers?limit=50&status=2",
                  "/api/v1/dossiers?limit=50&status=4&overdue=true", "/api/v1/queues/counts?days=3"]
         paths = paths * max(1, n // len(paths))
     elif kind == "search":

@@ -210,7 +210,7 @@ def main():
             [slow(e, "qsearch_c8") for e in engines],
             "p99 ≤ 50 (a queue page)", "**not met**" if slow("sqlite", "qsearch_c8").startswith("none") else ok(m("sqlite", "qsearch_c8", "p99_ms"), 50, higher=False))
         if any(get(e, "views_c8") for e in engines):
-            row("other views (due soon, assigned to me, by step, overdue by status) and queue counts, p50 / p99 at 8 connections, ms",
+            row("other views (due soon, assigned to me, overdue by status) and queue counts, p50 / p99 at 8 connections, ms",
                 [slow(e, "views_c8") for e in engines],
                 "p99 ≤ 50 (a queue page)", ok(m("sqlite", "views_c8", "p99_ms"), 50, higher=False))
     def mib(v):

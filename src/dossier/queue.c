@@ -11,10 +11,11 @@
 #include "dossier/dossier_int.h"
 
 #define LIST_DEFAULT 50
-/* A code prefix matching at most this many codes is answered from the code index (those
- * rows, filtered and sorted); a wider one by walking the view's index with the prefix as a
- * filter (at that density a page is found quickly). */
-#define CODE_DIRECT_MAX 2000
+/* A code search alone reads a page of each unit's codes from the code indexes (they carry
+ * the due time). With other filters, a prefix matching at most this many codes of the scope
+ * is answered from the code indexes (those rows, filtered and sorted); a wider one by walking
+ * the view's index with the prefix as a filter. */
+#define CODE_DIRECT_MAX 20000
 #define KEY_MAX INT64_MAX /* the sort key of a dossier without a due time */
 
 static int nomem(struct ts_error *err)
@@ -64,9 +65,14 @@ static int list_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 					    "Đơn vị nằm ngoài phạm vi được phân quyền");
 	}
 	const char *q = view_query(j);
-	if (j->code && !j->applicant && !j->f.assignee) {
-		struct ts_dbval cp[] = {TS_DB_TEXT(j->code), TS_DB_INT(CODE_DIRECT_MAX + 1)};
-		if ((rc = ts_db_query(c, a, "dossier_code_prefix_count", cp, 2, &r, err)))
+	bool only_code = j->code && !j->applicant && !j->f.assignee && !j->f.status && !j->f.step &&
+			 !j->f.procedure_id && !j->f.due_before && !j->f.overdue && !j->f.due_after;
+	if (only_code) {
+		q = "dossier_queue_code_top";
+	} else if (j->code && !j->applicant && !j->f.assignee) {
+		struct ts_dbval cp[] = {TS_DB_TEXT(j->code), TS_DB_INT(CODE_DIRECT_MAX + 1),
+					TS_DB_INT(j->f.unit_id)};
+		if ((rc = ts_db_query(c, a, "dossier_code_prefix_count", cp, 3, &r, err)))
 			return rc;
 		if (r->nrows && ts_dbres_int(r, 0, 0) <= CODE_DIRECT_MAX)
 			q = "dossier_queue_code";

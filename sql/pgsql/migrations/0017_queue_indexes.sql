@@ -14,5 +14,8 @@ CREATE INDEX dossier_qr_status_idx ON dossier (receiving_unit_id, status, (COALE
 CREATE INDEX dossier_open_idx ON dossier ((COALESCE(current_due_at, 9223372036854775807)), id, current_step) WHERE ended_at IS NULL;
 CREATE INDEX dossier_qc_open_idx ON dossier (competent_unit_id, (COALESCE(current_due_at, 9223372036854775807)), id, current_step) WHERE ended_at IS NULL;
 CREATE INDEX dossier_qr_open_idx ON dossier (receiving_unit_id, (COALESCE(current_due_at, 9223372036854775807)), id, competent_unit_id, current_step) WHERE ended_at IS NULL;
--- code search in the queues: a prefix of the code in any case, in byte order whatever the database collation (dossier_queue_code)
-CREATE INDEX dossier_code_ci_idx ON dossier ((lower(code)) COLLATE "C");
+-- code search in the queues: a prefix of the code in any case, in byte order whatever the
+-- database collation, everywhere and per unit (dossier_queue_code, dossier_queue_code_top)
+CREATE INDEX dossier_code_ci_idx ON dossier ((lower(code)) COLLATE "C", current_due_at);
+CREATE INDEX dossier_qc_code_idx ON dossier (competent_unit_id, (lower(code)) COLLATE "C", current_due_at);
+CREATE INDEX dossier_qr_code_idx ON dossier (receiving_unit_id, (lower(code)) COLLATE "C", current_due_at);

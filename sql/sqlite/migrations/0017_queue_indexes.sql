@@ -14,5 +14,9 @@ CREATE INDEX dossier_qr_status_idx ON dossier (receiving_unit_id, status, (COALE
 CREATE INDEX dossier_open_idx ON dossier ((COALESCE(current_due_at, 9223372036854775807)), id, current_step) WHERE ended_at IS NULL;
 CREATE INDEX dossier_qc_open_idx ON dossier (competent_unit_id, (COALESCE(current_due_at, 9223372036854775807)), id, current_step) WHERE ended_at IS NULL;
 CREATE INDEX dossier_qr_open_idx ON dossier (receiving_unit_id, (COALESCE(current_due_at, 9223372036854775807)), id, competent_unit_id, current_step) WHERE ended_at IS NULL;
--- code search in the queues: a prefix of the code in any case (dossier_queue_code)
-CREATE INDEX dossier_code_ci_idx ON dossier (lower(code));
+-- code search in the queues: a prefix of the code in any case (ASCII: NOCASE is lower()),
+-- everywhere and per unit, with the due time so that a page of codes is read from the index
+-- alone (dossier_queue_code_top)
+CREATE INDEX dossier_code_ci_idx ON dossier (code COLLATE NOCASE, current_due_at);
+CREATE INDEX dossier_qc_code_idx ON dossier (competent_unit_id, code COLLATE NOCASE, current_due_at);
+CREATE INDEX dossier_qr_code_idx ON dossier (receiving_unit_id, code COLLATE NOCASE, current_due_at);

@@ -237,20 +237,85 @@ SELECT x.* FROM dossier x WHERE x.id IN (
 ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
 LIMIT $13
 
--- name: dossier_queue_code
--- a code prefix ($15, printable ASCII, lower case) matching few codes: those codes from
--- dossier_code_ci_idx (a byte-order range: the prefix up to the prefix with its last
--- character raised by one), then the view's filters; queue.c counts the matches first
--- (dossier_code_prefix_count) and walks the view's own index instead when they are many
+-- name: dossier_queue_code_top
+-- the code search without other filters: the first page of each unit's codes with the
+-- prefix ($15) in the queue order, from the code indexes alone (they carry the due time),
+-- merged; everywhere ($1 = 0) the first page of all codes with it
 WITH RECURSIVE sub(id, depth) AS (
     SELECT id, 0 FROM org_unit WHERE id = $1
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
 SELECT x.* FROM dossier x
-WHERE x.id IN (SELECT c.id FROM dossier c
-               WHERE lower(c.code) >= CAST($15 AS TEXT)
-                 AND lower(c.code) < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1))
+WHERE x.id IN (
+    SELECT t.id FROM (SELECT c.id FROM dossier c WHERE CAST($1 AS BIGINT) = 0
+            AND c.code COLLATE NOCASE >= $15 AND c.code COLLATE NOCASE < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
+            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
+            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
+            AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $13) t
+    UNION ALL
+    SELECT y.id FROM sub s JOIN dossier y ON y.id IN (
+        SELECT c.id FROM dossier c WHERE c.competent_unit_id = s.id
+            AND c.code COLLATE NOCASE >= $15 AND c.code COLLATE NOCASE < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
+            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
+            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
+            AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $13)
+    UNION ALL
+    SELECT y.id FROM sub s JOIN dossier y ON y.id IN (
+        SELECT c.id FROM dossier c WHERE c.receiving_unit_id = s.id
+            AND c.code COLLATE NOCASE >= $15 AND c.code COLLATE NOCASE < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
+            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
+            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
+            AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $13)
+)
+  AND (CAST($1 AS BIGINT) = 0 OR x.receiving_unit_id IN (SELECT id FROM sub)
+       OR x.competent_unit_id IN (SELECT id FROM sub))
+  AND COALESCE(x.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(x.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
+  AND (COALESCE(x.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR x.id > CAST($12 AS BIGINT))
+  AND (CAST($2 AS BIGINT) = 0 OR x.applicant_account_id = CAST($2 AS BIGINT))
+  AND (CAST($3 AS BIGINT) = 0 OR x.status = CAST($3 AS BIGINT))
+  AND (CAST($4 AS BIGINT) = 0 OR x.current_step = CAST($4 AS BIGINT))
+  AND (CAST($5 AS BIGINT) = 0 OR x.assignee_account_id = CAST($5 AS BIGINT))
+  AND (CAST($6 AS BIGINT) = 0 OR x.procedure_id = CAST($6 AS BIGINT))
+  AND (CAST($7 AS BIGINT) = 0 OR x.current_due_at < CAST($7 AS BIGINT))
+  AND (CAST($8 AS BIGINT) = 0 OR (x.current_due_at < CAST($9 AS BIGINT) AND x.ended_at IS NULL))
+  AND (CAST($10 AS TEXT) IS NULL OR lower(x.code) LIKE CAST($10 AS TEXT) || '%'
+       OR lower(x.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
+  AND (CAST($14 AS BIGINT) = 0 OR (x.current_due_at >= CAST($14 AS BIGINT) AND x.ended_at IS NULL))
+  AND (CAST($15 AS TEXT) IS NULL
+       OR substr(lower(x.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT))
+ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
+LIMIT $13
+
+-- name: dossier_queue_code
+-- a code prefix ($15: printable ASCII, lower case) that few codes of the scope start with:
+-- those codes (dossier_code_ci_idx everywhere, dossier_qc_code_idx / dossier_qr_code_idx
+-- for each unit of the subtree: a byte-order range from the prefix up to the prefix with
+-- its last character raised by one), then the view's filters and order. queue.c counts them
+-- first (dossier_code_prefix_count) and, when they are many, walks the view's own index
+-- with the prefix as a filter instead (a page then comes quickly).
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT x.* FROM dossier x
+WHERE x.id IN (
+    SELECT c.id FROM dossier c WHERE CAST($1 AS BIGINT) = 0
+          AND c.code COLLATE NOCASE >= $15
+          AND c.code COLLATE NOCASE < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
+    UNION ALL
+    SELECT c.id FROM dossier c WHERE c.competent_unit_id IN (SELECT id FROM sub)
+          AND c.code COLLATE NOCASE >= $15
+          AND c.code COLLATE NOCASE < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
+    UNION ALL
+    SELECT c.id FROM dossier c WHERE c.receiving_unit_id IN (SELECT id FROM sub)
+          AND c.code COLLATE NOCASE >= $15
+          AND c.code COLLATE NOCASE < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
+)
   AND (CAST($1 AS BIGINT) = 0 OR x.receiving_unit_id IN (SELECT id FROM sub)
        OR x.competent_unit_id IN (SELECT id FROM sub))
   AND COALESCE(x.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(x.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
@@ -271,9 +336,24 @@ ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
 LIMIT $13
 
 -- name: dossier_code_prefix_count
--- how many codes start with $1 (as dossier_queue_code), at most $2
-SELECT COUNT(*) FROM (SELECT 1 FROM dossier c
-    WHERE lower(c.code) >= CAST($1 AS TEXT)
-      AND lower(c.code) < substr(CAST($1 AS TEXT), 1, length(CAST($1 AS TEXT)) - 1) || char(unicode(substr(CAST($1 AS TEXT), length(CAST($1 AS TEXT)))) + 1)
+-- how many codes of the scope (unit subtree $3, 0 = everywhere) start with $1, as
+-- dossier_queue_code reads them (a dossier in the subtree by both units counts twice), at
+-- most $2
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $3
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT COUNT(*) FROM (
+    SELECT 1 FROM dossier c WHERE CAST($3 AS BIGINT) = 0
+          AND c.code COLLATE NOCASE >= $1
+          AND c.code COLLATE NOCASE < substr(CAST($1 AS TEXT), 1, length(CAST($1 AS TEXT)) - 1) || char(unicode(substr(CAST($1 AS TEXT), length(CAST($1 AS TEXT)))) + 1)
+    UNION ALL
+    SELECT 1 FROM dossier c WHERE c.competent_unit_id IN (SELECT id FROM sub)
+          AND c.code COLLATE NOCASE >= $1
+          AND c.code COLLATE NOCASE < substr(CAST($1 AS TEXT), 1, length(CAST($1 AS TEXT)) - 1) || char(unicode(substr(CAST($1 AS TEXT), length(CAST($1 AS TEXT)))) + 1)
+    UNION ALL
+    SELECT 1 FROM dossier c WHERE c.receiving_unit_id IN (SELECT id FROM sub)
+          AND c.code COLLATE NOCASE >= $1
+          AND c.code COLLATE NOCASE < substr(CAST($1 AS TEXT), 1, length(CAST($1 AS TEXT)) - 1) || char(unicode(substr(CAST($1 AS TEXT), length(CAST($1 AS TEXT)))) + 1)
     LIMIT $2) t
-
