@@ -39,7 +39,7 @@ SELECT COUNT(*) FROM (SELECT 1 FROM dossier d
     WHERE d.assignee_account_id = CAST($2 AS BIGINT)
       AND (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
            OR d.competent_unit_id IN (SELECT id FROM sub))
-    LIMIT $3) x
+    LIMIT $3) t
 
 -- name: dossier_count_due
 -- open dossiers (the list's "not ended") with $2 <= sort key < $3 (the overdue and due soon
