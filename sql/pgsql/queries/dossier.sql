@@ -237,7 +237,9 @@ LIMIT $13
 -- name: dossier_queue_code_top
 -- the code search without other filters: the first page of each unit's codes with the
 -- prefix ($15) in the queue order, from the code indexes alone (they carry the due time),
--- merged; everywhere ($1 = 0) the first page of all codes with it
+-- merged; everywhere ($1 = 0) the first page of all codes with it. PostgreSQL: "+ 0" keeps the
+-- planner from walking a unit's due-time index and testing the code on every row (the codes
+-- of a month all sit late in that order): the code range is read and its rows sorted
 WITH RECURSIVE sub(id, depth) AS (
     SELECT id, 0 FROM org_unit WHERE id = $1
     UNION ALL
@@ -250,7 +252,7 @@ WHERE x.id IN (
             AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
             AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
             AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
-            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $13) t
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $13) t
     UNION ALL
     SELECT l.id FROM sub s CROSS JOIN LATERAL (
         SELECT c.id FROM dossier c WHERE c.competent_unit_id = s.id
@@ -258,7 +260,7 @@ WHERE x.id IN (
             AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
             AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
             AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
-            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $13) l
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $13) l
     UNION ALL
     SELECT l.id FROM sub s CROSS JOIN LATERAL (
         SELECT c.id FROM dossier c WHERE c.receiving_unit_id = s.id
@@ -266,7 +268,7 @@ WHERE x.id IN (
             AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
             AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
             AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
-            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $13) l
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $13) l
 )
   AND (CAST($1 AS BIGINT) = 0 OR x.receiving_unit_id IN (SELECT id FROM sub)
        OR x.competent_unit_id IN (SELECT id FROM sub))
