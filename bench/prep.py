@@ -8,7 +8,8 @@
                                    with the bench phone), queue (work-queue pages of the
                                    specialist's unit, by status), overdue (the overdue view),
                                    qsearch (code searches in the queue), search (procedure
-                                   searches, with and without diacritics)
+                                   searches, with and without diacritics), views (due soon,
+                                   assigned to me, one more status, queue counts)
   prep.py scale DB_URL N            clone the store's dossiers (new codes) until it holds about N
   prep.py check DB_URL CODES N2XX CONNS  the officer-action check (no lost update, no action twice);
                                    prints a JSON line
@@ -143,9 +144,18 @@ def cmd_paths(db, kind, n, out):
     elif kind == "overdue":
         paths = ["/api/v1/dossiers?overdue=true&limit=50"] * max(1, n)
     elif kind == "qsearch":
-        # code searches typed into the queue's search box (prefix of a code)
+        # code searches typed into the queue's search box: a prefix of many codes (unit and
+        # month: the view's index with the prefix as a filter) and whole codes (the code index)
         rows = sql_rows(db, f"SELECT code FROM dossier ORDER BY id DESC LIMIT {max(1, n)}")
-        paths = ["/api/v1/dossiers?limit=50&q=" + urllib.parse.quote(c[:18]) for (c,) in rows]
+        paths = ["/api/v1/dossiers?limit=50&q=" + urllib.parse.quote(c[:18] if i % 2 else c)
+                 for i, (c,) in enumerate(rows)]
+    elif kind == "views":
+        # the other queue views and the counts the UI polls
+        now = int(time.time())
+        paths = [f"/api/v1/dossiers?limit=50&due_after={now}&due_before={now + 3 * 86400}",
+                 "/api/v1/dossiers?limit=50&assignee=me", "/api/v1/dossiers?limit=50&status=2",
+                 "/api/v1/dossiers?limit=50&status=4&overdue=true", "/api/v1/queues/counts?days=3"]
+        paths = paths * max(1, n // len(paths))
     elif kind == "search":
         paths = ["/api/v1/procedures?limit=20&q=" + urllib.parse.quote(t) for t in SEARCH_TERMS]
     with open(out, "w") as f:

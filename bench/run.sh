@@ -5,6 +5,10 @@
 #
 #   bench/run.sh                 the full run (about 25 minutes)
 #   RUNS=1 DUR=3 SCALE=20000 SOAK=30 BURST_MAX=64 bench/run.sh      a quick smoke run
+#   THROUGHPUT=0 SOAK=0 BURST_MAX=0 APPEND=bench/last-results.jsonl bench/run.sh
+#                                the queues and search at SCALE only, on SQLite and PostgreSQL
+#                                (SCALE_ENGINES=sqlite: SQLite only); the other phases' numbers
+#                                are taken over from APPEND
 #
 # Knobs (environment): RUNS (3) repetitions of the throughput set, medians reported;
 # DUR (10) seconds per load step; CONNS (64) connections; OFFICERS (16) racing officer
@@ -13,7 +17,8 @@
 # memory soak (0 skips); BURST_MAX (1024) largest connection burst (0 skips); PG (1) also
 # PostgreSQL (needs its server binaries); OUT (bench/RESULTS.md); THROUGHPUT (1) runs the
 # throughput set (0: only the later phases, their results added to APPEND, a results.jsonl of
-# an earlier run, e.g. bench/last-results.jsonl).
+# an earlier run, e.g. bench/last-results.jsonl: the lines of the phases this run repeats are
+# dropped from it); SCALE_ENGINES (sqlite pgsql, or the one given) engines of the scale phase.
 # Every load step is bounded in time (wrk -d) and every wait in count.
 set -euo pipefail
 
@@ -30,6 +35,7 @@ BURST_MAX=${BURST_MAX:-1024}
 PG=${PG:-1}
 THROUGHPUT=${THROUGHPUT:-1}
 APPEND=${APPEND:-}
+SCALE_ENGINES=${SCALE_ENGINES:-sqlite pgsql}
 OUT=${OUT:-$ROOT/bench/RESULTS.md}
 BUILD=$ROOT/build
 BIN=$BUILD/tinhso
@@ -38,7 +44,12 @@ PREP="python3 $ROOT/bench/prep.py"
 WORK=$(mktemp -d /var/tmp/bench-run.XXXXXX)
 RES=$WORK/results.jsonl
 if [ -n "$APPEND" ]; then
-	grep -v '"bench": "\(scale_load\|queue_c\|search_c\|overdue_c\|qsearch_c\|bursts\|soak\)' "$APPEND" >"$RES" || true
+	# keep the earlier run's lines of every phase this run does not repeat
+	redo="x"
+	[ "$SCALE" -gt 0 ] && redo="$redo\\|scale_load\\|queue_c\\|search_c\\|overdue_c\\|qsearch_c\\|views_c"
+	[ "$BURST_MAX" -gt 0 ] && redo="$redo\\|bursts"
+	[ "$SOAK" -gt 0 ] && redo="$redo\\|soak"
+	grep -v "\"bench\": \"\\($redo\\)" "$APPEND" >"$RES" || true
 fi
 export BENCH_LUA=$ROOT/bench/lua
 export TINHSO_PASSWORD_HASH_MEMORY_KIB=8192 TINHSO_PASSWORD_HASH_OPS=1
@@ -163,7 +174,7 @@ app_steps() {
 }
 
 # ---- the throughput set, RUNS times ------------------------------------------------------
-if [ "$PG" = 1 ]; then
+if [ "$PG" = 1 ] && { [ "$THROUGHPUT" = 1 ] || { [ "$SCALE" -gt 0 ] && [[ " $SCALE_ENGINES " == *" pgsql "* ]]; }; }; then
 	PGDIR=$(mktemp -d /tmp/tinhso-bench-pg.XXXXXX)
 	"$ROOT/scripts/pg-test-cluster.sh" start "$PGDIR" >/dev/null
 	PGURL=$(cat "$PGDIR/url")
@@ -253,11 +264,12 @@ scale_steps() {
 	start_server "$db" "$name"
 	export BENCH_ENV=$WORK/$name.lua
 	$PREP env "$BASE" "$BENCH_ENV"
-	for k in queue overdue qsearch search; do
+	for k in queue overdue qsearch search views; do
 		$PREP paths "$db" "$k" 100 "$WORK/$name.$k" >/dev/null
 	done
 	# work-queue pages and procedure search at 8 (officers at their desks) and CONNS
-	# connections; then the overdue view and code searches at 8 only (they scan, see the notes)
+	# connections; then the overdue view, code searches and the other views (due soon,
+	# assigned to me, overdue by status, queue counts) at 8
 	for run in $(seq 1 "$RUNS"); do
 		for c in 8 "$CONNS"; do
 			for k in queue search; do
@@ -266,9 +278,8 @@ scale_steps() {
 			done
 		done
 	done
-	# last: wrk stops waiting after DUR s, but requests it sent keep running in the server
 	for run in $(seq 1 "$RUNS"); do
-		for k in overdue qsearch; do
+		for k in overdue qsearch views; do
 			BENCH_PATHS=$WORK/$name.$k BENCH_ROLE=specialist wrk_step "$engine" "${k}_c8" "$run" "$BASE" \
 				-t2 -c8 -d"${DUR}s" --timeout 30s -s "$BENCH_LUA/get.lua"
 		done
@@ -276,13 +287,16 @@ scale_steps() {
 	stop_server
 }
 if [ "$SCALE" -gt 0 ]; then
-	db=$(new_store sqlite scale 1000)
-	scale_steps sqlite "$db"
-	rm -f "$WORK/scale.db"*
-	if [ "$PG" = 1 ]; then
-		db=$(new_store pgsql bench_scale 1000)
-		scale_steps pgsql "$db"
-	fi
+	for engine in $SCALE_ENGINES; do
+		if [ "$engine" = sqlite ]; then
+			db=$(new_store sqlite scale 1000)
+			scale_steps sqlite "$db"
+			rm -f "$WORK/scale.db"*
+		elif [ -n "$PGDIR" ]; then
+			db=$(new_store pgsql bench_scale 1000)
+			scale_steps pgsql "$db"
+		fi
+	done
 fi
 
 # ---- the report -------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 /* dossier.c - the dossier rules (DOMAIN.md §4-6): submission and intake, every transition
  * of the flow table in one write transaction (state + event + outbox + audit + counters),
  * optimistic concurrency, idempotency keys, codes, deadlines with the working calendar,
- * queues and the public lookup. Storage only through sql/common/queries/dossier.sql. */
+ * and the public lookup (the work queues and their counts: queue.c). Storage only through
+ * sql/common/queries/dossier.sql. */
 #include "dossier/dossier.h"
+#include "dossier/dossier_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,7 +14,6 @@
 #include "calendar/calendar.h"
 #include "stats/stats.h"
 
-#define LIST_DEFAULT 50
 #define REASON_MAX 2000
 
 /* ---- seams and small helpers --------------------------------------------------------- */
@@ -1602,117 +1603,27 @@ int ts_dossier_public(struct ts_ctx *ctx, const char *code, const char *phone,
 	return 0;
 }
 
-/* ---- queues -------------------------------------------------------------------------- */
+/* ---- for queue.c (dossier_int.h) -------------------------------------------------- */
 
-struct list_job {
-	struct ts_ctx *ctx;
-	struct ts_dossier_filter f;
-	int64_t applicant, cur_due, cur_id, now;
-	const char *q;
-	struct ts_dossier *items;
-	int n;
-};
-
-static int list_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+int64_t ts_dossier_now(void)
 {
-	struct list_job *j = vjob;
-	struct ts_arena *a = j->ctx->arena;
-	struct ts_dbres *r = NULL;
-	int rc;
-
-	if (j->applicant == 0 && j->f.unit_id > 0) {
-		bool ok = false;
-		if ((rc = holds_role(j->ctx, c, -1, j->f.unit_id, &ok, err)))
-			return rc;
-		if (!ok)
-			return ts_error_set(err, TS_ERR_FORBIDDEN, "unit",
-					    "Đơn vị nằm ngoài phạm vi được phân quyền");
-	}
-	struct ts_dbval p[] = {
-	    TS_DB_INT(j->f.unit_id),  TS_DB_INT(j->applicant),	TS_DB_INT(j->f.status),
-	    TS_DB_INT(j->f.step),     TS_DB_INT(j->f.assignee), TS_DB_INT(j->f.procedure_id),
-	    TS_DB_INT(j->f.due_before), TS_DB_INT(j->f.overdue ? 1 : 0), TS_DB_INT(j->now),
-	    TS_DB_TEXT(j->q),	      TS_DB_INT(j->cur_due),	TS_DB_INT(j->cur_id),
-	    TS_DB_INT(j->f.limit + 1), TS_DB_INT(j->f.due_after)};
-	/* the query whose index leads with the most selective filter given */
-	const char *q = j->applicant	 ? "dossier_queue_applicant"
-			: j->f.assignee	 ? "dossier_queue_assignee"
-			: j->f.status	 ? "dossier_queue_status"
-					 : "dossier_queue";
-	if ((rc = ts_db_query(c, a, q, p, 14, &r, err)))
-		return rc;
-	j->items = ts_arena_zalloc(a, (size_t)(r->nrows + 1) * sizeof(*j->items));
-	if (!j->items)
-		return nomem(err);
-	j->n = r->nrows;
-	for (int i = 0; i < r->nrows; i++)
-		dossier_from_row(r, i, &j->items[i]);
-	return 0;
+	return now_s();
 }
 
-/* An officer's queues default to the home unit's subtree (everywhere with a province-wide
- * grant or system rights); *unit is left alone when the caller named one. */
-static int default_scope(const struct ts_actor *ac, int64_t *unit, struct ts_error *err)
+void ts_dossier_from_row(const struct ts_dbres *r, int i, struct ts_dossier *d)
 {
-	bool everywhere = false;
-
-	if (*unit != 0 || is_system(ac))
-		return 0;
-	for (int i = 0; i < ac->ngrants; i++)
-		everywhere |= ac->grants[i].unit_id <= 0;
-	if (!everywhere)
-		*unit = ac->unit_id > 0 ? ac->unit_id : (ac->ngrants ? ac->grants[0].unit_id : -1);
-	if (*unit < 0)
-		return ts_error_set(err, TS_ERR_FORBIDDEN, NULL, NULL);
-	return 0;
+	dossier_from_row(r, i, d);
 }
 
-int ts_dossier_list(struct ts_ctx *ctx, const struct ts_dossier_filter *f,
-		    struct ts_dossier **items, int *n, const char **next, struct ts_error *err)
+int ts_dossier_holds_role(struct ts_ctx *ctx, struct ts_dbconn *c, int role, int64_t unit,
+			  bool *ok, struct ts_error *err)
 {
-	struct list_job j = {.ctx = ctx, .f = *f, .cur_due = -1, .now = now_s()};
-	const struct ts_actor *ac = &ctx->actor;
-	int rc;
+	return holds_role(ctx, c, role, unit, ok, err);
+}
 
-	*next = NULL;
-	if (j.f.limit == 0)
-		j.f.limit = LIST_DEFAULT;
-	if (j.f.limit < 1 || j.f.limit > TS_DOSSIER_LIST_MAX)
-		return ts_error_set(err, TS_ERR_VALIDATION, "limit", "Số dòng mỗi trang từ 1 đến %d",
-				    TS_DOSSIER_LIST_MAX);
-	if (f->after && *f->after &&
-	    sscanf(f->after, "%" SCNd64 ".%" SCNd64, &j.cur_due, &j.cur_id) != 2)
-		return ts_error_set(err, TS_ERR_VALIDATION, "after", "Con trỏ trang không hợp lệ");
-	if (ac->kind == TS_ACCT_CITIZEN || ac->kind == TS_ACCT_BUSINESS) {
-		if (ac->account_id <= 0)
-			return ts_error_set(err, TS_ERR_FORBIDDEN, NULL, NULL);
-		j.applicant = ac->account_id;
-	} else if ((rc = default_scope(ac, &j.f.unit_id, err))) {
-		return rc;
-	}
-	if (f->q && *f->q) {
-		char *q = ts_arena_strdup(ctx->arena, f->q);
-		if (!q)
-			return nomem(err);
-		for (char *p = q; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
-			else if (*p == '%' || *p == '_')
-				*p = ' ';
-		j.q = q;
-	}
-	if ((rc = ts_db_tx(ctx->db, TS_DB_TX_READ, list_tx, &j, err)))
-		return rc;
-	if (j.n > j.f.limit) {
-		const struct ts_dossier *last = &j.items[j.f.limit - 1];
-		j.n = j.f.limit;
-		*next = ts_arena_printf(ctx->arena, "%" PRId64 ".%" PRId64,
-					last->current_due_at > 0 ? last->current_due_at : INT64_MAX,
-					last->id);
-	}
-	*items = j.items;
-	*n = j.n;
-	return 0;
+bool ts_dossier_is_system(const struct ts_actor *a)
+{
+	return is_system(a);
 }
 
 /* ---- aliases ------------------------------------------------------------------------- */
@@ -1798,105 +1709,6 @@ const struct ts_dossier_input *ts_dossier_action_inputs(int action)
 	case TS_DA_RATE: return in_rate;
 	default: return in_none;
 	}
-}
-
-/* ---- queue counts -------------------------------------------------------------------- */
-
-struct counts_job {
-	struct ts_ctx *ctx;
-	int64_t now, soon_before;
-	bool scope_checked;
-	struct ts_dossier_counts *out;
-};
-
-static int count_one(struct ts_dbconn *c, struct ts_arena *a, const char *q,
-		     const struct ts_dbval *p, int np, int64_t *out, struct ts_error *err)
-{
-	struct ts_dbres *r = NULL;
-	int rc;
-
-	if ((rc = ts_db_query(c, a, q, p, np, &r, err)))
-		return rc;
-	*out = r->nrows ? ts_dbres_int(r, 0, 0) : 0;
-	return 0;
-}
-
-static int counts_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
-{
-	struct counts_job *j = vjob;
-	struct ts_dossier_counts *o = j->out;
-	struct ts_arena *a = j->ctx->arena;
-	int64_t unit = o->unit_id, me = j->ctx->actor.account_id, cap = TS_DOSSIER_COUNT_CAP;
-	struct ts_dbres *r = NULL;
-	int rc;
-
-	if (j->scope_checked && unit > 0) {
-		bool ok = false;
-		if ((rc = holds_role(j->ctx, c, -1, unit, &ok, err)))
-			return rc;
-		if (!ok)
-			return ts_error_set(err, TS_ERR_FORBIDDEN, "unit",
-					    "Đơn vị nằm ngoài phạm vi được phân quyền");
-	}
-	{
-		struct ts_dbval p[] = {TS_DB_INT(unit), TS_DB_INT(TS_DS_NEW), TS_DB_INT(cap)};
-		if ((rc = count_one(c, a, "dossier_count_status", p, 3, &o->awaiting, err)))
-			return rc;
-	}
-	if (me > 0) {
-		struct ts_dbval p[] = {TS_DB_INT(unit), TS_DB_INT(me), TS_DB_INT(cap)};
-		if ((rc = count_one(c, a, "dossier_count_assignee", p, 3, &o->mine, err)))
-			return rc;
-	}
-	{
-		struct ts_dbval p[] = {TS_DB_INT(unit), TS_DB_INT(j->now), TS_DB_INT(j->soon_before),
-				       TS_DB_INT(cap)};
-		if ((rc = count_one(c, a, "dossier_count_due", p, 4, &o->due_soon, err)))
-			return rc;
-	}
-	{
-		struct ts_dbval p[] = {TS_DB_INT(unit), TS_DB_INT(1), TS_DB_INT(j->now), TS_DB_INT(cap)};
-		if ((rc = count_one(c, a, "dossier_count_due", p, 4, &o->overdue, err)))
-			return rc;
-	}
-	{
-		struct ts_dbval p[] = {TS_DB_INT(unit), TS_DB_INT(cap)};
-		if ((rc = count_one(c, a, "dossier_count_all", p, 2, &o->all, err)))
-			return rc;
-	}
-	{
-		struct ts_dbval p[] = {TS_DB_INT(unit)};
-		if ((rc = ts_db_query(c, a, "dossier_count_by_step", p, 1, &r, err)))
-			return rc;
-		o->nsteps = 0;
-		for (int i = 0; i < r->nrows && o->nsteps < TS_FLOW_MAX_STEPS; i++) {
-			o->steps[o->nsteps].step = (int)ts_dbres_int(r, i, 0);
-			o->steps[o->nsteps].count = ts_dbres_int(r, i, 1);
-			o->nsteps++;
-		}
-	}
-	return 0;
-}
-
-int ts_dossier_queue_counts(struct ts_ctx *ctx, int64_t unit_id, int64_t soon_before,
-			    struct ts_dossier_counts *out, struct ts_error *err)
-{
-	struct counts_job j = {.ctx = ctx, .now = now_s(), .soon_before = soon_before, .out = out};
-	const struct ts_actor *ac = &ctx->actor;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	if (ac->kind == TS_ACCT_CITIZEN || ac->kind == TS_ACCT_BUSINESS)
-		return ts_error_set(err, TS_ERR_FORBIDDEN, NULL, NULL);
-	if (unit_id < 0)
-		return ts_error_set(err, TS_ERR_VALIDATION, "unit", "Đơn vị không hợp lệ");
-	if (soon_before < j.now)
-		soon_before = j.soon_before = j.now;
-	j.scope_checked = unit_id > 0;
-	if ((rc = default_scope(ac, &unit_id, err)))
-		return rc;
-	out->unit_id = unit_id;
-	return ts_db_tx(ctx->db, TS_DB_TX_READ, counts_tx, &j, err);
 }
 
 /* ---- eligible receivers ---------------------------------------------------------------- */

@@ -72,105 +72,126 @@ SELECT id, name FROM org_unit WHERE id IN ($1, $2, $3)
 -- $1 alias, $2 system, $3 dossier id, $4 now
 INSERT INTO dossier_code_alias (alias, system, dossier_id, created_at) VALUES ($1, $2, $3, $4)
 
--- Work queues. Every queue query takes the same parameters: $1 unit subtree root (0 =
--- everywhere), $2 applicant (0 any), $3 status, $4 step, $5 assignee, $6 procedure,
--- $7 due_before, $8 overdue flag, $9 now, $10 q (lower case) or NULL, $11/$12 cursor (sort
--- key, id), $13 limit, $14 due_after (open dossiers due at or after it; 0 = any); sort key: current due, no due last. dossier.c picks the query whose
--- leading filter has an index in that order (migration 0006), so a page is one index range.
+-- Work queues (src/dossier/queue.c picks one query per view). Every queue query takes the
+-- same parameters: $1 unit subtree root (0 = everywhere), $2 applicant (0 any), $3 status,
+-- $4 step, $5 assignee, $6 procedure, $7 due_before, $8 overdue flag, $9 now, $10 q (lower
+-- case; code prefix or applicant name) or NULL, $11/$12 cursor (sort key, id: rows after
+-- it), $13 limit, $14 due_after (open dossiers due at or after it; 0 = any), $15 code
+-- prefix (lower case) or NULL, $16 the largest sort key wanted. Sort key: current due, no
+-- due last (9223372036854775807), then id. Each view's leading condition matches an index
+-- (migrations 0006, 0017) in that order, so a page is an index range that stops at the
+-- limit; the other filters are checked on the rows of that range. The cursor and $16 are
+-- written as plain comparisons on the key so that both engines use them as the range.
 -- name: dossier_queue_applicant
--- "my dossiers": driven by dossier_q_applicant_idx
+-- "my dossiers": dossier_q_applicant_idx
 WITH RECURSIVE sub(id, depth) AS (
     SELECT id, 0 FROM org_unit WHERE id = $1
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT d.* FROM dossier d
-WHERE d.applicant_account_id = CAST($2 AS BIGINT) AND (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
-       OR d.competent_unit_id IN (SELECT id FROM sub))
-  AND (CAST($2 AS BIGINT) = 0 OR d.applicant_account_id = CAST($2 AS BIGINT))
-  AND (CAST($3 AS BIGINT) = 0 OR d.status = CAST($3 AS BIGINT))
-  AND (CAST($4 AS BIGINT) = 0 OR d.current_step = CAST($4 AS BIGINT))
-  AND (CAST($5 AS BIGINT) = 0 OR d.assignee_account_id = CAST($5 AS BIGINT))
-  AND (CAST($6 AS BIGINT) = 0 OR d.procedure_id = CAST($6 AS BIGINT))
-  AND (CAST($7 AS BIGINT) = 0 OR d.current_due_at < CAST($7 AS BIGINT))
-  AND (CAST($8 AS BIGINT) = 0 OR (d.current_due_at < CAST($9 AS BIGINT) AND d.ended_at IS NULL))
-  AND (CAST($10 AS TEXT) IS NULL OR lower(d.code) LIKE CAST($10 AS TEXT) || '%'
-       OR lower(d.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
-  AND (CAST($14 AS BIGINT) = 0 OR (d.current_due_at >= CAST($14 AS BIGINT) AND d.ended_at IS NULL))
-  AND (COALESCE(d.current_due_at, 9223372036854775807), d.id) > (CAST($11 AS BIGINT), CAST($12 AS BIGINT))
-ORDER BY COALESCE(d.current_due_at, 9223372036854775807), d.id
+SELECT x.* FROM dossier x
+WHERE x.applicant_account_id = CAST($2 AS BIGINT)
+  AND (CAST($1 AS BIGINT) = 0 OR x.receiving_unit_id IN (SELECT id FROM sub)
+       OR x.competent_unit_id IN (SELECT id FROM sub))
+  AND COALESCE(x.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(x.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
+  AND (COALESCE(x.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR x.id > CAST($12 AS BIGINT))
+  AND (CAST($2 AS BIGINT) = 0 OR x.applicant_account_id = CAST($2 AS BIGINT))
+  AND (CAST($3 AS BIGINT) = 0 OR x.status = CAST($3 AS BIGINT))
+  AND (CAST($4 AS BIGINT) = 0 OR x.current_step = CAST($4 AS BIGINT))
+  AND (CAST($5 AS BIGINT) = 0 OR x.assignee_account_id = CAST($5 AS BIGINT))
+  AND (CAST($6 AS BIGINT) = 0 OR x.procedure_id = CAST($6 AS BIGINT))
+  AND (CAST($7 AS BIGINT) = 0 OR x.current_due_at < CAST($7 AS BIGINT))
+  AND (CAST($8 AS BIGINT) = 0 OR (x.current_due_at < CAST($9 AS BIGINT) AND x.ended_at IS NULL))
+  AND (CAST($10 AS TEXT) IS NULL OR lower(x.code) LIKE CAST($10 AS TEXT) || '%'
+       OR lower(x.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
+  AND (CAST($14 AS BIGINT) = 0 OR (x.current_due_at >= CAST($14 AS BIGINT) AND x.ended_at IS NULL))
+  AND (CAST($15 AS TEXT) IS NULL
+       OR substr(lower(x.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT))
+ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
 LIMIT $13
 
 -- name: dossier_queue_assignee
--- "assigned to me": driven by dossier_q_assignee_idx
+-- "assigned to": dossier_q_assignee_idx
 WITH RECURSIVE sub(id, depth) AS (
     SELECT id, 0 FROM org_unit WHERE id = $1
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT d.* FROM dossier d
-WHERE d.assignee_account_id = CAST($5 AS BIGINT) AND (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
-       OR d.competent_unit_id IN (SELECT id FROM sub))
-  AND (CAST($2 AS BIGINT) = 0 OR d.applicant_account_id = CAST($2 AS BIGINT))
-  AND (CAST($3 AS BIGINT) = 0 OR d.status = CAST($3 AS BIGINT))
-  AND (CAST($4 AS BIGINT) = 0 OR d.current_step = CAST($4 AS BIGINT))
-  AND (CAST($5 AS BIGINT) = 0 OR d.assignee_account_id = CAST($5 AS BIGINT))
-  AND (CAST($6 AS BIGINT) = 0 OR d.procedure_id = CAST($6 AS BIGINT))
-  AND (CAST($7 AS BIGINT) = 0 OR d.current_due_at < CAST($7 AS BIGINT))
-  AND (CAST($8 AS BIGINT) = 0 OR (d.current_due_at < CAST($9 AS BIGINT) AND d.ended_at IS NULL))
-  AND (CAST($10 AS TEXT) IS NULL OR lower(d.code) LIKE CAST($10 AS TEXT) || '%'
-       OR lower(d.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
-  AND (CAST($14 AS BIGINT) = 0 OR (d.current_due_at >= CAST($14 AS BIGINT) AND d.ended_at IS NULL))
-  AND (COALESCE(d.current_due_at, 9223372036854775807), d.id) > (CAST($11 AS BIGINT), CAST($12 AS BIGINT))
-ORDER BY COALESCE(d.current_due_at, 9223372036854775807), d.id
+SELECT x.* FROM dossier x
+WHERE x.assignee_account_id = CAST($5 AS BIGINT)
+  AND (CAST($1 AS BIGINT) = 0 OR x.receiving_unit_id IN (SELECT id FROM sub)
+       OR x.competent_unit_id IN (SELECT id FROM sub))
+  AND COALESCE(x.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(x.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
+  AND (COALESCE(x.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR x.id > CAST($12 AS BIGINT))
+  AND (CAST($2 AS BIGINT) = 0 OR x.applicant_account_id = CAST($2 AS BIGINT))
+  AND (CAST($3 AS BIGINT) = 0 OR x.status = CAST($3 AS BIGINT))
+  AND (CAST($4 AS BIGINT) = 0 OR x.current_step = CAST($4 AS BIGINT))
+  AND (CAST($5 AS BIGINT) = 0 OR x.assignee_account_id = CAST($5 AS BIGINT))
+  AND (CAST($6 AS BIGINT) = 0 OR x.procedure_id = CAST($6 AS BIGINT))
+  AND (CAST($7 AS BIGINT) = 0 OR x.current_due_at < CAST($7 AS BIGINT))
+  AND (CAST($8 AS BIGINT) = 0 OR (x.current_due_at < CAST($9 AS BIGINT) AND x.ended_at IS NULL))
+  AND (CAST($10 AS TEXT) IS NULL OR lower(x.code) LIKE CAST($10 AS TEXT) || '%'
+       OR lower(x.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
+  AND (CAST($14 AS BIGINT) = 0 OR (x.current_due_at >= CAST($14 AS BIGINT) AND x.ended_at IS NULL))
+  AND (CAST($15 AS TEXT) IS NULL
+       OR substr(lower(x.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT))
+ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
 LIMIT $13
 
 -- name: dossier_queue_status
--- one status: driven by dossier_q_status_idx
+-- one status everywhere ($1 = 0): dossier_q_status_idx
 WITH RECURSIVE sub(id, depth) AS (
     SELECT id, 0 FROM org_unit WHERE id = $1
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT d.* FROM dossier d
-WHERE d.status = CAST($3 AS BIGINT) AND (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
-       OR d.competent_unit_id IN (SELECT id FROM sub))
-  AND (CAST($2 AS BIGINT) = 0 OR d.applicant_account_id = CAST($2 AS BIGINT))
-  AND (CAST($3 AS BIGINT) = 0 OR d.status = CAST($3 AS BIGINT))
-  AND (CAST($4 AS BIGINT) = 0 OR d.current_step = CAST($4 AS BIGINT))
-  AND (CAST($5 AS BIGINT) = 0 OR d.assignee_account_id = CAST($5 AS BIGINT))
-  AND (CAST($6 AS BIGINT) = 0 OR d.procedure_id = CAST($6 AS BIGINT))
-  AND (CAST($7 AS BIGINT) = 0 OR d.current_due_at < CAST($7 AS BIGINT))
-  AND (CAST($8 AS BIGINT) = 0 OR (d.current_due_at < CAST($9 AS BIGINT) AND d.ended_at IS NULL))
-  AND (CAST($10 AS TEXT) IS NULL OR lower(d.code) LIKE CAST($10 AS TEXT) || '%'
-       OR lower(d.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
-  AND (CAST($14 AS BIGINT) = 0 OR (d.current_due_at >= CAST($14 AS BIGINT) AND d.ended_at IS NULL))
-  AND (COALESCE(d.current_due_at, 9223372036854775807), d.id) > (CAST($11 AS BIGINT), CAST($12 AS BIGINT))
-ORDER BY COALESCE(d.current_due_at, 9223372036854775807), d.id
+SELECT x.* FROM dossier x
+WHERE x.status = CAST($3 AS BIGINT)
+  AND (CAST($1 AS BIGINT) = 0 OR x.receiving_unit_id IN (SELECT id FROM sub)
+       OR x.competent_unit_id IN (SELECT id FROM sub))
+  AND COALESCE(x.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(x.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
+  AND (COALESCE(x.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR x.id > CAST($12 AS BIGINT))
+  AND (CAST($2 AS BIGINT) = 0 OR x.applicant_account_id = CAST($2 AS BIGINT))
+  AND (CAST($3 AS BIGINT) = 0 OR x.status = CAST($3 AS BIGINT))
+  AND (CAST($4 AS BIGINT) = 0 OR x.current_step = CAST($4 AS BIGINT))
+  AND (CAST($5 AS BIGINT) = 0 OR x.assignee_account_id = CAST($5 AS BIGINT))
+  AND (CAST($6 AS BIGINT) = 0 OR x.procedure_id = CAST($6 AS BIGINT))
+  AND (CAST($7 AS BIGINT) = 0 OR x.current_due_at < CAST($7 AS BIGINT))
+  AND (CAST($8 AS BIGINT) = 0 OR (x.current_due_at < CAST($9 AS BIGINT) AND x.ended_at IS NULL))
+  AND (CAST($10 AS TEXT) IS NULL OR lower(x.code) LIKE CAST($10 AS TEXT) || '%'
+       OR lower(x.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
+  AND (CAST($14 AS BIGINT) = 0 OR (x.current_due_at >= CAST($14 AS BIGINT) AND x.ended_at IS NULL))
+  AND (CAST($15 AS TEXT) IS NULL
+       OR substr(lower(x.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT))
+ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
 LIMIT $13
 
 -- name: dossier_queue
--- everything in scope (also overdue: they sort first): dossier_q_all_idx
+-- everything ($1 = 0): dossier_q_all_idx
 WITH RECURSIVE sub(id, depth) AS (
     SELECT id, 0 FROM org_unit WHERE id = $1
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT d.* FROM dossier d
-WHERE (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
-       OR d.competent_unit_id IN (SELECT id FROM sub))
-  AND (CAST($2 AS BIGINT) = 0 OR d.applicant_account_id = CAST($2 AS BIGINT))
-  AND (CAST($3 AS BIGINT) = 0 OR d.status = CAST($3 AS BIGINT))
-  AND (CAST($4 AS BIGINT) = 0 OR d.current_step = CAST($4 AS BIGINT))
-  AND (CAST($5 AS BIGINT) = 0 OR d.assignee_account_id = CAST($5 AS BIGINT))
-  AND (CAST($6 AS BIGINT) = 0 OR d.procedure_id = CAST($6 AS BIGINT))
-  AND (CAST($7 AS BIGINT) = 0 OR d.current_due_at < CAST($7 AS BIGINT))
-  AND (CAST($8 AS BIGINT) = 0 OR (d.current_due_at < CAST($9 AS BIGINT) AND d.ended_at IS NULL))
-  AND (CAST($10 AS TEXT) IS NULL OR lower(d.code) LIKE CAST($10 AS TEXT) || '%'
-       OR lower(d.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
-  AND (CAST($14 AS BIGINT) = 0 OR (d.current_due_at >= CAST($14 AS BIGINT) AND d.ended_at IS NULL))
-  AND (COALESCE(d.current_due_at, 9223372036854775807), d.id) > (CAST($11 AS BIGINT), CAST($12 AS BIGINT))
-ORDER BY COALESCE(d.current_due_at, 9223372036854775807), d.id
+SELECT x.* FROM dossier x
+WHERE 1 = 1
+  AND (CAST($1 AS BIGINT) = 0 OR x.receiving_unit_id IN (SELECT id FROM sub)
+       OR x.competent_unit_id IN (SELECT id FROM sub))
+  AND COALESCE(x.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(x.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
+  AND (COALESCE(x.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR x.id > CAST($12 AS BIGINT))
+  AND (CAST($2 AS BIGINT) = 0 OR x.applicant_account_id = CAST($2 AS BIGINT))
+  AND (CAST($3 AS BIGINT) = 0 OR x.status = CAST($3 AS BIGINT))
+  AND (CAST($4 AS BIGINT) = 0 OR x.current_step = CAST($4 AS BIGINT))
+  AND (CAST($5 AS BIGINT) = 0 OR x.assignee_account_id = CAST($5 AS BIGINT))
+  AND (CAST($6 AS BIGINT) = 0 OR x.procedure_id = CAST($6 AS BIGINT))
+  AND (CAST($7 AS BIGINT) = 0 OR x.current_due_at < CAST($7 AS BIGINT))
+  AND (CAST($8 AS BIGINT) = 0 OR (x.current_due_at < CAST($9 AS BIGINT) AND x.ended_at IS NULL))
+  AND (CAST($10 AS TEXT) IS NULL OR lower(x.code) LIKE CAST($10 AS TEXT) || '%'
+       OR lower(x.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
+  AND (CAST($14 AS BIGINT) = 0 OR (x.current_due_at >= CAST($14 AS BIGINT) AND x.ended_at IS NULL))
+  AND (CAST($15 AS TEXT) IS NULL
+       OR substr(lower(x.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT))
+ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
 LIMIT $13
 
 -- name: dossier_applicant_phone
@@ -191,8 +212,11 @@ WHERE g.account_id = $1 AND g.role = $2 AND a.status = 'active'
 LIMIT 1
 
 -- Queue counts (ts_dossier_queue_counts): $1 unit subtree root (0 = everywhere), the queue's
--- own parameter(s), then the cap; each counts at most cap rows, so a count is one bounded
--- index range (dossier_q_status_idx, dossier_q_assignee_idx).
+-- own parameter(s), then the cap. Each count is the dossiers of the subtree's units by
+-- competent unit, plus those by receiving unit whose competent unit lies outside it (each
+-- dossier once), read from indexes that lead with the unit (migration 0017: the receiving
+-- side's indexes carry the competent unit, so the check needs no table row); or everywhere
+-- when $1 = 0. Each stops at the cap ("at least"), so a count is a bounded index range.
 -- name: dossier_count_status
 -- $2 status, $3 cap
 WITH RECURSIVE sub(id, depth) AS (
@@ -200,40 +224,15 @@ WITH RECURSIVE sub(id, depth) AS (
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT COUNT(*) FROM (SELECT 1 FROM dossier d
-    WHERE d.status = CAST($2 AS BIGINT)
-      AND (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
-           OR d.competent_unit_id IN (SELECT id FROM sub))
-    LIMIT $3) x
-
--- name: dossier_count_assignee
--- $2 assignee account, $3 cap
-WITH RECURSIVE sub(id, depth) AS (
-    SELECT id, 0 FROM org_unit WHERE id = $1
+SELECT COUNT(*) FROM (
+    SELECT 1 FROM dossier x WHERE CAST($1 AS BIGINT) = 0 AND x.status = CAST($2 AS BIGINT)
     UNION ALL
-    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
-)
-SELECT COUNT(*) FROM (SELECT 1 FROM dossier d
-    WHERE d.assignee_account_id = CAST($2 AS BIGINT)
-      AND (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
-           OR d.competent_unit_id IN (SELECT id FROM sub))
-    LIMIT $3) x
-
--- name: dossier_count_due
--- open dossiers (the open statuses, so one dossier_q_status_idx range each) with
--- $2 <= current due < $3; $4 cap
-WITH RECURSIVE sub(id, depth) AS (
-    SELECT id, 0 FROM org_unit WHERE id = $1
+    SELECT 1 FROM dossier x WHERE x.competent_unit_id IN (SELECT id FROM sub)
+        AND x.status = CAST($2 AS BIGINT)
     UNION ALL
-    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
-)
-SELECT COUNT(*) FROM (SELECT 1 FROM dossier d
-    WHERE d.status IN (1, 2, 4, 5, 6) AND d.ended_at IS NULL
-      AND COALESCE(d.current_due_at, 9223372036854775807) >= CAST($2 AS BIGINT)
-      AND COALESCE(d.current_due_at, 9223372036854775807) < CAST($3 AS BIGINT)
-      AND (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
-           OR d.competent_unit_id IN (SELECT id FROM sub))
-    LIMIT $4) x
+    SELECT 1 FROM dossier x WHERE x.receiving_unit_id IN (SELECT id FROM sub)
+        AND x.status = CAST($2 AS BIGINT) AND x.competent_unit_id NOT IN (SELECT id FROM sub)
+    LIMIT $3) t
 
 -- name: dossier_count_all
 -- $2 cap
@@ -242,24 +241,14 @@ WITH RECURSIVE sub(id, depth) AS (
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT COUNT(*) FROM (SELECT 1 FROM dossier d
-    WHERE (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
-           OR d.competent_unit_id IN (SELECT id FROM sub))
-    LIMIT $2) x
-
--- name: dossier_count_by_step
--- open dossiers per current step
-WITH RECURSIVE sub(id, depth) AS (
-    SELECT id, 0 FROM org_unit WHERE id = $1
+SELECT COUNT(*) FROM (
+    SELECT 1 FROM dossier x WHERE CAST($1 AS BIGINT) = 0
     UNION ALL
-    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
-)
-SELECT d.current_step, COUNT(*) FROM dossier d
-WHERE d.ended_at IS NULL AND d.current_step > 0
-  AND (CAST($1 AS BIGINT) = 0 OR d.receiving_unit_id IN (SELECT id FROM sub)
-       OR d.competent_unit_id IN (SELECT id FROM sub))
-GROUP BY d.current_step
-ORDER BY d.current_step
+    SELECT 1 FROM dossier x WHERE x.competent_unit_id IN (SELECT id FROM sub)
+    UNION ALL
+    SELECT 1 FROM dossier x WHERE x.receiving_unit_id IN (SELECT id FROM sub)
+        AND x.competent_unit_id NOT IN (SELECT id FROM sub)
+    LIMIT $2) t
 
 -- name: dossier_eligible_officers
 -- $1 role name, $2 the step's unit, $3 limit: active accounts holding the role on the unit,
