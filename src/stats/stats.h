@@ -314,6 +314,10 @@ const char *ts_stats_pdf_font(void);
 
 /* Test seam: the clock for "now" and "today" (NULL = time()). */
 void ts_stats_set_clock(int64_t (*now)(void));
+/* Test seam: about how many events one window of `stats recount` reads (it reads its sources
+ * in windows of whole days in time order; <= 0 = the default, 200,000). Tests set it low to
+ * get one-day windows over a small store. */
+void ts_stats_set_recount_window(int64_t events);
 int64_t ts_stats_now(void);
 
 /* ---- HTTP adapters (stats_http.c) ---- */

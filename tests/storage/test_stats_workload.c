@@ -490,6 +490,23 @@ static void test_counters_equal_the_recount(void **state)
 	fresh_arena();
 }
 
+/* The recount reads its sources in windows of days; with one-day windows (many window
+ * edges inside the workload) it still counts every event and stretch exactly once. */
+static void test_recount_in_one_day_windows(void **state)
+{
+	struct ts_error err = {0};
+	int64_t rows = 0, diff = -1, rows1 = 0;
+	(void)state;
+	assert_int_equal(ts_stats_recount(&W.cli, false, &rows, &diff, &err), 0);
+	assert_int_equal(diff, 0);
+	ts_stats_set_recount_window(1);
+	assert_int_equal(ts_stats_recount(&W.cli, false, &rows1, &diff, &err), 0);
+	ts_stats_set_recount_window(0);
+	assert_int_equal(diff, 0);
+	assert_int_equal(rows1, rows);
+	fresh_arena();
+}
+
 struct drift {
 	struct ts_arena *a;
 	struct ts_dossier d;
@@ -651,6 +668,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_year_and_month_rollups_agree_with_days),
 	    cmocka_unit_test(test_a_failure_anywhere_leaves_dossier_and_counters_untouched),
 	    cmocka_unit_test(test_counters_equal_the_recount),
+	    cmocka_unit_test(test_recount_in_one_day_windows),
 	    cmocka_unit_test(test_index_and_rankings_are_consistent_with_the_report),
 	    cmocka_unit_test(test_recount_finds_and_repairs_a_wrong_counter),
 	};

@@ -168,13 +168,23 @@ SELECT unit_id, procedure_id, SUM(d_active_in), SUM(d_active_over), SUM(d_paused
 -- cheaper than one grouping of every column): flows from dossier_event joined with the
 -- dossier (its final state decides outcome, channel, delivery and rating, which never change
 -- after the event that counts them), the open stock from stats_segment (starts, ends, and the
--- deadline crossing of a stretch that ended overdue). src/stats/counters.c runs them in order.
+-- deadline crossing of a stretch that ended overdue). src/stats/counters.c runs them in order
+-- over consecutive time windows [$1, $2) (unix seconds) read in index order: events by their
+-- time, stretches by their start (a stretch's end and crossing are counted with its start's
+-- window), so every row is counted exactly once and each grouping stays small (in memory)
+-- however many dossiers the store holds.
+
+-- name: stats_recount_bounds
+-- the first and last moment the recount reads (index minima / maxima; NULL when empty)
+SELECT (SELECT MIN(at) FROM dossier_event) AS e_lo, (SELECT MAX(at) FROM dossier_event) AS e_hi,
+       (SELECT MIN(start_at) FROM stats_segment) AS s_lo, (SELECT MAX(start_at) FROM stats_segment) AS s_hi,
+       (SELECT MAX(id) FROM dossier_event) AS n_events
 
 -- name: stats_recount_submit
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, submitted)
 SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(1)
 FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action IN ('submit', 'intake')
+WHERE e.action IN ('submit', 'intake') AND e.at >= $1 AND e.at < $2
 GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     submitted = stats_day_recount.submitted + excluded.submitted
@@ -183,7 +193,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online)
 SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN d.channel = 2 THEN 1 ELSE 0 END), SUM(CASE WHEN d.channel = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN d.channel = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.digitised <> 0) THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.reused <> 0) THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM procedure_version pv WHERE pv.id = d.procedure_version_id AND pv.online_level = 2) THEN 1 ELSE 0 END), SUM(CASE WHEN d.channel = 2 AND EXISTS (SELECT 1 FROM procedure_version pv WHERE pv.id = d.procedure_version_id AND pv.online_level = 2) THEN 1 ELSE 0 END)
 FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action = 'accept'
+WHERE e.action = 'accept' AND e.at >= $1 AND e.at < $2
 GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     recv_online = stats_day_recount.recv_online + excluded.recv_online,
@@ -198,7 +208,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, res_early, res_on_time, res_late, res_seconds, res_supplemented)
 SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN COALESCE(d.on_time, 1) <> 0 AND COALESCE(d.due_at, 0) > 0 AND (e.at + 25200) / 86400 < (d.due_at + 25200) / 86400 THEN 1 ELSE 0 END), SUM(CASE WHEN COALESCE(d.on_time, 1) <> 0 AND (COALESCE(d.due_at, 0) <= 0 OR (e.at + 25200) / 86400 >= (d.due_at + 25200) / 86400) THEN 1 ELSE 0 END), SUM(CASE WHEN d.on_time = 0 THEN 1 ELSE 0 END), SUM(e.at - d.accepted_at), SUM(CASE WHEN d.supplement_count > 0 THEN 1 ELSE 0 END)
 FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action = 'finish'
+WHERE e.action = 'finish' AND e.at >= $1 AND e.at < $2
 GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     res_early = stats_day_recount.res_early + excluded.res_early,
@@ -211,7 +221,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, stopped, withdrawn, refused)
 SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN e.action = 'stop' AND d.accepted_at IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN e.action = 'withdraw' AND d.accepted_at IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN e.action = 'refuse' THEN 1 ELSE 0 END)
 FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action IN ('stop', 'withdraw', 'refuse')
+WHERE e.action IN ('stop', 'withdraw', 'refuse') AND e.at >= $1 AND e.at < $2
 GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     stopped = stats_day_recount.stopped + excluded.stopped,
@@ -222,7 +232,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, delivered, delivered_electronic)
 SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(1), SUM(CASE WHEN d.delivery = 'electronic' THEN 1 ELSE 0 END)
 FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action = 'deliver'
+WHERE e.action = 'deliver' AND e.at >= $1 AND e.at < $2
 GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     delivered = stats_day_recount.delivered + excluded.delivered,
@@ -232,7 +242,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, rated, rating_sum, rated_satisfied, rated_dislike)
 SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(1), SUM(COALESCE(d.rating, 0)), SUM(CASE WHEN d.rating >= 4 THEN 1 ELSE 0 END), SUM(CASE WHEN d.rating BETWEEN 1 AND 2 THEN 1 ELSE 0 END)
 FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action = 'rate'
+WHERE e.action = 'rate' AND e.at >= $1 AND e.at < $2
 GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     rated = stats_day_recount.rated + excluded.rated,
@@ -244,7 +254,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, supplement_req, apologies)
 SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN e.action = 'request_supplement' THEN 1 ELSE 0 END), SUM(CASE WHEN e.action = 'apologize' THEN 1 ELSE 0 END)
 FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action IN ('request_supplement', 'apologize')
+WHERE e.action IN ('request_supplement', 'apologize') AND e.at >= $1 AND e.at < $2
 GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     supplement_req = stats_day_recount.supplement_req + excluded.supplement_req,
@@ -254,7 +264,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over)
 SELECT (s.start_at + 25200) / 86400, s.unit_id, s.procedure_id, SUM(CASE WHEN s.paused = 0 AND s.overdue_at_start = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN s.paused = 0 AND s.overdue_at_start = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN s.paused = 1 AND s.overdue_at_start = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN s.paused = 1 AND s.overdue_at_start = 1 THEN 1 ELSE 0 END)
 FROM stats_segment s
-WHERE 1 = 1
+WHERE s.start_at >= $1 AND s.start_at < $2
 GROUP BY (s.start_at + 25200) / 86400, s.unit_id, s.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     d_active_in = stats_day_recount.d_active_in + excluded.d_active_in,
@@ -266,7 +276,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over)
 SELECT (s.end_at + 25200) / 86400, s.unit_id, s.procedure_id, SUM(-CASE WHEN s.paused = 0 AND s.overdue_at_start = 0 AND NOT (s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at) THEN 1 ELSE 0 END), SUM(-CASE WHEN s.paused = 0 AND (s.overdue_at_start = 1 OR (s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at)) THEN 1 ELSE 0 END), SUM(-CASE WHEN s.paused = 1 AND s.overdue_at_start = 0 THEN 1 ELSE 0 END), SUM(-CASE WHEN s.paused = 1 AND s.overdue_at_start = 1 THEN 1 ELSE 0 END)
 FROM stats_segment s
-WHERE s.end_at IS NOT NULL
+WHERE s.start_at >= $1 AND s.start_at < $2 AND s.end_at IS NOT NULL
 GROUP BY (s.end_at + 25200) / 86400, s.unit_id, s.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     d_active_in = stats_day_recount.d_active_in + excluded.d_active_in,
@@ -278,7 +288,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, d_active_in, d_active_over)
 SELECT (s.due_at + 25200) / 86400, s.unit_id, s.procedure_id, SUM(-1), SUM(1)
 FROM stats_segment s
-WHERE s.end_at IS NOT NULL AND s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at
+WHERE s.start_at >= $1 AND s.start_at < $2 AND s.end_at IS NOT NULL AND s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at
 GROUP BY (s.due_at + 25200) / 86400, s.unit_id, s.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     d_active_in = stats_day_recount.d_active_in + excluded.d_active_in,

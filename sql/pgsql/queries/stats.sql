@@ -14,3 +14,11 @@ FROM (
     FROM stats_day_recount
 ) x
 GROUP BY rm, unit_id, procedure_id
+
+-- name: stats_recount_tune
+-- the recount's sort / hash memory, for its transaction only
+SET LOCAL work_mem = '256MB'
+
+-- name: stats_recount_untune
+-- nothing to put back: SET LOCAL ends with the transaction
+SELECT 1

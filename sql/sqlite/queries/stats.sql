@@ -14,3 +14,11 @@ FROM (
     FROM stats_day_recount
 ) x
 GROUP BY rm, unit_id, procedure_id
+
+-- name: stats_recount_tune
+-- the recount's page cache (256 MiB; also the groupings' in-memory sort budget)
+PRAGMA cache_size = -262144
+
+-- name: stats_recount_untune
+-- back to SQLite's default page cache for this connection
+PRAGMA cache_size = -2000
