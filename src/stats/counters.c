@@ -245,6 +245,8 @@ static int count_received(struct ts_dbconn *c, struct ts_arena *a, const struct 
 		if (d->channel == TS_CHANNEL_ONLINE)
 			add(dl, day, TS_SC_recv_fo_online, 1);
 	}
+	if (ts_dbres_int(r, 0, 3))
+		add(dl, day, TS_SC_recv_population, 1);
 	return 0;
 }
 
@@ -521,6 +523,24 @@ int ts_stats_on_documents(struct ts_dbconn *c, struct ts_arena *a, const struct 
 		int64_t day = ts_stats_day_of(ts_dbres_int(r, i, 0));
 		add(&dl, day, TS_SC_recv_digitised, (int64_t)now_digitised - (int64_t)was_digitised);
 		add(&dl, day, TS_SC_recv_reused, (int64_t)now_reused - (int64_t)was_reused);
+		if ((rc = flush(c, a, d, &dl, err)))
+			return rc;
+	}
+	return 0;
+}
+
+int ts_stats_on_population(struct ts_dbconn *c, struct ts_arena *a, const struct ts_dossier *d,
+			   struct ts_error *err)
+{
+	struct ts_dbval p[] = {TS_DB_INT(d->id)};
+	struct ts_dbres *r = NULL;
+	int rc;
+
+	if ((rc = ts_db_query(c, a, "stats_accept_times", p, 1, &r, err)))
+		return rc;
+	for (int i = 0; i < r->nrows; i++) {
+		struct deltas dl = {0};
+		add(&dl, ts_stats_day_of(ts_dbres_int(r, i, 0)), TS_SC_recv_population, 1);
 		if ((rc = flush(c, a, d, &dl, err)))
 			return rc;
 	}
