@@ -10,6 +10,7 @@
 #include "dossier/dossier.h"
 #include "dvcqg/identity.h"
 #include "outbox/httpc.h"
+#include "stats/stats.h"
 
 static struct ts_identity_options g_opt = {.url = "", .token = "", .connect_timeout_ms = 2000,
 					   .timeout_ms = 5000};
@@ -20,6 +21,7 @@ struct audit_st {
 	struct ts_ctx *ctx;
 	const char *action, *type, *id, *summary;
 	int64_t dossier_id;
+	const struct ts_dossier *dossier; /* the dossier marked, or NULL */
 };
 
 static int audit_tx(struct ts_dbconn *c, void *vst, struct ts_error *err)
@@ -29,7 +31,12 @@ static int audit_tx(struct ts_dbconn *c, void *vst, struct ts_error *err)
 	if (st->dossier_id > 0) {
 		const char *who = st->ctx->actor.username ? st->ctx->actor.username : "?";
 		struct ts_dbval p[] = {TS_DB_INT(st->dossier_id), TS_DB_INT(time(NULL)), TS_DB_TEXT(who)};
-		if ((rc = ts_db_query(c, st->ctx->arena, "identity_mark", p, 3, NULL, err)))
+		struct ts_dbres *r = NULL;
+		if ((rc = ts_db_query(c, st->ctx->arena, "identity_mark", p, 3, &r, err)))
+			return rc;
+		/* first mark of a dossier already received: the 766 counters (5.6 / 5.7) */
+		if (r->changes > 0 && st->dossier &&
+		    (rc = ts_stats_on_population(c, st->ctx->arena, st->dossier, err)))
 			return rc;
 	}
 	return ts_audit_write(c, st->ctx, st->action, st->type, st->id, st->summary, err);
@@ -124,7 +131,7 @@ int ts_identity_mark(struct ts_ctx *ctx, const char *code, json_t **out, struct 
 		return rc;
 	struct audit_st au = {.ctx = ctx, .action = "dossier.population_data", .type = "dossier",
 			      .id = d.code, .summary = "applicant data taken from the population database",
-			      .dossier_id = d.id};
+			      .dossier_id = d.id, .dossier = &d};
 	if ((rc = ts_db_tx(ctx->db, TS_DB_TX_WRITE, audit_tx, &au, err)))
 		return rc;
 	return ts_identity_marked(ctx, d.code, out, err);

@@ -245,6 +245,8 @@ static int count_received(struct ts_dbconn *c, struct ts_arena *a, const struct 
 		if (d->channel == TS_CHANNEL_ONLINE)
 			add(dl, day, TS_SC_recv_fo_online, 1);
 	}
+	if (ts_dbres_int(r, 0, 3))
+		add(dl, day, TS_SC_recv_population, 1);
 	return 0;
 }
 
@@ -377,52 +379,107 @@ static int run(struct ts_dbconn *c, struct ts_arena *a, const char *const *names
 	return 0;
 }
 
+/* The sources are read in windows of whole local days [from, to) in index order (see
+ * stats.sql): each grouping then sorts one window's rows in memory, so the recount stays
+ * linear in the number of dossiers. A window holds about this many events: */
+#define RECOUNT_WINDOW_EVENTS 200000
+
+static int64_t g_window_events = RECOUNT_WINDOW_EVENTS;
+
+void ts_stats_set_recount_window(int64_t events)
+{
+	g_window_events = events > 0 ? events : RECOUNT_WINDOW_EVENTS;
+}
+
+static int recount_windows(struct ts_dbconn *c, struct ts_arena *a, struct ts_error *err)
+{
+	static const char *const sources[] = {
+	    "stats_recount_submit",	  "stats_recount_accept",	 "stats_recount_finish",
+	    "stats_recount_end",	  "stats_recount_deliver",	 "stats_recount_rate",
+	    "stats_recount_requests", "stats_recount_stretch_starts", "stats_recount_stretch_ends",
+	    "stats_recount_crossings"};
+	struct ts_dbres *r = NULL;
+	int64_t lo = 0, hi = 0, events, d0, d1, width;
+	bool any = false;
+	int rc;
+
+	if ((rc = ts_db_query(c, a, "stats_recount_bounds", NULL, 0, &r, err)))
+		return rc;
+	for (int k = 0; k < 2; k++) {
+		if (ts_dbres_isnull(r, 0, 2 * k))
+			continue;
+		int64_t l = ts_dbres_int(r, 0, 2 * k), h = ts_dbres_int(r, 0, 2 * k + 1);
+		lo = any && lo < l ? lo : l;
+		hi = any && hi > h ? hi : h;
+		any = true;
+	}
+	if (!any)
+		return 0;
+	events = ts_dbres_int(r, 0, 4); /* the highest event id: about how many there are */
+	d0 = ts_stats_day_of(lo);
+	d1 = ts_stats_day_of(hi);
+	width = (d1 - d0 + 1) * g_window_events / (events > 0 ? events : 1);
+	width = width < 1 ? 1 : width > 366 ? 366 : width;
+	for (int64_t day = d0; day <= d1; day += width) {
+		struct ts_dbval p[] = {TS_DB_INT(ts_stats_day_start(day)),
+				       TS_DB_INT(ts_stats_day_start(day + width))};
+		for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
+			if ((rc = ts_db_query(c, a, sources[i], p, 2, NULL, err)))
+				return rc;
+	}
+	return 0;
+}
+
 static int recount_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 {
-	static const char *const build[] = {
-	    "stats_day_recount_clear",	   "stats_month_recount_clear",
-	    "stats_year_recount_clear",	   "stats_stock_recount_clear",
-	    "stats_recount_submit",	   "stats_recount_accept",
-	    "stats_recount_finish",	   "stats_recount_end",
-	    "stats_recount_deliver",	   "stats_recount_rate",
-	    "stats_recount_requests",	   "stats_recount_stretch_starts",
-	    "stats_recount_stretch_ends",  "stats_recount_crossings",
-	    "stats_recount_build_month",   "stats_recount_build_year",
-	    "stats_recount_build_stock"};
+	static const char *const clear[] = {"stats_day_recount_clear", "stats_month_recount_clear",
+					    "stats_year_recount_clear", "stats_stock_recount_clear"};
+	static const char *const build[] = {"stats_recount_build_month", "stats_recount_build_year",
+					    "stats_recount_build_stock"};
 	static const char *const diffs[] = {"stats_day_recount_diff", "stats_month_recount_diff",
 					    "stats_year_recount_diff", "stats_stock_recount_diff"};
 	static const char *const apply[] = {"stats_day_clear",	       "stats_month_clear",
 					    "stats_year_clear",	       "stats_stock_clear",
 					    "stats_day_from_recount",   "stats_month_from_recount",
 					    "stats_year_from_recount",  "stats_stock_from_recount"};
-	static const char *const clear[] = {"stats_day_recount_clear", "stats_month_recount_clear",
-					    "stats_year_recount_clear", "stats_stock_recount_clear"};
 	struct recount_job *j = vjob;
 	struct ts_arena *a = j->ctx->arena;
 	struct ts_dbres *r = NULL;
 	int rc;
 
-	if ((rc = run(c, a, build, (int)(sizeof(build) / sizeof(build[0])), err)) ||
-	    (rc = ts_db_query(c, a, "stats_recount_rows", NULL, 0, &r, err)))
+	/* memory for the groupings and the pages read (SQLite: this connection's page cache,
+	 * put back below; PostgreSQL: work_mem for this transaction) */
+	if ((rc = ts_db_query(c, a, "stats_recount_tune", NULL, 0, NULL, err)))
 		return rc;
+	if ((rc = run(c, a, clear, 4, err)) || (rc = recount_windows(c, a, err)) ||
+	    (rc = run(c, a, build, 3, err)) ||
+	    (rc = ts_db_query(c, a, "stats_recount_rows", NULL, 0, &r, err)))
+		goto out;
 	j->rows = ts_dbres_int(r, 0, 0);
 	j->differing = 0;
 	for (int i = 0; i < 4; i++) {
 		if ((rc = ts_db_query(c, a, diffs[i], NULL, 0, &r, err)))
-			return rc;
+			goto out;
 		j->differing += ts_dbres_int(r, 0, 0);
 	}
 	if (j->apply) {
 		char summary[96];
 		if ((rc = run(c, a, apply, 8, err)))
-			return rc;
+			goto out;
 		snprintf(summary, sizeof(summary), "%lld rows, %lld differed",
 			 (long long)j->rows, (long long)j->differing);
 		if ((rc = ts_audit_write(c, j->ctx, "stats.recount", "stats_day", "all", summary,
 					 err)))
-			return rc;
+			goto out;
 	}
-	return run(c, a, clear, 4, err);
+	rc = run(c, a, clear, 4, err);
+out:
+	{
+		struct ts_error ignored = {0};
+		int urc = ts_db_query(c, a, "stats_recount_untune", NULL, 0, NULL,
+				      rc ? &ignored : err);
+		return rc ? rc : urc;
+	}
 }
 
 int ts_stats_recount(struct ts_ctx *ctx, bool apply, int64_t *rows, int64_t *differing,
@@ -466,6 +523,24 @@ int ts_stats_on_documents(struct ts_dbconn *c, struct ts_arena *a, const struct 
 		int64_t day = ts_stats_day_of(ts_dbres_int(r, i, 0));
 		add(&dl, day, TS_SC_recv_digitised, (int64_t)now_digitised - (int64_t)was_digitised);
 		add(&dl, day, TS_SC_recv_reused, (int64_t)now_reused - (int64_t)was_reused);
+		if ((rc = flush(c, a, d, &dl, err)))
+			return rc;
+	}
+	return 0;
+}
+
+int ts_stats_on_population(struct ts_dbconn *c, struct ts_arena *a, const struct ts_dossier *d,
+			   struct ts_error *err)
+{
+	struct ts_dbval p[] = {TS_DB_INT(d->id)};
+	struct ts_dbres *r = NULL;
+	int rc;
+
+	if ((rc = ts_db_query(c, a, "stats_accept_times", p, 1, &r, err)))
+		return rc;
+	for (int i = 0; i < r->nrows; i++) {
+		struct deltas dl = {0};
+		add(&dl, ts_stats_day_of(ts_dbres_int(r, i, 0)), TS_SC_recv_population, 1);
 		if ((rc = flush(c, a, d, &dl, err)))
 			return rc;
 	}

@@ -63,6 +63,11 @@ static bool formula(const char *f, const int64_t *cell, const struct ts_stats_co
 		*num = v[TS_SC_recv_reused];
 		*den = received_new;
 		*drill = "idx:5.4";
+	} else if (strcmp(f, "population") == 0) {
+		/* dossiers received whose applicant data came from the population database */
+		*num = v[TS_SC_recv_population];
+		*den = received_new;
+		*drill = "idx:5.7";
 	} else if (strcmp(f, "satisfaction") == 0) {
 		/* 100% - (late rate + dislike rate), over the dossiers resolved in the period;
 		 * the drill-down lists the dossiers subtracted */
@@ -74,6 +79,50 @@ static bool formula(const char *f, const int64_t *cell, const struct ts_stats_co
 		return false;
 	}
 	return true;
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+/* 5.6: procedures with at least one dossier received in the period that used population
+ * data / procedures with dossiers received in the period. Distinct procedures are not a sum
+ * of counters, so this reads the aggregates per (unit, procedure) (s itself when it is keyed
+ * so, otherwise loaded here) and counts each procedure once across the units. */
+static int population_procedures(struct index_job *j, struct ts_dbconn *c, const struct aggs *s,
+				 int64_t *num, int64_t *den, struct ts_error *err)
+{
+	struct ts_arena *a = j->ctx->arena;
+	struct aggs loaded;
+	int64_t *recv, *used;
+	int nr = 0, nu = 0, rc;
+
+	if (s->by_field) {
+		if ((rc = ts_stats_load(j->ctx, c, j->unit_id, j->p, false, false, &loaded, err)))
+			return rc;
+		s = &loaded;
+	}
+	recv = ts_arena_zalloc(a, (size_t)(s->n + 1) * sizeof(*recv));
+	used = ts_arena_zalloc(a, (size_t)(s->n + 1) * sizeof(*used));
+	if (!recv || !used)
+		return ts_stats_nomem(err);
+	for (int i = 0; i < s->n; i++) {
+		const int64_t *v = s->v[i].flow.v;
+		if (v[TS_SC_recv_online] + v[TS_SC_recv_direct] + v[TS_SC_recv_post] > 0)
+			recv[nr++] = s->v[i].procedure_id;
+		if (v[TS_SC_recv_population] > 0)
+			used[nu++] = s->v[i].procedure_id;
+	}
+	qsort(recv, (size_t)nr, sizeof(*recv), cmp_i64);
+	qsort(used, (size_t)nu, sizeof(*used), cmp_i64);
+	*num = *den = 0;
+	for (int i = 0; i < nr; i++)
+		*den += i == 0 || recv[i] != recv[i - 1];
+	for (int i = 0; i < nu; i++)
+		*num += i == 0 || used[i] != used[i - 1];
+	return 0;
 }
 
 static int index_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
@@ -133,17 +182,29 @@ static int index_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 		if (out->commune && ts_dbres_int(r, i, 9) == 0) {
 			it->not_applicable = true;
 			it->score = it->max_points;
-		} else if (!it->formula || strcmp(it->formula, "na") == 0 ||
-			   !formula(it->formula, cell, &t, &it->num, &it->den, &it->drill)) {
-			it->na = true;
-			if (!it->na_reason)
-				it->na_reason = "Chỉ tiêu chưa được hệ thống tính";
-		} else if (it->den <= 0) {
-			it->na = true;
-			it->na_reason = "Không có hồ sơ phát sinh trong kỳ (mẫu số bằng 0)";
 		} else {
-			it->ratio = (double)it->num / (double)it->den;
-			it->score = ts_stats_index_score(it->ratio, it->max_points, it->threshold_bp);
+			bool known;
+			if (it->formula && strcmp(it->formula, "population_procedures") == 0) {
+				if ((rc = population_procedures(j, c, s, &it->num, &it->den, err)))
+					return rc;
+				it->drill = "idx:5.6";
+				known = true;
+			} else {
+				known = it->formula && strcmp(it->formula, "na") != 0 &&
+					formula(it->formula, cell, &t, &it->num, &it->den, &it->drill);
+			}
+			if (!known) {
+				it->na = true;
+				if (!it->na_reason)
+					it->na_reason = "Chỉ tiêu chưa được hệ thống tính";
+			} else if (it->den <= 0) {
+				it->na = true;
+				it->na_reason = "Không có hồ sơ phát sinh trong kỳ (mẫu số bằng 0)";
+			} else {
+				it->ratio = (double)it->num / (double)it->den;
+				it->score = ts_stats_index_score(it->ratio, it->max_points,
+								 it->threshold_bp);
+			}
 		}
 		if (it->na) {
 			out->na_max += it->max_points;

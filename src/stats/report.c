@@ -474,7 +474,7 @@ int ts_stats_report06(struct ts_ctx *ctx, int64_t unit_id, const struct ts_stats
 /* ---- drill-down ------------------------------------------------------------------------- */
 
 static const char *const index_cells[] = {"idx:2.1", "idx:3.1", "idx:5.1", "idx:5.2", "idx:5.4",
-					   "idx:6.3"};
+					   "idx:5.6", "idx:5.7", "idx:6.3"};
 
 struct drill_job {
 	struct ts_ctx *ctx;

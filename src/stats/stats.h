@@ -19,15 +19,16 @@
 
 /* ---- counters (counters.c) --------------------------------------------------------- */
 
-/* The columns of stats_day, in table order: flows of the day, then the net changes of the
- * open stock (d_*). X(name) */
+/* The columns of stats_day: flows of the day, then the net changes of the open stock (d_*),
+ * in the order the queries list them (recv_population, added by migration 0021, is last in
+ * the tables themselves). X(name) */
 #define TS_STATS_COLUMNS(X)                                                            \
 	X(submitted) X(recv_online) X(recv_direct) X(recv_post) X(recv_digitised)         \
 	X(recv_reused) X(recv_fo_eligible) X(recv_fo_online) X(res_early) X(res_on_time) \
 	X(res_late) X(res_seconds) X(res_supplemented) X(stopped) X(withdrawn) X(refused)  \
 	X(delivered) X(delivered_electronic) X(rated) X(rating_sum) X(rated_satisfied)    \
-	X(rated_dislike) X(supplement_req) X(apologies) X(d_active_in) X(d_active_over)   \
-	X(d_paused_in) X(d_paused_over)
+	X(rated_dislike) X(supplement_req) X(apologies) X(recv_population) X(d_active_in) \
+	X(d_active_over) X(d_paused_in) X(d_paused_over)
 
 enum ts_stats_col {
 #define X(n) TS_SC_##n,
@@ -77,6 +78,13 @@ int ts_stats_on_change(struct ts_dbconn *c, struct ts_arena *a, int from,
 int ts_stats_on_documents(struct ts_dbconn *c, struct ts_arena *a, const struct ts_dossier *d,
 			  bool was_digitised, bool was_reused, bool now_digitised, bool now_reused,
 			  struct ts_error *err);
+
+/* Called inside the write transaction that first marks dossier d as using population data
+ * (dvcqg/identity.c, table dossier_population_use), possibly after it was accepted: counts
+ * it among the receptions that used population data (recv_population, 766 indicators 5.6 /
+ * 5.7) on each day it was accepted, as the recount does. Returns 0 or the DB error. */
+int ts_stats_on_population(struct ts_dbconn *c, struct ts_arena *a, const struct ts_dossier *d,
+			   struct ts_error *err);
 
 /* Rebuilds the counters from dossier, dossier_event and stats_segment rows into the
  * *_recount tables (days, then report months, report years and the open stock) and compares
@@ -314,6 +322,10 @@ const char *ts_stats_pdf_font(void);
 
 /* Test seam: the clock for "now" and "today" (NULL = time()). */
 void ts_stats_set_clock(int64_t (*now)(void));
+/* Test seam: about how many events one window of `stats recount` reads (it reads its sources
+ * in windows of whole days in time order; <= 0 = the default, 200,000). Tests set it low to
+ * get one-day windows over a small store. */
+void ts_stats_set_recount_window(int64_t events);
 int64_t ts_stats_now(void);
 
 /* ---- HTTP adapters (stats_http.c) ---- */

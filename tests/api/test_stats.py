@@ -46,6 +46,11 @@ class StatsApiTest(unittest.TestCase):
         return r.json
 
     @classmethod
+    def mark_population(cls, client, code):
+        r = client.request("POST", f"/api/v1/dossiers/{code}/population-data")
+        assert r.status == 200 and r.json["population_data"], r
+
+    @classmethod
     def workload(cls):
         """Three dossiers today: one resolved (supplement, forward, finish, deliver, rate), one in
         progress, one refused at reception (never received)."""
@@ -68,8 +73,13 @@ class StatsApiTest(unittest.TestCase):
         cls.act(leader, done, "finish")
         cls.act(counter, done, "deliver", {"delivery": "electronic"})
         cls.act(citizen, done, "rate", {"rating": 2})
+        # population data (766 5.6 / 5.7): taken before acceptance for one, after resolution for
+        # another, and for one never received (not counted)
+        cls.mark_population(counter, open_)
         cls.act(counter, open_, "accept")
+        cls.mark_population(counter, done)
         cls.act(counter, refused, "refuse", {"reason": "Không thuộc thẩm quyền"})
+        cls.mark_population(counter, refused)
         return {"done": done, "open": open_, "refused": refused}
 
     def test_report06_today_with_identities_and_drill_down(self):
@@ -150,6 +160,17 @@ class StatsApiTest(unittest.TestCase):
         elec = items["5.1"]
         self.assertEqual((elec["numerator"], elec["denominator"]), (1, 1))
         self.assertEqual(elec["score"], 6.0)
+        # dossiers received that used population data (both received), and their procedure
+        pop = items["5.7"]
+        self.assertFalse(pop["na"])
+        self.assertEqual((pop["numerator"], pop["denominator"]), (2, 2))
+        self.assertEqual(pop["score"], 2.0)
+        procs = items["5.6"]
+        self.assertEqual((procs["numerator"], procs["denominator"]), (1, 1))
+        for cell in ("idx:5.7", "idx:5.6"):
+            d = admin.request("GET", f"/api/v1/stats/report06/drill?cell={cell}")
+            self.assertEqual(sorted(x["code"] for x in d.json["items"]),
+                             sorted([self.codes["done"], self.codes["open"]]))
         sat = items["6.3"]  # resolved 1, disliked 1 -> 0 %
         self.assertEqual((sat["numerator"], sat["denominator"]), (0, 1))
         self.assertLessEqual(r.json["total"], r.json["max"])

@@ -5,8 +5,8 @@
 
 -- name: stats_day_bump
 -- $1 day, $2 competent unit, $3 procedure, $4.. the 28 columns of stats_day in table order
-INSERT INTO stats_day (day, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
+INSERT INTO stats_day (day, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     submitted = stats_day.submitted + excluded.submitted,
     recv_online = stats_day.recv_online + excluded.recv_online,
@@ -32,6 +32,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     rated_dislike = stats_day.rated_dislike + excluded.rated_dislike,
     supplement_req = stats_day.supplement_req + excluded.supplement_req,
     apologies = stats_day.apologies + excluded.apologies,
+    recv_population = stats_day.recv_population + excluded.recv_population,
     d_active_in = stats_day.d_active_in + excluded.d_active_in,
     d_active_over = stats_day.d_active_over + excluded.d_active_over,
     d_paused_in = stats_day.d_paused_in + excluded.d_paused_in,
@@ -39,8 +40,8 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 
 -- name: stats_month_bump
 -- $1 report month, $2 competent unit, $3 procedure, $4.. the 28 columns in table order
-INSERT INTO stats_month (rm, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
+INSERT INTO stats_month (rm, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)
 ON CONFLICT (rm, unit_id, procedure_id) DO UPDATE SET
     submitted = stats_month.submitted + excluded.submitted,
     recv_online = stats_month.recv_online + excluded.recv_online,
@@ -66,6 +67,7 @@ ON CONFLICT (rm, unit_id, procedure_id) DO UPDATE SET
     rated_dislike = stats_month.rated_dislike + excluded.rated_dislike,
     supplement_req = stats_month.supplement_req + excluded.supplement_req,
     apologies = stats_month.apologies + excluded.apologies,
+    recv_population = stats_month.recv_population + excluded.recv_population,
     d_active_in = stats_month.d_active_in + excluded.d_active_in,
     d_active_over = stats_month.d_active_over + excluded.d_active_over,
     d_paused_in = stats_month.d_paused_in + excluded.d_paused_in,
@@ -73,8 +75,8 @@ ON CONFLICT (rm, unit_id, procedure_id) DO UPDATE SET
 
 -- name: stats_year_bump
 -- $1 report year, $2 competent unit, $3 procedure, $4.. the 28 columns in table order
-INSERT INTO stats_year (ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
+INSERT INTO stats_year (ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)
 ON CONFLICT (ry, unit_id, procedure_id) DO UPDATE SET
     submitted = stats_year.submitted + excluded.submitted,
     recv_online = stats_year.recv_online + excluded.recv_online,
@@ -100,6 +102,7 @@ ON CONFLICT (ry, unit_id, procedure_id) DO UPDATE SET
     rated_dislike = stats_year.rated_dislike + excluded.rated_dislike,
     supplement_req = stats_year.supplement_req + excluded.supplement_req,
     apologies = stats_year.apologies + excluded.apologies,
+    recv_population = stats_year.recv_population + excluded.recv_population,
     d_active_in = stats_year.d_active_in + excluded.d_active_in,
     d_active_over = stats_year.d_active_over + excluded.d_active_over,
     d_paused_in = stats_year.d_paused_in + excluded.d_paused_in,
@@ -140,24 +143,24 @@ DELETE FROM stats_stock_recount
 DELETE FROM stats_stock
 
 -- name: stats_day_from_recount
-INSERT INTO stats_day SELECT * FROM stats_day_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+INSERT INTO stats_day SELECT * FROM stats_day_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
 
 -- name: stats_month_from_recount
-INSERT INTO stats_month SELECT * FROM stats_month_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+INSERT INTO stats_month SELECT * FROM stats_month_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
 
 -- name: stats_year_from_recount
-INSERT INTO stats_year SELECT * FROM stats_year_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+INSERT INTO stats_year SELECT * FROM stats_year_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
 
 -- name: stats_recount_build_year
 -- the report-year counters from the recounted report months (ry = rm / 12)
-INSERT INTO stats_year_recount (ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over)
-SELECT rm / 12, unit_id, procedure_id, SUM(submitted), SUM(recv_online), SUM(recv_direct), SUM(recv_post), SUM(recv_digitised), SUM(recv_reused), SUM(recv_fo_eligible), SUM(recv_fo_online), SUM(res_early), SUM(res_on_time), SUM(res_late), SUM(res_seconds), SUM(res_supplemented), SUM(stopped), SUM(withdrawn), SUM(refused), SUM(delivered), SUM(delivered_electronic), SUM(rated), SUM(rating_sum), SUM(rated_satisfied), SUM(rated_dislike), SUM(supplement_req), SUM(apologies), SUM(d_active_in), SUM(d_active_over), SUM(d_paused_in), SUM(d_paused_over) FROM stats_month_recount GROUP BY rm / 12, unit_id, procedure_id
+INSERT INTO stats_year_recount (ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over)
+SELECT rm / 12, unit_id, procedure_id, SUM(submitted), SUM(recv_online), SUM(recv_direct), SUM(recv_post), SUM(recv_digitised), SUM(recv_reused), SUM(recv_fo_eligible), SUM(recv_fo_online), SUM(res_early), SUM(res_on_time), SUM(res_late), SUM(res_seconds), SUM(res_supplemented), SUM(stopped), SUM(withdrawn), SUM(refused), SUM(delivered), SUM(delivered_electronic), SUM(rated), SUM(rating_sum), SUM(rated_satisfied), SUM(rated_dislike), SUM(supplement_req), SUM(apologies), SUM(recv_population), SUM(d_active_in), SUM(d_active_over), SUM(d_paused_in), SUM(d_paused_over) FROM stats_month_recount GROUP BY rm / 12, unit_id, procedure_id
 
 -- name: stats_stock_from_recount
 INSERT INTO stats_stock SELECT * FROM stats_stock_recount WHERE (d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
 
 -- name: stats_recount_rows
-SELECT COUNT(*) AS n FROM stats_day_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+SELECT COUNT(*) AS n FROM stats_day_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
 
 -- name: stats_recount_build_stock
 -- the open stock of every (unit, procedure): all the days' stock changes
@@ -168,22 +171,32 @@ SELECT unit_id, procedure_id, SUM(d_active_in), SUM(d_active_over), SUM(d_paused
 -- cheaper than one grouping of every column): flows from dossier_event joined with the
 -- dossier (its final state decides outcome, channel, delivery and rating, which never change
 -- after the event that counts them), the open stock from stats_segment (starts, ends, and the
--- deadline crossing of a stretch that ended overdue). src/stats/counters.c runs them in order.
+-- deadline crossing of a stretch that ended overdue). src/stats/counters.c runs them in order
+-- over consecutive time windows [$1, $2) (unix seconds) read in index order: events by their
+-- time, stretches by their start (a stretch's end and crossing are counted with its start's
+-- window), so every row is counted exactly once and each grouping stays small (in memory)
+-- however many dossiers the store holds.
+
+-- name: stats_recount_bounds
+-- the first and last moment the recount reads (index minima / maxima; NULL when empty)
+SELECT (SELECT MIN(at) FROM dossier_event) AS e_lo, (SELECT MAX(at) FROM dossier_event) AS e_hi,
+       (SELECT MIN(start_at) FROM stats_segment) AS s_lo, (SELECT MAX(start_at) FROM stats_segment) AS s_hi,
+       (SELECT MAX(id) FROM dossier_event) AS n_events
 
 -- name: stats_recount_submit
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, submitted)
 SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(1)
 FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action IN ('submit', 'intake')
+WHERE e.action IN ('submit', 'intake') AND e.at >= $1 AND e.at < $2
 GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     submitted = stats_day_recount.submitted + excluded.submitted
 
 -- name: stats_recount_accept
-INSERT INTO stats_day_recount (day, unit_id, procedure_id, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online)
-SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN d.channel = 2 THEN 1 ELSE 0 END), SUM(CASE WHEN d.channel = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN d.channel = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.digitised <> 0) THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.reused <> 0) THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM procedure_version pv WHERE pv.id = d.procedure_version_id AND pv.online_level = 2) THEN 1 ELSE 0 END), SUM(CASE WHEN d.channel = 2 AND EXISTS (SELECT 1 FROM procedure_version pv WHERE pv.id = d.procedure_version_id AND pv.online_level = 2) THEN 1 ELSE 0 END)
+INSERT INTO stats_day_recount (day, unit_id, procedure_id, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, recv_population)
+SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN d.channel = 2 THEN 1 ELSE 0 END), SUM(CASE WHEN d.channel = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN d.channel = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.digitised <> 0) THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.reused <> 0) THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM procedure_version pv WHERE pv.id = d.procedure_version_id AND pv.online_level = 2) THEN 1 ELSE 0 END), SUM(CASE WHEN d.channel = 2 AND EXISTS (SELECT 1 FROM procedure_version pv WHERE pv.id = d.procedure_version_id AND pv.online_level = 2) THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM dossier_population_use pu WHERE pu.dossier_id = d.id) THEN 1 ELSE 0 END)
 FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action = 'accept'
+WHERE e.action = 'accept' AND e.at >= $1 AND e.at < $2
 GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     recv_online = stats_day_recount.recv_online + excluded.recv_online,
@@ -192,13 +205,14 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     recv_digitised = stats_day_recount.recv_digitised + excluded.recv_digitised,
     recv_reused = stats_day_recount.recv_reused + excluded.recv_reused,
     recv_fo_eligible = stats_day_recount.recv_fo_eligible + excluded.recv_fo_eligible,
-    recv_fo_online = stats_day_recount.recv_fo_online + excluded.recv_fo_online
+    recv_fo_online = stats_day_recount.recv_fo_online + excluded.recv_fo_online,
+    recv_population = stats_day_recount.recv_population + excluded.recv_population
 
 -- name: stats_recount_finish
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, res_early, res_on_time, res_late, res_seconds, res_supplemented)
 SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN COALESCE(d.on_time, 1) <> 0 AND COALESCE(d.due_at, 0) > 0 AND (e.at + 25200) / 86400 < (d.due_at + 25200) / 86400 THEN 1 ELSE 0 END), SUM(CASE WHEN COALESCE(d.on_time, 1) <> 0 AND (COALESCE(d.due_at, 0) <= 0 OR (e.at + 25200) / 86400 >= (d.due_at + 25200) / 86400) THEN 1 ELSE 0 END), SUM(CASE WHEN d.on_time = 0 THEN 1 ELSE 0 END), SUM(e.at - d.accepted_at), SUM(CASE WHEN d.supplement_count > 0 THEN 1 ELSE 0 END)
 FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action = 'finish'
+WHERE e.action = 'finish' AND e.at >= $1 AND e.at < $2
 GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     res_early = stats_day_recount.res_early + excluded.res_early,
@@ -211,7 +225,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, stopped, withdrawn, refused)
 SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN e.action = 'stop' AND d.accepted_at IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN e.action = 'withdraw' AND d.accepted_at IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN e.action = 'refuse' THEN 1 ELSE 0 END)
 FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action IN ('stop', 'withdraw', 'refuse')
+WHERE e.action IN ('stop', 'withdraw', 'refuse') AND e.at >= $1 AND e.at < $2
 GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     stopped = stats_day_recount.stopped + excluded.stopped,
@@ -222,7 +236,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, delivered, delivered_electronic)
 SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(1), SUM(CASE WHEN d.delivery = 'electronic' THEN 1 ELSE 0 END)
 FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action = 'deliver'
+WHERE e.action = 'deliver' AND e.at >= $1 AND e.at < $2
 GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     delivered = stats_day_recount.delivered + excluded.delivered,
@@ -232,7 +246,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, rated, rating_sum, rated_satisfied, rated_dislike)
 SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(1), SUM(COALESCE(d.rating, 0)), SUM(CASE WHEN d.rating >= 4 THEN 1 ELSE 0 END), SUM(CASE WHEN d.rating BETWEEN 1 AND 2 THEN 1 ELSE 0 END)
 FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action = 'rate'
+WHERE e.action = 'rate' AND e.at >= $1 AND e.at < $2
 GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     rated = stats_day_recount.rated + excluded.rated,
@@ -244,7 +258,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, supplement_req, apologies)
 SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN e.action = 'request_supplement' THEN 1 ELSE 0 END), SUM(CASE WHEN e.action = 'apologize' THEN 1 ELSE 0 END)
 FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action IN ('request_supplement', 'apologize')
+WHERE e.action IN ('request_supplement', 'apologize') AND e.at >= $1 AND e.at < $2
 GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     supplement_req = stats_day_recount.supplement_req + excluded.supplement_req,
@@ -254,7 +268,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over)
 SELECT (s.start_at + 25200) / 86400, s.unit_id, s.procedure_id, SUM(CASE WHEN s.paused = 0 AND s.overdue_at_start = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN s.paused = 0 AND s.overdue_at_start = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN s.paused = 1 AND s.overdue_at_start = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN s.paused = 1 AND s.overdue_at_start = 1 THEN 1 ELSE 0 END)
 FROM stats_segment s
-WHERE 1 = 1
+WHERE s.start_at >= $1 AND s.start_at < $2
 GROUP BY (s.start_at + 25200) / 86400, s.unit_id, s.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     d_active_in = stats_day_recount.d_active_in + excluded.d_active_in,
@@ -266,7 +280,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over)
 SELECT (s.end_at + 25200) / 86400, s.unit_id, s.procedure_id, SUM(-CASE WHEN s.paused = 0 AND s.overdue_at_start = 0 AND NOT (s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at) THEN 1 ELSE 0 END), SUM(-CASE WHEN s.paused = 0 AND (s.overdue_at_start = 1 OR (s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at)) THEN 1 ELSE 0 END), SUM(-CASE WHEN s.paused = 1 AND s.overdue_at_start = 0 THEN 1 ELSE 0 END), SUM(-CASE WHEN s.paused = 1 AND s.overdue_at_start = 1 THEN 1 ELSE 0 END)
 FROM stats_segment s
-WHERE s.end_at IS NOT NULL
+WHERE s.start_at >= $1 AND s.start_at < $2 AND s.end_at IS NOT NULL
 GROUP BY (s.end_at + 25200) / 86400, s.unit_id, s.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     d_active_in = stats_day_recount.d_active_in + excluded.d_active_in,
@@ -278,7 +292,7 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 INSERT INTO stats_day_recount (day, unit_id, procedure_id, d_active_in, d_active_over)
 SELECT (s.due_at + 25200) / 86400, s.unit_id, s.procedure_id, SUM(-1), SUM(1)
 FROM stats_segment s
-WHERE s.end_at IS NOT NULL AND s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at
+WHERE s.start_at >= $1 AND s.start_at < $2 AND s.end_at IS NOT NULL AND s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at
 GROUP BY (s.due_at + 25200) / 86400, s.unit_id, s.procedure_id
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     d_active_in = stats_day_recount.d_active_in + excluded.d_active_in,
@@ -288,15 +302,15 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
 -- keys whose non-zero rows differ between the live table and the recount
 SELECT COUNT(*) AS n FROM (
     SELECT day, unit_id, procedure_id FROM (
-        SELECT day, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_day WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        SELECT day, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_day WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
         EXCEPT
-        SELECT day, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_day_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        SELECT day, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_day_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
     ) a
     UNION
     SELECT day, unit_id, procedure_id FROM (
-        SELECT day, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_day_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        SELECT day, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_day_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
         EXCEPT
-        SELECT day, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_day WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        SELECT day, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_day WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
     ) b
 ) z
 
@@ -304,15 +318,15 @@ SELECT COUNT(*) AS n FROM (
 -- keys whose non-zero rows differ between the live table and the recount
 SELECT COUNT(*) AS n FROM (
     SELECT rm, unit_id, procedure_id FROM (
-        SELECT rm, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_month WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        SELECT rm, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_month WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
         EXCEPT
-        SELECT rm, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_month_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        SELECT rm, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_month_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
     ) a
     UNION
     SELECT rm, unit_id, procedure_id FROM (
-        SELECT rm, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_month_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        SELECT rm, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_month_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
         EXCEPT
-        SELECT rm, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_month WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        SELECT rm, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_month WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
     ) b
 ) z
 
@@ -320,15 +334,15 @@ SELECT COUNT(*) AS n FROM (
 -- keys whose non-zero rows differ between the live table and the recount
 SELECT COUNT(*) AS n FROM (
     SELECT ry, unit_id, procedure_id FROM (
-        SELECT ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_year WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        SELECT ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_year WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
         EXCEPT
-        SELECT ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_year_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        SELECT ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_year_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
     ) a
     UNION
     SELECT ry, unit_id, procedure_id FROM (
-        SELECT ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_year_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        SELECT ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_year_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
         EXCEPT
-        SELECT ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_year WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
+        SELECT ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over FROM stats_year WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
     ) b
 ) z
 
@@ -348,13 +362,16 @@ SELECT COUNT(*) AS n FROM (
     ) b
 ) z
 -- name: stats_dossier_flags
--- $1 dossier id, $2 procedure version id: any digitised / reused component, fully online
+-- $1 dossier id, $2 procedure version id: any digitised / reused component, fully online,
+-- applicant data taken from the population database (dvcqg/identity.c)
 SELECT CASE WHEN EXISTS (SELECT 1 FROM dossier_document WHERE dossier_id = $1 AND digitised <> 0)
             THEN 1 ELSE 0 END AS digitised,
        CASE WHEN EXISTS (SELECT 1 FROM dossier_document WHERE dossier_id = $1 AND reused <> 0)
             THEN 1 ELSE 0 END AS reused,
        CASE WHEN EXISTS (SELECT 1 FROM procedure_version WHERE id = $2 AND online_level = 2)
-            THEN 1 ELSE 0 END AS fully_online
+            THEN 1 ELSE 0 END AS fully_online,
+       CASE WHEN EXISTS (SELECT 1 FROM dossier_population_use WHERE dossier_id = $1)
+            THEN 1 ELSE 0 END AS population
 
 -- name: stats_segment_open
 SELECT id, paused, start_at, due_at, overdue_at_start FROM stats_segment
@@ -379,9 +396,9 @@ WITH RECURSIVE sub(id, depth) AS (
 )
 SELECT t.unit_id, t.procedure_id, u.kind AS unit_kind,
     COALESCE(p.field_code, p.field_name, '') AS field_key, p.field_name, p.code AS procedure_code,
-    p.name AS procedure_name, t.submitted, t.recv_online, t.recv_direct, t.recv_post, t.recv_digitised, t.recv_reused, t.recv_fo_eligible, t.recv_fo_online, t.res_early, t.res_on_time, t.res_late, t.res_seconds, t.res_supplemented, t.stopped, t.withdrawn, t.refused, t.delivered, t.delivered_electronic, t.rated, t.rating_sum, t.rated_satisfied, t.rated_dislike, t.supplement_req, t.apologies, t.d_active_in, t.d_active_over, t.d_paused_in, t.d_paused_over
+    p.name AS procedure_name, t.submitted, t.recv_online, t.recv_direct, t.recv_post, t.recv_digitised, t.recv_reused, t.recv_fo_eligible, t.recv_fo_online, t.res_early, t.res_on_time, t.res_late, t.res_seconds, t.res_supplemented, t.stopped, t.withdrawn, t.refused, t.delivered, t.delivered_electronic, t.rated, t.rating_sum, t.rated_satisfied, t.rated_dislike, t.supplement_req, t.apologies, t.recv_population, t.d_active_in, t.d_active_over, t.d_paused_in, t.d_paused_over
 FROM (
-    SELECT unit_id, procedure_id, SUM(submitted) AS submitted, SUM(recv_online) AS recv_online, SUM(recv_direct) AS recv_direct, SUM(recv_post) AS recv_post, SUM(recv_digitised) AS recv_digitised, SUM(recv_reused) AS recv_reused, SUM(recv_fo_eligible) AS recv_fo_eligible, SUM(recv_fo_online) AS recv_fo_online, SUM(res_early) AS res_early, SUM(res_on_time) AS res_on_time, SUM(res_late) AS res_late, SUM(res_seconds) AS res_seconds, SUM(res_supplemented) AS res_supplemented, SUM(stopped) AS stopped, SUM(withdrawn) AS withdrawn, SUM(refused) AS refused, SUM(delivered) AS delivered, SUM(delivered_electronic) AS delivered_electronic, SUM(rated) AS rated, SUM(rating_sum) AS rating_sum, SUM(rated_satisfied) AS rated_satisfied, SUM(rated_dislike) AS rated_dislike, SUM(supplement_req) AS supplement_req, SUM(apologies) AS apologies, SUM(d_active_in) AS d_active_in, SUM(d_active_over) AS d_active_over, SUM(d_paused_in) AS d_paused_in, SUM(d_paused_over) AS d_paused_over
+    SELECT unit_id, procedure_id, SUM(submitted) AS submitted, SUM(recv_online) AS recv_online, SUM(recv_direct) AS recv_direct, SUM(recv_post) AS recv_post, SUM(recv_digitised) AS recv_digitised, SUM(recv_reused) AS recv_reused, SUM(recv_fo_eligible) AS recv_fo_eligible, SUM(recv_fo_online) AS recv_fo_online, SUM(res_early) AS res_early, SUM(res_on_time) AS res_on_time, SUM(res_late) AS res_late, SUM(res_seconds) AS res_seconds, SUM(res_supplemented) AS res_supplemented, SUM(stopped) AS stopped, SUM(withdrawn) AS withdrawn, SUM(refused) AS refused, SUM(delivered) AS delivered, SUM(delivered_electronic) AS delivered_electronic, SUM(rated) AS rated, SUM(rating_sum) AS rating_sum, SUM(rated_satisfied) AS rated_satisfied, SUM(rated_dislike) AS rated_dislike, SUM(supplement_req) AS supplement_req, SUM(apologies) AS apologies, SUM(recv_population) AS recv_population, SUM(d_active_in) AS d_active_in, SUM(d_active_over) AS d_active_over, SUM(d_paused_in) AS d_paused_in, SUM(d_paused_over) AS d_paused_over
     FROM stats_day
     WHERE unit_id IN (SELECT id FROM sub) AND day >= $2 AND day <= $3
     GROUP BY unit_id, procedure_id
@@ -398,9 +415,9 @@ WITH RECURSIVE sub(id, depth) AS (
 )
 SELECT t.unit_id, t.procedure_id, u.kind AS unit_kind,
     COALESCE(p.field_code, p.field_name, '') AS field_key, p.field_name, p.code AS procedure_code,
-    p.name AS procedure_name, t.submitted, t.recv_online, t.recv_direct, t.recv_post, t.recv_digitised, t.recv_reused, t.recv_fo_eligible, t.recv_fo_online, t.res_early, t.res_on_time, t.res_late, t.res_seconds, t.res_supplemented, t.stopped, t.withdrawn, t.refused, t.delivered, t.delivered_electronic, t.rated, t.rating_sum, t.rated_satisfied, t.rated_dislike, t.supplement_req, t.apologies, t.d_active_in, t.d_active_over, t.d_paused_in, t.d_paused_over
+    p.name AS procedure_name, t.submitted, t.recv_online, t.recv_direct, t.recv_post, t.recv_digitised, t.recv_reused, t.recv_fo_eligible, t.recv_fo_online, t.res_early, t.res_on_time, t.res_late, t.res_seconds, t.res_supplemented, t.stopped, t.withdrawn, t.refused, t.delivered, t.delivered_electronic, t.rated, t.rating_sum, t.rated_satisfied, t.rated_dislike, t.supplement_req, t.apologies, t.recv_population, t.d_active_in, t.d_active_over, t.d_paused_in, t.d_paused_over
 FROM (
-    SELECT unit_id, procedure_id, SUM(submitted) AS submitted, SUM(recv_online) AS recv_online, SUM(recv_direct) AS recv_direct, SUM(recv_post) AS recv_post, SUM(recv_digitised) AS recv_digitised, SUM(recv_reused) AS recv_reused, SUM(recv_fo_eligible) AS recv_fo_eligible, SUM(recv_fo_online) AS recv_fo_online, SUM(res_early) AS res_early, SUM(res_on_time) AS res_on_time, SUM(res_late) AS res_late, SUM(res_seconds) AS res_seconds, SUM(res_supplemented) AS res_supplemented, SUM(stopped) AS stopped, SUM(withdrawn) AS withdrawn, SUM(refused) AS refused, SUM(delivered) AS delivered, SUM(delivered_electronic) AS delivered_electronic, SUM(rated) AS rated, SUM(rating_sum) AS rating_sum, SUM(rated_satisfied) AS rated_satisfied, SUM(rated_dislike) AS rated_dislike, SUM(supplement_req) AS supplement_req, SUM(apologies) AS apologies, SUM(d_active_in) AS d_active_in, SUM(d_active_over) AS d_active_over, SUM(d_paused_in) AS d_paused_in, SUM(d_paused_over) AS d_paused_over
+    SELECT unit_id, procedure_id, SUM(submitted) AS submitted, SUM(recv_online) AS recv_online, SUM(recv_direct) AS recv_direct, SUM(recv_post) AS recv_post, SUM(recv_digitised) AS recv_digitised, SUM(recv_reused) AS recv_reused, SUM(recv_fo_eligible) AS recv_fo_eligible, SUM(recv_fo_online) AS recv_fo_online, SUM(res_early) AS res_early, SUM(res_on_time) AS res_on_time, SUM(res_late) AS res_late, SUM(res_seconds) AS res_seconds, SUM(res_supplemented) AS res_supplemented, SUM(stopped) AS stopped, SUM(withdrawn) AS withdrawn, SUM(refused) AS refused, SUM(delivered) AS delivered, SUM(delivered_electronic) AS delivered_electronic, SUM(rated) AS rated, SUM(rating_sum) AS rating_sum, SUM(rated_satisfied) AS rated_satisfied, SUM(rated_dislike) AS rated_dislike, SUM(supplement_req) AS supplement_req, SUM(apologies) AS apologies, SUM(recv_population) AS recv_population, SUM(d_active_in) AS d_active_in, SUM(d_active_over) AS d_active_over, SUM(d_paused_in) AS d_paused_in, SUM(d_paused_over) AS d_paused_over
     FROM stats_month
     WHERE unit_id IN (SELECT id FROM sub) AND rm >= $2 AND rm <= $3
     GROUP BY unit_id, procedure_id
@@ -417,9 +434,9 @@ WITH RECURSIVE sub(id, depth) AS (
 )
 SELECT t.unit_id, t.procedure_id, u.kind AS unit_kind,
     COALESCE(p.field_code, p.field_name, '') AS field_key, p.field_name, p.code AS procedure_code,
-    p.name AS procedure_name, t.submitted, t.recv_online, t.recv_direct, t.recv_post, t.recv_digitised, t.recv_reused, t.recv_fo_eligible, t.recv_fo_online, t.res_early, t.res_on_time, t.res_late, t.res_seconds, t.res_supplemented, t.stopped, t.withdrawn, t.refused, t.delivered, t.delivered_electronic, t.rated, t.rating_sum, t.rated_satisfied, t.rated_dislike, t.supplement_req, t.apologies, t.d_active_in, t.d_active_over, t.d_paused_in, t.d_paused_over
+    p.name AS procedure_name, t.submitted, t.recv_online, t.recv_direct, t.recv_post, t.recv_digitised, t.recv_reused, t.recv_fo_eligible, t.recv_fo_online, t.res_early, t.res_on_time, t.res_late, t.res_seconds, t.res_supplemented, t.stopped, t.withdrawn, t.refused, t.delivered, t.delivered_electronic, t.rated, t.rating_sum, t.rated_satisfied, t.rated_dislike, t.supplement_req, t.apologies, t.recv_population, t.d_active_in, t.d_active_over, t.d_paused_in, t.d_paused_over
 FROM (
-    SELECT unit_id, procedure_id, SUM(submitted) AS submitted, SUM(recv_online) AS recv_online, SUM(recv_direct) AS recv_direct, SUM(recv_post) AS recv_post, SUM(recv_digitised) AS recv_digitised, SUM(recv_reused) AS recv_reused, SUM(recv_fo_eligible) AS recv_fo_eligible, SUM(recv_fo_online) AS recv_fo_online, SUM(res_early) AS res_early, SUM(res_on_time) AS res_on_time, SUM(res_late) AS res_late, SUM(res_seconds) AS res_seconds, SUM(res_supplemented) AS res_supplemented, SUM(stopped) AS stopped, SUM(withdrawn) AS withdrawn, SUM(refused) AS refused, SUM(delivered) AS delivered, SUM(delivered_electronic) AS delivered_electronic, SUM(rated) AS rated, SUM(rating_sum) AS rating_sum, SUM(rated_satisfied) AS rated_satisfied, SUM(rated_dislike) AS rated_dislike, SUM(supplement_req) AS supplement_req, SUM(apologies) AS apologies, SUM(d_active_in) AS d_active_in, SUM(d_active_over) AS d_active_over, SUM(d_paused_in) AS d_paused_in, SUM(d_paused_over) AS d_paused_over
+    SELECT unit_id, procedure_id, SUM(submitted) AS submitted, SUM(recv_online) AS recv_online, SUM(recv_direct) AS recv_direct, SUM(recv_post) AS recv_post, SUM(recv_digitised) AS recv_digitised, SUM(recv_reused) AS recv_reused, SUM(recv_fo_eligible) AS recv_fo_eligible, SUM(recv_fo_online) AS recv_fo_online, SUM(res_early) AS res_early, SUM(res_on_time) AS res_on_time, SUM(res_late) AS res_late, SUM(res_seconds) AS res_seconds, SUM(res_supplemented) AS res_supplemented, SUM(stopped) AS stopped, SUM(withdrawn) AS withdrawn, SUM(refused) AS refused, SUM(delivered) AS delivered, SUM(delivered_electronic) AS delivered_electronic, SUM(rated) AS rated, SUM(rating_sum) AS rating_sum, SUM(rated_satisfied) AS rated_satisfied, SUM(rated_dislike) AS rated_dislike, SUM(supplement_req) AS supplement_req, SUM(apologies) AS apologies, SUM(recv_population) AS recv_population, SUM(d_active_in) AS d_active_in, SUM(d_active_over) AS d_active_over, SUM(d_paused_in) AS d_paused_in, SUM(d_paused_over) AS d_paused_over
     FROM stats_year
     WHERE unit_id IN (SELECT id FROM sub) AND ry >= $2 AND ry <= $3
     GROUP BY unit_id, procedure_id
@@ -435,7 +452,7 @@ WITH RECURSIVE sub(id, depth) AS (
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
 SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(p.field_code, p.field_name, '') AS field_key,
-    MIN(p.field_name) AS field_name, SUM(t.recv_online) AS recv_online, SUM(t.recv_direct) AS recv_direct, SUM(t.recv_post) AS recv_post, SUM(t.recv_digitised) AS recv_digitised, SUM(t.recv_reused) AS recv_reused, SUM(t.recv_fo_eligible) AS recv_fo_eligible, SUM(t.recv_fo_online) AS recv_fo_online, SUM(t.res_early) AS res_early, SUM(t.res_on_time) AS res_on_time, SUM(t.res_late) AS res_late, SUM(t.res_supplemented) AS res_supplemented, SUM(t.stopped) AS stopped, SUM(t.withdrawn) AS withdrawn, SUM(t.delivered) AS delivered, SUM(t.delivered_electronic) AS delivered_electronic, SUM(t.rated) AS rated, SUM(t.rated_dislike) AS rated_dislike, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
+    MIN(p.field_name) AS field_name, SUM(t.recv_online) AS recv_online, SUM(t.recv_direct) AS recv_direct, SUM(t.recv_post) AS recv_post, SUM(t.recv_digitised) AS recv_digitised, SUM(t.recv_reused) AS recv_reused, SUM(t.recv_fo_eligible) AS recv_fo_eligible, SUM(t.recv_fo_online) AS recv_fo_online, SUM(t.res_early) AS res_early, SUM(t.res_on_time) AS res_on_time, SUM(t.res_late) AS res_late, SUM(t.res_supplemented) AS res_supplemented, SUM(t.stopped) AS stopped, SUM(t.withdrawn) AS withdrawn, SUM(t.delivered) AS delivered, SUM(t.delivered_electronic) AS delivered_electronic, SUM(t.rated) AS rated, SUM(t.rated_dislike) AS rated_dislike, SUM(t.recv_population) AS recv_population, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
 FROM stats_day t
 JOIN org_unit u ON u.id = t.unit_id
 LEFT JOIN procedure p ON p.id = t.procedure_id
@@ -450,7 +467,7 @@ WITH RECURSIVE sub(id, depth) AS (
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
 SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(p.field_code, p.field_name, '') AS field_key,
-    MIN(p.field_name) AS field_name, SUM(t.recv_online) AS recv_online, SUM(t.recv_direct) AS recv_direct, SUM(t.recv_post) AS recv_post, SUM(t.recv_digitised) AS recv_digitised, SUM(t.recv_reused) AS recv_reused, SUM(t.recv_fo_eligible) AS recv_fo_eligible, SUM(t.recv_fo_online) AS recv_fo_online, SUM(t.res_early) AS res_early, SUM(t.res_on_time) AS res_on_time, SUM(t.res_late) AS res_late, SUM(t.res_supplemented) AS res_supplemented, SUM(t.stopped) AS stopped, SUM(t.withdrawn) AS withdrawn, SUM(t.delivered) AS delivered, SUM(t.delivered_electronic) AS delivered_electronic, SUM(t.rated) AS rated, SUM(t.rated_dislike) AS rated_dislike, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
+    MIN(p.field_name) AS field_name, SUM(t.recv_online) AS recv_online, SUM(t.recv_direct) AS recv_direct, SUM(t.recv_post) AS recv_post, SUM(t.recv_digitised) AS recv_digitised, SUM(t.recv_reused) AS recv_reused, SUM(t.recv_fo_eligible) AS recv_fo_eligible, SUM(t.recv_fo_online) AS recv_fo_online, SUM(t.res_early) AS res_early, SUM(t.res_on_time) AS res_on_time, SUM(t.res_late) AS res_late, SUM(t.res_supplemented) AS res_supplemented, SUM(t.stopped) AS stopped, SUM(t.withdrawn) AS withdrawn, SUM(t.delivered) AS delivered, SUM(t.delivered_electronic) AS delivered_electronic, SUM(t.rated) AS rated, SUM(t.rated_dislike) AS rated_dislike, SUM(t.recv_population) AS recv_population, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
 FROM stats_month t
 JOIN org_unit u ON u.id = t.unit_id
 LEFT JOIN procedure p ON p.id = t.procedure_id
@@ -465,7 +482,7 @@ WITH RECURSIVE sub(id, depth) AS (
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
 SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(p.field_code, p.field_name, '') AS field_key,
-    MIN(p.field_name) AS field_name, SUM(t.recv_online) AS recv_online, SUM(t.recv_direct) AS recv_direct, SUM(t.recv_post) AS recv_post, SUM(t.recv_digitised) AS recv_digitised, SUM(t.recv_reused) AS recv_reused, SUM(t.recv_fo_eligible) AS recv_fo_eligible, SUM(t.recv_fo_online) AS recv_fo_online, SUM(t.res_early) AS res_early, SUM(t.res_on_time) AS res_on_time, SUM(t.res_late) AS res_late, SUM(t.res_supplemented) AS res_supplemented, SUM(t.stopped) AS stopped, SUM(t.withdrawn) AS withdrawn, SUM(t.delivered) AS delivered, SUM(t.delivered_electronic) AS delivered_electronic, SUM(t.rated) AS rated, SUM(t.rated_dislike) AS rated_dislike, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
+    MIN(p.field_name) AS field_name, SUM(t.recv_online) AS recv_online, SUM(t.recv_direct) AS recv_direct, SUM(t.recv_post) AS recv_post, SUM(t.recv_digitised) AS recv_digitised, SUM(t.recv_reused) AS recv_reused, SUM(t.recv_fo_eligible) AS recv_fo_eligible, SUM(t.recv_fo_online) AS recv_fo_online, SUM(t.res_early) AS res_early, SUM(t.res_on_time) AS res_on_time, SUM(t.res_late) AS res_late, SUM(t.res_supplemented) AS res_supplemented, SUM(t.stopped) AS stopped, SUM(t.withdrawn) AS withdrawn, SUM(t.delivered) AS delivered, SUM(t.delivered_electronic) AS delivered_electronic, SUM(t.rated) AS rated, SUM(t.rated_dislike) AS rated_dislike, SUM(t.recv_population) AS recv_population, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
 FROM stats_year t
 JOIN org_unit u ON u.id = t.unit_id
 LEFT JOIN procedure p ON p.id = t.procedure_id
@@ -694,6 +711,7 @@ WHERE d.competent_unit_id IN (SELECT id FROM sub) AND d.id > $7
     OR (CAST($4 AS TEXT) = 'idx:5.1' AND d.delivered_at >= $2 AND d.delivered_at < $3 AND d.delivery = 'electronic')
     OR (CAST($4 AS TEXT) = 'idx:5.2' AND d.accepted_at >= $2 AND d.accepted_at < $3 AND EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.digitised <> 0))
     OR (CAST($4 AS TEXT) = 'idx:5.4' AND d.accepted_at >= $2 AND d.accepted_at < $3 AND EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.reused <> 0))
+    OR (CAST($4 AS TEXT) IN ('idx:5.6', 'idx:5.7') AND d.accepted_at >= $2 AND d.accepted_at < $3 AND EXISTS (SELECT 1 FROM dossier_population_use pu WHERE pu.dossier_id = d.id))
     OR (CAST($4 AS TEXT) = 'idx:6.3' AND ((d.status IN (9, 10) AND d.ended_at >= $2 AND d.ended_at < $3 AND d.on_time = 0) OR (d.rating BETWEEN 1 AND 2 AND EXISTS (SELECT 1 FROM dossier_event r WHERE r.dossier_id = d.id AND r.action = 'rate' AND r.at >= $2 AND r.at < $3)))))
 ORDER BY d.id
 LIMIT $8
