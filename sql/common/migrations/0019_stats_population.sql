@@ -1,5 +1,4 @@
--- 0017_stats_population.sql (reserved number 0021: the lead renumbers at merge; sqlembed needs
--- numbers without gaps) - Decision 766 indicators 5.6 / 5.7 (procedures / dossiers using
+-- 0019_stats_population.sql - Decision 766 indicators 5.6 / 5.7 (procedures / dossiers using
 -- the national population database) from the marks of dossier_population_use (0012,
 -- src/dvcqg/identity.c): a counter of the dossiers received that used population data
 -- (counted on the acceptance day like recv_digitised, src/stats/counters.c), and a second
