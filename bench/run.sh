@@ -197,10 +197,11 @@ for run in $(seq 1 "$RUNS"); do
 	HPID=$!
 	PIDS+=("$HPID")
 	i=0
-	until grep -q listening "$WORK/hello.out"; do
-		i=$((i + 1)); [ $i -lt 100 ] || exit 1; sleep 0.05
+	# the whole line, port included (a read may catch the file before it is complete)
+	until grep -Eq '^listening [0-9]+$' "$WORK/hello.out"; do
+		i=$((i + 1)); [ $i -lt 100 ] || { log "ref_hello did not start"; exit 1; }; sleep 0.05
 	done
-	HURL="http://127.0.0.1:$(awk '{print $2}' "$WORK/hello.out")/"
+	HURL="http://127.0.0.1:$(awk '/^listening [0-9]+$/ {print $2}' "$WORK/hello.out")/"
 	wrk_step http hello128 "$run" "$HURL" -t2 -c128 -d"${DUR}s" -s "$BENCH_LUA/hello.lua"
 	wrk_step http hello64 "$run" "$HURL" -t2 -c"$CONNS" -d"${DUR}s" -s "$BENCH_LUA/hello.lua"
 	kill "$HPID"; wait "$HPID" 2>/dev/null || true
