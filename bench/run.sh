@@ -193,15 +193,18 @@ for run in $(seq 1 "$RUNS"); do
 	rm -f "$WORK/ref.db"*
 	log "raw sqlite: $(tail -n 2 "$RES" | tr '\n' ' ')"
 	# hello-world libmicrohttpd server (epoll, thread pool of 2)
+	# the file goes first: the background job truncates it only when it gets to run, and a
+	# look before that would read the previous run's port
+	rm -f "$WORK/hello.out"
 	"$BUILD/bench/ref_hello" 0 2 >"$WORK/hello.out" &
 	HPID=$!
 	PIDS+=("$HPID")
 	i=0
-	# the whole line, port included (a read may catch the file before it is complete)
-	until grep -Eq '^listening [0-9]+$' "$WORK/hello.out"; do
+	hport=""
+	until hport=$(sed -n 's/^listening \([0-9][0-9]*\)$/\1/p' "$WORK/hello.out" 2>/dev/null) && [ -n "$hport" ]; do
 		i=$((i + 1)); [ $i -lt 100 ] || { log "ref_hello did not start"; exit 1; }; sleep 0.05
 	done
-	HURL="http://127.0.0.1:$(awk '/^listening [0-9]+$/ {print $2}' "$WORK/hello.out")/"
+	HURL="http://127.0.0.1:$hport/"
 	wrk_step http hello128 "$run" "$HURL" -t2 -c128 -d"${DUR}s" -s "$BENCH_LUA/hello.lua"
 	wrk_step http hello64 "$run" "$HURL" -t2 -c"$CONNS" -d"${DUR}s" -s "$BENCH_LUA/hello.lua"
 	kill "$HPID"; wait "$HPID" 2>/dev/null || true
