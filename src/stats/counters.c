@@ -467,7 +467,26 @@ struct recount_sums {
 	struct rmap year;  /* report years */
 	struct rmap stock; /* k = 0: the open stock of each (unit, procedure) */
 	int64_t last_day, last_rm; /* the report month of the last day flushed */
+	int64_t *fo;               /* the fully online procedure versions, ascending */
+	int nfo, capfo;
 };
+
+static int on_fully_online(void *vs, const int64_t *v, int ncols)
+{
+	struct recount_sums *r = vs;
+	if (ncols != 1)
+		return TS_ERR_INTERNAL;
+	if (r->nfo == r->capfo) {
+		int cap = r->capfo ? r->capfo * 2 : 256;
+		int64_t *fo = ts_realloc(r->fo, (size_t)cap * sizeof(*fo));
+		if (!fo)
+			return TS_ERR_NOMEM;
+		r->fo = fo;
+		r->capfo = cap;
+	}
+	r->fo[r->nfo++] = v[0];
+	return 0;
+}
 
 static void sums_free(struct recount_sums *r)
 {
@@ -475,13 +494,28 @@ static void sums_free(struct recount_sums *r)
 	rmap_free(&r->month);
 	rmap_free(&r->year);
 	rmap_free(&r->stock);
+	ts_free(r->fo);
+	r->fo = NULL;
 }
 
 /* One row of stats_recount_events (see stats.sql for the columns): the same counting as
  * ts_stats_on_change, from the dossier's final state. */
 enum { EV_AT, EV_KIND, EV_UNIT, EV_PROC, EV_CHANNEL, EV_ON_TIME, EV_DUE, EV_ACCEPTED,
-       EV_ACCEPTED_AT, EV_SUPPLEMENTS, EV_ELECTRONIC, EV_RATING, EV_DIGITISED, EV_REUSED,
-       EV_FULLY_ONLINE, EV_POPULATION, EV__COUNT };
+       EV_ACCEPTED_AT, EV_SUPPLEMENTS, EV_ELECTRONIC, EV_RATING, EV_VERSION, EV_DOCS,
+       EV_POPULATION, EV__COUNT };
+
+static bool fully_online(const struct recount_sums *r, int64_t version)
+{
+	int lo = 0, hi = r->nfo;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (r->fo[mid] < version)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->nfo && r->fo[lo] == version;
+}
 
 static int on_event(void *vs, const int64_t *e, int ncols)
 {
@@ -502,10 +536,12 @@ static int on_event(void *vs, const int64_t *e, int ncols)
 		v[e[EV_CHANNEL] == TS_CHANNEL_ONLINE ? TS_SC_recv_online
 		  : e[EV_CHANNEL] == TS_CHANNEL_POST ? TS_SC_recv_post
 						     : TS_SC_recv_direct]++;
-		v[TS_SC_recv_digitised] += e[EV_DIGITISED] != 0;
-		v[TS_SC_recv_reused] += e[EV_REUSED] != 0;
-		v[TS_SC_recv_fo_eligible] += e[EV_FULLY_ONLINE] != 0;
-		v[TS_SC_recv_fo_online] += e[EV_FULLY_ONLINE] != 0 && e[EV_CHANNEL] == TS_CHANNEL_ONLINE;
+		v[TS_SC_recv_digitised] += (e[EV_DOCS] & 1) != 0;
+		v[TS_SC_recv_reused] += (e[EV_DOCS] & 2) != 0;
+		if (fully_online(r, e[EV_VERSION])) {
+			v[TS_SC_recv_fo_eligible]++;
+			v[TS_SC_recv_fo_online] += e[EV_CHANNEL] == TS_CHANNEL_ONLINE;
+		}
 		v[TS_SC_recv_population] += e[EV_POPULATION] != 0;
 		break;
 	case 3:
@@ -662,10 +698,10 @@ static int put_all(struct ts_dbconn *c, struct ts_arena *a, struct recount_sums 
 }
 
 /* A row callback's own failure (the scan itself reports its errors in err). */
-static int scan(struct ts_dbconn *c, const char *name, const struct ts_dbval *p,
+static int scan(struct ts_dbconn *c, const char *name, const struct ts_dbval *p, int np,
 		ts_db_row_fn fn, struct recount_sums *r, struct ts_error *err)
 {
-	int rc = ts_db_query_ints(c, name, p, 2, fn, r, err);
+	int rc = ts_db_query_ints(c, name, p, np, fn, r, err);
 	if (rc == TS_ERR_NOMEM && err->code == 0)
 		return ts_stats_nomem(err);
 	if (rc && err->code == 0)
@@ -705,6 +741,8 @@ static int recount_windows(struct ts_dbconn *c, struct ts_arena *a, struct recou
 	}
 	if (!any)
 		return 0;
+	if ((rc = scan(c, "stats_recount_fully_online", NULL, 0, on_fully_online, sums, err)))
+		return rc;
 	events = ts_dbres_int(r, 0, 4); /* the highest event id: about how many there are */
 	d0 = ts_stats_day_of(lo);
 	d1 = ts_stats_day_of(hi);
@@ -714,8 +752,8 @@ static int recount_windows(struct ts_dbconn *c, struct ts_arena *a, struct recou
 	for (int64_t day = d0; day <= d1; day += width) {
 		struct ts_dbval p[] = {TS_DB_INT(ts_stats_day_start(day)),
 				       TS_DB_INT(ts_stats_day_start(day + width))};
-		if ((rc = scan(c, "stats_recount_events", p, on_event, sums, err)) ||
-		    (rc = scan(c, "stats_recount_stretches", p, on_stretch, sums, err)) ||
+		if ((rc = scan(c, "stats_recount_events", p, 2, on_event, sums, err)) ||
+		    (rc = scan(c, "stats_recount_stretches", p, 2, on_stretch, sums, err)) ||
 		    (rc = flush_days(c, a, sums, err)))
 			return rc;
 	}

@@ -169,23 +169,27 @@ SELECT (SELECT MIN(at) FROM dossier_event) AS e_lo, (SELECT MAX(at) FROM dossier
 -- that counts them): at, kind (1 submit/intake, 2 accept, 3 finish, 4 stop, 5 withdraw,
 -- 6 refuse, 7 deliver, 8 rate, 9 request_supplement, 10 apologize), unit, procedure,
 -- channel, on_time (NULL = 1), due_at (0 none), accepted (0/1), accepted_at,
--- supplement_count, electronic delivery (0/1), rating (0 none), and for accept events only:
--- digitised, reused, fully online procedure, population data used (0/1)
+-- supplement_count, electronic delivery (0/1), rating (0 none), procedure version, and for
+-- accept events only: docs (1 a digitised component, + 2 a reused one) and population data
+-- used (0/1)
 SELECT e.at,
-    CASE e.action WHEN 'submit' THEN 1 WHEN 'intake' THEN 1 WHEN 'accept' THEN 2 WHEN 'finish' THEN 3
-        WHEN 'stop' THEN 4 WHEN 'withdraw' THEN 5 WHEN 'refuse' THEN 6 WHEN 'deliver' THEN 7
-        WHEN 'rate' THEN 8 WHEN 'request_supplement' THEN 9 WHEN 'apologize' THEN 10 ELSE 0 END AS kind,
+    CASE e.action WHEN 'submit' THEN 1 WHEN 'accept' THEN 2 WHEN 'finish' THEN 3
+        WHEN 'deliver' THEN 7 WHEN 'rate' THEN 8 WHEN 'intake' THEN 1 WHEN 'request_supplement' THEN 9
+        WHEN 'refuse' THEN 6 WHEN 'stop' THEN 4 WHEN 'withdraw' THEN 5 WHEN 'apologize' THEN 10 ELSE 0 END AS kind,
     d.competent_unit_id, d.procedure_id, d.channel, COALESCE(d.on_time, 1) AS on_time,
     COALESCE(d.due_at, 0) AS due_at, CASE WHEN d.accepted_at IS NULL THEN 0 ELSE 1 END AS accepted,
     COALESCE(d.accepted_at, 0) AS accepted_at, d.supplement_count,
     CASE WHEN d.delivery = 'electronic' THEN 1 ELSE 0 END AS electronic, COALESCE(d.rating, 0) AS rating,
-    CASE WHEN e.action = 'accept' AND EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.digitised <> 0) THEN 1 ELSE 0 END AS digitised,
-    CASE WHEN e.action = 'accept' AND EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.reused <> 0) THEN 1 ELSE 0 END AS reused,
-    CASE WHEN e.action = 'accept' AND EXISTS (SELECT 1 FROM procedure_version pv WHERE pv.id = d.procedure_version_id AND pv.online_level = 2) THEN 1 ELSE 0 END AS fully_online,
+    d.procedure_version_id,
+    CASE WHEN e.action = 'accept' THEN (SELECT COALESCE(MAX(CASE WHEN dd.digitised <> 0 THEN 1 ELSE 0 END) + MAX(CASE WHEN dd.reused <> 0 THEN 2 ELSE 0 END), 0) FROM dossier_document dd WHERE dd.dossier_id = d.id) ELSE 0 END AS docs,
     CASE WHEN e.action = 'accept' AND EXISTS (SELECT 1 FROM dossier_population_use pu WHERE pu.dossier_id = d.id) THEN 1 ELSE 0 END AS population
 FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
 WHERE e.at >= $1 AND e.at < $2
     AND e.action IN ('submit', 'intake', 'accept', 'finish', 'stop', 'withdraw', 'refuse', 'deliver', 'rate', 'request_supplement', 'apologize')
+
+-- name: stats_recount_fully_online
+-- the procedure versions that are fully online (their receptions count as eligible)
+SELECT id FROM procedure_version WHERE online_level = 2 ORDER BY id
 
 -- name: stats_recount_stretches
 -- the stock stretches starting in a window: start, end (0 = still open), due (0 none),
