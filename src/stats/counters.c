@@ -461,6 +461,18 @@ static int64_t *rmap_at(struct rmap *m, int64_t k, int64_t unit, int64_t proc)
 	return m->v[m->n++].c.v;
 }
 
+/* A counted event of the current window, and what the recount needs of a dossier. */
+struct revent {
+	int64_t at, dossier;
+	int kind, flags; /* flags: 1 digitised, 2 reused, 4 population data (accept only) */
+};
+
+struct rdossier {
+	int64_t unit, proc, due, accepted_at, rating, version;
+	int channel;
+	bool present, on_time, accepted, supplemented, electronic;
+};
+
 struct recount_sums {
 	struct rmap day;   /* the current window's day rows */
 	struct rmap month; /* report months, the whole recount */
@@ -469,6 +481,10 @@ struct recount_sums {
 	int64_t last_day, last_rm; /* the report month of the last day flushed */
 	int64_t *fo;               /* the fully online procedure versions, ascending */
 	int nfo, capfo;
+	struct revent *ev;         /* the window's counted events */
+	int nev, capev;
+	struct rdossier *dz;       /* dossiers dlo .. dlo + ndz - 1 of the window */
+	int64_t dlo, ndz, capdz;
 };
 
 static int on_fully_online(void *vs, const int64_t *v, int ncols)
@@ -495,14 +511,19 @@ static void sums_free(struct recount_sums *r)
 	rmap_free(&r->year);
 	rmap_free(&r->stock);
 	ts_free(r->fo);
+	ts_free(r->ev);
+	ts_free(r->dz);
 	r->fo = NULL;
+	r->ev = NULL;
+	r->dz = NULL;
 }
 
-/* One row of stats_recount_events (see stats.sql for the columns): the same counting as
- * ts_stats_on_change, from the dossier's final state. */
-enum { EV_AT, EV_KIND, EV_UNIT, EV_PROC, EV_CHANNEL, EV_ON_TIME, EV_DUE, EV_ACCEPTED,
-       EV_ACCEPTED_AT, EV_SUPPLEMENTS, EV_ELECTRONIC, EV_RATING, EV_VERSION, EV_DOCS,
-       EV_POPULATION, EV__COUNT };
+
+/* One row of stats_recount_events and one of stats_recount_dossiers (see stats.sql for the
+ * columns). */
+enum { EV_AT, EV_KIND, EV_DOSSIER, EV_DOCS, EV_POPULATION, EV__COUNT };
+enum { DO_ID, DO_UNIT, DO_PROC, DO_CHANNEL, DO_ON_TIME, DO_DUE, DO_ACCEPTED, DO_ACCEPTED_AT,
+       DO_SUPPLEMENTS, DO_ELECTRONIC, DO_RATING, DO_VERSION, DO__COUNT };
 
 static bool fully_online(const struct recount_sums *r, int64_t version)
 {
@@ -517,62 +538,117 @@ static bool fully_online(const struct recount_sums *r, int64_t version)
 	return lo < r->nfo && r->fo[lo] == version;
 }
 
+/* The events of a window are kept (they are few columns), then the dossiers they belong to
+ * are read once each: most in one range scan of the dossier table, the older rest one by one. */
 static int on_event(void *vs, const int64_t *e, int ncols)
 {
 	struct recount_sums *r = vs;
-	int64_t day = ts_stats_day_of(e[EV_AT]), *v;
 
 	if (ncols != EV__COUNT)
 		return TS_ERR_INTERNAL;
 	if (e[EV_KIND] <= 0 || e[EV_KIND] > 10)
 		return 0;
-	if (!(v = rmap_at(&r->day, day, e[EV_UNIT], e[EV_PROC])))
+	if (r->nev == r->capev) {
+		int cap = r->capev ? r->capev * 2 : 4096;
+		struct revent *ev = ts_realloc(r->ev, (size_t)cap * sizeof(*ev));
+		if (!ev)
+			return TS_ERR_NOMEM;
+		r->ev = ev;
+		r->capev = cap;
+	}
+	r->ev[r->nev++] = (struct revent){.at = e[EV_AT], .dossier = e[EV_DOSSIER],
+					   .kind = (int)e[EV_KIND],
+					   .flags = (int)((e[EV_DOCS] & 3) | (e[EV_POPULATION] != 0) << 2)};
+	return 0;
+}
+
+static void dossier_from(struct rdossier *d, const int64_t *v)
+{
+	*d = (struct rdossier){.present = true,
+			       .unit = v[DO_UNIT],
+			       .proc = v[DO_PROC],
+			       .channel = (int)v[DO_CHANNEL],
+			       .on_time = v[DO_ON_TIME] != 0,
+			       .due = v[DO_DUE],
+			       .accepted = v[DO_ACCEPTED] != 0,
+			       .accepted_at = v[DO_ACCEPTED_AT],
+			       .supplemented = v[DO_SUPPLEMENTS] > 0,
+			       .electronic = v[DO_ELECTRONIC] != 0,
+			       .rating = v[DO_RATING],
+			       .version = v[DO_VERSION]};
+}
+
+static int on_dossier(void *vs, const int64_t *v, int ncols)
+{
+	struct recount_sums *r = vs;
+	if (ncols != DO__COUNT)
+		return TS_ERR_INTERNAL;
+	if (v[DO_ID] >= r->dlo && v[DO_ID] - r->dlo < r->ndz)
+		dossier_from(&r->dz[v[DO_ID] - r->dlo], v);
+	return 0;
+}
+
+static int on_one_dossier(void *vd, const int64_t *v, int ncols)
+{
+	if (ncols != DO__COUNT)
+		return TS_ERR_INTERNAL;
+	dossier_from(vd, v);
+	return 0;
+}
+
+/* Counts one event of dossier d: the same counting as ts_stats_on_change, from the
+ * dossier's final state. */
+static int count_event(struct recount_sums *r, const struct revent *e, const struct rdossier *d)
+{
+	int64_t day = ts_stats_day_of(e->at), *v;
+
+	if (!(v = rmap_at(&r->day, day, d->unit, d->proc)))
 		return TS_ERR_NOMEM;
-	switch (e[EV_KIND]) {
+	switch (e->kind) {
 	case 1:
 		v[TS_SC_submitted]++;
 		break;
 	case 2:
-		v[e[EV_CHANNEL] == TS_CHANNEL_ONLINE ? TS_SC_recv_online
-		  : e[EV_CHANNEL] == TS_CHANNEL_POST ? TS_SC_recv_post
-						     : TS_SC_recv_direct]++;
-		v[TS_SC_recv_digitised] += (e[EV_DOCS] & 1) != 0;
-		v[TS_SC_recv_reused] += (e[EV_DOCS] & 2) != 0;
-		if (fully_online(r, e[EV_VERSION])) {
+		v[d->channel == TS_CHANNEL_ONLINE ? TS_SC_recv_online
+		  : d->channel == TS_CHANNEL_POST ? TS_SC_recv_post
+						  : TS_SC_recv_direct]++;
+		v[TS_SC_recv_digitised] += (e->flags & 1) != 0;
+		v[TS_SC_recv_reused] += (e->flags & 2) != 0;
+		v[TS_SC_recv_population] += (e->flags & 4) != 0;
+		if (fully_online(r, d->version)) {
 			v[TS_SC_recv_fo_eligible]++;
-			v[TS_SC_recv_fo_online] += e[EV_CHANNEL] == TS_CHANNEL_ONLINE;
+			v[TS_SC_recv_fo_online] += d->channel == TS_CHANNEL_ONLINE;
 		}
-		v[TS_SC_recv_population] += e[EV_POPULATION] != 0;
 		break;
 	case 3:
-		if (e[EV_ON_TIME] == 0)
+		if (!d->on_time)
 			v[TS_SC_res_late]++;
-		else if (e[EV_DUE] > 0 && day < ts_stats_day_of(e[EV_DUE]))
+		else if (d->due > 0 && day < ts_stats_day_of(d->due))
 			v[TS_SC_res_early]++;
 		else
 			v[TS_SC_res_on_time]++;
-		if (e[EV_ACCEPTED])
-			v[TS_SC_res_seconds] += e[EV_AT] - e[EV_ACCEPTED_AT];
-		v[TS_SC_res_supplemented] += e[EV_SUPPLEMENTS] > 0;
+		if (d->accepted)
+			v[TS_SC_res_seconds] += e->at - d->accepted_at;
+		v[TS_SC_res_supplemented] += d->supplemented;
 		break;
 	case 4:
-		v[TS_SC_stopped] += e[EV_ACCEPTED] != 0;
+		v[TS_SC_stopped] += d->accepted;
 		break;
 	case 5:
-		v[TS_SC_withdrawn] += e[EV_ACCEPTED] != 0;
+		v[TS_SC_withdrawn] += d->accepted;
 		break;
 	case 6:
 		v[TS_SC_refused]++;
 		break;
 	case 7:
 		v[TS_SC_delivered]++;
-		v[TS_SC_delivered_electronic] += e[EV_ELECTRONIC] != 0;
+		v[TS_SC_delivered_electronic] += d->electronic;
 		break;
 	case 8:
 		v[TS_SC_rated]++;
-		v[TS_SC_rating_sum] += e[EV_RATING];
-		v[TS_SC_rated_satisfied] += e[EV_RATING] >= 4;
-		v[TS_SC_rated_dislike] += e[EV_RATING] >= 1 && e[EV_RATING] <= 2;
+		v[TS_SC_rating_sum] += d->rating;
+		v[TS_SC_rated_satisfied] += d->rating >= 4;
+		v[TS_SC_rated_dislike] += d->rating >= 1 && d->rating <= 2;
 		break;
 	case 9:
 		v[TS_SC_supplement_req]++;
@@ -699,7 +775,7 @@ static int put_all(struct ts_dbconn *c, struct ts_arena *a, struct recount_sums 
 
 /* A row callback's own failure (the scan itself reports its errors in err). */
 static int scan(struct ts_dbconn *c, const char *name, const struct ts_dbval *p, int np,
-		ts_db_row_fn fn, struct recount_sums *r, struct ts_error *err)
+		ts_db_row_fn fn, void *r, struct ts_error *err)
 {
 	int rc = ts_db_query_ints(c, name, p, np, fn, r, err);
 	if (rc == TS_ERR_NOMEM && err->code == 0)
@@ -719,6 +795,57 @@ static int64_t g_window_events = RECOUNT_WINDOW_EVENTS;
 void ts_stats_set_recount_window(int64_t events)
 {
 	g_window_events = events > 0 ? events : RECOUNT_WINDOW_EVENTS;
+}
+
+/* Counts the window's events (read by stats_recount_events into r->ev): the dossiers of the
+ * newest ids (up to a span of twice the events, where nearly all of a window's dossiers are)
+ * in one range scan, the older ones one by one. A dossier missing (never: events reference
+ * it) counts nothing, as the join of the SQL recount did not. */
+static int count_window(struct ts_dbconn *c, struct recount_sums *r, struct ts_error *err)
+{
+	int64_t lo = INT64_MAX, hi = INT64_MIN, span;
+	int rc;
+
+	if (r->nev == 0)
+		return 0;
+	for (int i = 0; i < r->nev; i++) {
+		lo = r->ev[i].dossier < lo ? r->ev[i].dossier : lo;
+		hi = r->ev[i].dossier > hi ? r->ev[i].dossier : hi;
+	}
+	span = 2 * (int64_t)r->nev + g_window_events / 8; /* one-day test windows: no slack */
+	if (hi - lo + 1 > span)
+		lo = hi - span + 1;
+	r->dlo = lo;
+	r->ndz = hi - lo + 1;
+	if (r->ndz > r->capdz) {
+		struct rdossier *dz = ts_realloc(r->dz, (size_t)r->ndz * sizeof(*dz));
+		if (!dz)
+			return ts_stats_nomem(err);
+		r->dz = dz;
+		r->capdz = r->ndz;
+	}
+	memset(r->dz, 0, (size_t)r->ndz * sizeof(*r->dz));
+	{
+		struct ts_dbval p[] = {TS_DB_INT(lo), TS_DB_INT(hi)};
+		if ((rc = scan(c, "stats_recount_dossiers", p, 2, on_dossier, r, err)))
+			return rc;
+	}
+	for (int i = 0; i < r->nev; i++) {
+		const struct revent *e = &r->ev[i];
+		struct rdossier one = {0};
+		const struct rdossier *d = &one;
+		if (e->dossier >= lo) {
+			d = &r->dz[e->dossier - lo];
+		} else {
+			struct ts_dbval p[] = {TS_DB_INT(e->dossier)};
+			if ((rc = scan(c, "stats_recount_dossier", p, 1, on_one_dossier, &one, err)))
+				return rc;
+		}
+		if (d->present && count_event(r, e, d))
+			return ts_stats_nomem(err);
+	}
+	r->nev = 0;
+	return 0;
 }
 
 static int recount_windows(struct ts_dbconn *c, struct ts_arena *a, struct recount_sums *sums,
@@ -753,6 +880,7 @@ static int recount_windows(struct ts_dbconn *c, struct ts_arena *a, struct recou
 		struct ts_dbval p[] = {TS_DB_INT(ts_stats_day_start(day)),
 				       TS_DB_INT(ts_stats_day_start(day + width))};
 		if ((rc = scan(c, "stats_recount_events", p, 2, on_event, sums, err)) ||
+		    (rc = count_window(c, sums, err)) ||
 		    (rc = scan(c, "stats_recount_stretches", p, 2, on_stretch, sums, err)) ||
 		    (rc = flush_days(c, a, sums, err)))
 			return rc;

@@ -164,28 +164,42 @@ SELECT (SELECT MIN(at) FROM dossier_event) AS e_lo, (SELECT MAX(at) FROM dossier
        (SELECT MAX(id) FROM dossier_event) AS n_events
 
 -- name: stats_recount_events
--- the counted events of a window with what decides them, integers only (the dossier's final
--- state decides outcome, channel, delivery and rating, which never change after the event
--- that counts them): at, kind (1 submit/intake, 2 accept, 3 finish, 4 stop, 5 withdraw,
--- 6 refuse, 7 deliver, 8 rate, 9 request_supplement, 10 apologize), unit, procedure,
--- channel, on_time (NULL = 1), due_at (0 none), accepted (0/1), accepted_at,
--- supplement_count, electronic delivery (0/1), rating (0 none), procedure version, and for
--- accept events only: docs (1 a digitised component, + 2 a reused one) and population data
--- used (0/1)
+-- the counted events of a window, integers only: at, kind (1 submit/intake, 2 accept,
+-- 3 finish, 4 stop, 5 withdraw, 6 refuse, 7 deliver, 8 rate, 9 request_supplement,
+-- 10 apologize), dossier, and for accept events only: docs (1 a digitised component, + 2 a
+-- reused one) and population data used (0/1). What else decides them is the dossier's final
+-- state (outcome, channel, delivery and rating never change after the event that counts
+-- them), read once per dossier with stats_recount_dossiers.
 SELECT e.at,
     CASE e.action WHEN 'submit' THEN 1 WHEN 'accept' THEN 2 WHEN 'finish' THEN 3
         WHEN 'deliver' THEN 7 WHEN 'rate' THEN 8 WHEN 'intake' THEN 1 WHEN 'request_supplement' THEN 9
         WHEN 'refuse' THEN 6 WHEN 'stop' THEN 4 WHEN 'withdraw' THEN 5 WHEN 'apologize' THEN 10 ELSE 0 END AS kind,
-    d.competent_unit_id, d.procedure_id, d.channel, COALESCE(d.on_time, 1) AS on_time,
-    COALESCE(d.due_at, 0) AS due_at, CASE WHEN d.accepted_at IS NULL THEN 0 ELSE 1 END AS accepted,
-    COALESCE(d.accepted_at, 0) AS accepted_at, d.supplement_count,
-    CASE WHEN d.delivery = 'electronic' THEN 1 ELSE 0 END AS electronic, COALESCE(d.rating, 0) AS rating,
-    d.procedure_version_id,
-    CASE WHEN e.action = 'accept' THEN (SELECT COALESCE(MAX(CASE WHEN dd.digitised <> 0 THEN 1 ELSE 0 END) + MAX(CASE WHEN dd.reused <> 0 THEN 2 ELSE 0 END), 0) FROM dossier_document dd WHERE dd.dossier_id = d.id) ELSE 0 END AS docs,
-    CASE WHEN e.action = 'accept' AND EXISTS (SELECT 1 FROM dossier_population_use pu WHERE pu.dossier_id = d.id) THEN 1 ELSE 0 END AS population
-FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
+    e.dossier_id,
+    CASE WHEN e.action = 'accept' THEN (SELECT COALESCE(MAX(CASE WHEN dd.digitised <> 0 THEN 1 ELSE 0 END) + MAX(CASE WHEN dd.reused <> 0 THEN 2 ELSE 0 END), 0) FROM dossier_document dd WHERE dd.dossier_id = e.dossier_id) ELSE 0 END AS docs,
+    CASE WHEN e.action = 'accept' AND EXISTS (SELECT 1 FROM dossier_population_use pu WHERE pu.dossier_id = e.dossier_id) THEN 1 ELSE 0 END AS population
+FROM dossier_event e
 WHERE e.at >= $1 AND e.at < $2
     AND e.action IN ('submit', 'intake', 'accept', 'finish', 'stop', 'withdraw', 'refuse', 'deliver', 'rate', 'request_supplement', 'apologize')
+
+-- name: stats_recount_dossiers
+-- the dossiers with ids in [$1, $2] (a range scan in key order), integers only: id, unit,
+-- procedure, channel, on_time (NULL = 1), due_at (0 none), accepted (0/1), accepted_at,
+-- supplement_count, electronic delivery (0/1), rating (0 none), procedure version
+SELECT id, competent_unit_id, procedure_id, channel, COALESCE(on_time, 1) AS on_time,
+    COALESCE(due_at, 0) AS due_at, CASE WHEN accepted_at IS NULL THEN 0 ELSE 1 END AS accepted,
+    COALESCE(accepted_at, 0) AS accepted_at, supplement_count,
+    CASE WHEN delivery = 'electronic' THEN 1 ELSE 0 END AS electronic, COALESCE(rating, 0) AS rating,
+    procedure_version_id
+FROM dossier WHERE id >= $1 AND id <= $2
+
+-- name: stats_recount_dossier
+-- one dossier, the columns of stats_recount_dossiers
+SELECT id, competent_unit_id, procedure_id, channel, COALESCE(on_time, 1) AS on_time,
+    COALESCE(due_at, 0) AS due_at, CASE WHEN accepted_at IS NULL THEN 0 ELSE 1 END AS accepted,
+    COALESCE(accepted_at, 0) AS accepted_at, supplement_count,
+    CASE WHEN delivery = 'electronic' THEN 1 ELSE 0 END AS electronic, COALESCE(rating, 0) AS rating,
+    procedure_version_id
+FROM dossier WHERE id = $1
 
 -- name: stats_recount_fully_online
 -- the procedure versions that are fully online (their receptions count as eligible)
