@@ -464,13 +464,13 @@ static int64_t *rmap_at(struct rmap *m, int64_t k, int64_t unit, int64_t proc)
 /* A counted event of the current window, and what the recount needs of a dossier. */
 struct revent {
 	int64_t at, dossier;
-	int kind, flags; /* flags: 1 digitised, 2 reused, 4 population data (accept only) */
+	int kind;
 };
 
 struct rdossier {
 	int64_t unit, proc, due, accepted_at, rating, version;
-	int channel;
-	bool present, on_time, accepted, supplemented, electronic;
+	int channel, docs; /* docs: 1 a digitised component, 2 a reused one */
+	bool present, on_time, accepted, supplemented, electronic, population;
 };
 
 struct recount_sums {
@@ -521,9 +521,10 @@ static void sums_free(struct recount_sums *r)
 
 /* One row of stats_recount_events and one of stats_recount_dossiers (see stats.sql for the
  * columns). */
-enum { EV_AT, EV_KIND, EV_DOSSIER, EV_DOCS, EV_POPULATION, EV__COUNT };
+enum { EV_AT, EV_KIND, EV_DOSSIER, EV__COUNT };
 enum { DO_ID, DO_UNIT, DO_PROC, DO_CHANNEL, DO_ON_TIME, DO_DUE, DO_ACCEPTED, DO_ACCEPTED_AT,
-       DO_SUPPLEMENTS, DO_ELECTRONIC, DO_RATING, DO_VERSION, DO__COUNT };
+       DO_SUPPLEMENTS, DO_ELECTRONIC, DO_RATING, DO_VERSION, DO_DOCS, DO_POPULATION,
+       DO__COUNT };
 
 static bool fully_online(const struct recount_sums *r, int64_t version)
 {
@@ -557,8 +558,7 @@ static int on_event(void *vs, const int64_t *e, int ncols)
 		r->capev = cap;
 	}
 	r->ev[r->nev++] = (struct revent){.at = e[EV_AT], .dossier = e[EV_DOSSIER],
-					   .kind = (int)e[EV_KIND],
-					   .flags = (int)((e[EV_DOCS] & 3) | (e[EV_POPULATION] != 0) << 2)};
+					   .kind = (int)e[EV_KIND]};
 	return 0;
 }
 
@@ -575,7 +575,9 @@ static void dossier_from(struct rdossier *d, const int64_t *v)
 			       .supplemented = v[DO_SUPPLEMENTS] > 0,
 			       .electronic = v[DO_ELECTRONIC] != 0,
 			       .rating = v[DO_RATING],
-			       .version = v[DO_VERSION]};
+			       .version = v[DO_VERSION],
+			       .docs = (int)(v[DO_DOCS] & 3),
+			       .population = v[DO_POPULATION] != 0};
 }
 
 static int on_dossier(void *vs, const int64_t *v, int ncols)
@@ -585,6 +587,27 @@ static int on_dossier(void *vs, const int64_t *v, int ncols)
 		return TS_ERR_INTERNAL;
 	if (v[DO_ID] >= r->dlo && v[DO_ID] - r->dlo < r->ndz)
 		dossier_from(&r->dz[v[DO_ID] - r->dlo], v);
+	return 0;
+}
+
+/* rows of stats_recount_docs and stats_recount_population */
+static int on_docs(void *vs, const int64_t *v, int ncols)
+{
+	struct recount_sums *r = vs;
+	if (ncols != 2)
+		return TS_ERR_INTERNAL;
+	if (v[0] >= r->dlo && v[0] - r->dlo < r->ndz)
+		r->dz[v[0] - r->dlo].docs = (int)(v[1] & 3);
+	return 0;
+}
+
+static int on_population(void *vs, const int64_t *v, int ncols)
+{
+	struct recount_sums *r = vs;
+	if (ncols != 1)
+		return TS_ERR_INTERNAL;
+	if (v[0] >= r->dlo && v[0] - r->dlo < r->ndz)
+		r->dz[v[0] - r->dlo].population = true;
 	return 0;
 }
 
@@ -612,9 +635,9 @@ static int count_event(struct recount_sums *r, const struct revent *e, const str
 		v[d->channel == TS_CHANNEL_ONLINE ? TS_SC_recv_online
 		  : d->channel == TS_CHANNEL_POST ? TS_SC_recv_post
 						  : TS_SC_recv_direct]++;
-		v[TS_SC_recv_digitised] += (e->flags & 1) != 0;
-		v[TS_SC_recv_reused] += (e->flags & 2) != 0;
-		v[TS_SC_recv_population] += (e->flags & 4) != 0;
+		v[TS_SC_recv_digitised] += (d->docs & 1) != 0;
+		v[TS_SC_recv_reused] += (d->docs & 2) != 0;
+		v[TS_SC_recv_population] += d->population;
 		if (fully_online(r, d->version)) {
 			v[TS_SC_recv_fo_eligible]++;
 			v[TS_SC_recv_fo_online] += d->channel == TS_CHANNEL_ONLINE;
@@ -827,7 +850,9 @@ static int count_window(struct ts_dbconn *c, struct recount_sums *r, struct ts_e
 	memset(r->dz, 0, (size_t)r->ndz * sizeof(*r->dz));
 	{
 		struct ts_dbval p[] = {TS_DB_INT(lo), TS_DB_INT(hi)};
-		if ((rc = scan(c, "stats_recount_dossiers", p, 2, on_dossier, r, err)))
+		if ((rc = scan(c, "stats_recount_dossiers", p, 2, on_dossier, r, err)) ||
+		    (rc = scan(c, "stats_recount_docs", p, 2, on_docs, r, err)) ||
+		    (rc = scan(c, "stats_recount_population", p, 2, on_population, r, err)))
 			return rc;
 	}
 	for (int i = 0; i < r->nev; i++) {

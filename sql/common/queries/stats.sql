@@ -166,17 +166,14 @@ SELECT (SELECT MIN(at) FROM dossier_event) AS e_lo, (SELECT MAX(at) FROM dossier
 -- name: stats_recount_events
 -- the counted events of a window, integers only: at, kind (1 submit/intake, 2 accept,
 -- 3 finish, 4 stop, 5 withdraw, 6 refuse, 7 deliver, 8 rate, 9 request_supplement,
--- 10 apologize), dossier, and for accept events only: docs (1 a digitised component, + 2 a
--- reused one) and population data used (0/1). What else decides them is the dossier's final
--- state (outcome, channel, delivery and rating never change after the event that counts
--- them), read once per dossier with stats_recount_dossiers.
+-- 10 apologize), dossier. What else decides them is the dossier's final state (outcome,
+-- channel, delivery, rating and the documents' flags never change after the event that
+-- counts them, or move their counts when they do), read once per dossier below.
 SELECT e.at,
     CASE e.action WHEN 'submit' THEN 1 WHEN 'accept' THEN 2 WHEN 'finish' THEN 3
         WHEN 'deliver' THEN 7 WHEN 'rate' THEN 8 WHEN 'intake' THEN 1 WHEN 'request_supplement' THEN 9
         WHEN 'refuse' THEN 6 WHEN 'stop' THEN 4 WHEN 'withdraw' THEN 5 WHEN 'apologize' THEN 10 ELSE 0 END AS kind,
-    e.dossier_id,
-    CASE WHEN e.action = 'accept' THEN (SELECT COALESCE(MAX(CASE WHEN dd.digitised <> 0 THEN 1 ELSE 0 END) + MAX(CASE WHEN dd.reused <> 0 THEN 2 ELSE 0 END), 0) FROM dossier_document dd WHERE dd.dossier_id = e.dossier_id) ELSE 0 END AS docs,
-    CASE WHEN e.action = 'accept' AND EXISTS (SELECT 1 FROM dossier_population_use pu WHERE pu.dossier_id = e.dossier_id) THEN 1 ELSE 0 END AS population
+    e.dossier_id
 FROM dossier_event e
 WHERE e.at >= $1 AND e.at < $2
     AND e.action IN ('submit', 'intake', 'accept', 'finish', 'stop', 'withdraw', 'refuse', 'deliver', 'rate', 'request_supplement', 'apologize')
@@ -184,21 +181,35 @@ WHERE e.at >= $1 AND e.at < $2
 -- name: stats_recount_dossiers
 -- the dossiers with ids in [$1, $2] (a range scan in key order), integers only: id, unit,
 -- procedure, channel, on_time (NULL = 1), due_at (0 none), accepted (0/1), accepted_at,
--- supplement_count, electronic delivery (0/1), rating (0 none), procedure version
+-- supplement_count, electronic delivery (0/1), rating (0 none), procedure version, docs and
+-- population (0 here: read by the two range scans below)
 SELECT id, competent_unit_id, procedure_id, channel, COALESCE(on_time, 1) AS on_time,
     COALESCE(due_at, 0) AS due_at, CASE WHEN accepted_at IS NULL THEN 0 ELSE 1 END AS accepted,
     COALESCE(accepted_at, 0) AS accepted_at, supplement_count,
     CASE WHEN delivery = 'electronic' THEN 1 ELSE 0 END AS electronic, COALESCE(rating, 0) AS rating,
-    procedure_version_id
+    procedure_version_id, 0 AS docs, 0 AS population
 FROM dossier WHERE id >= $1 AND id <= $2
 
+-- name: stats_recount_docs
+-- the documents' flags of the dossiers with ids in [$1, $2]: dossier, docs (1 a digitised
+-- component, + 2 a reused one)
+SELECT dossier_id, MAX(CASE WHEN digitised <> 0 THEN 1 ELSE 0 END) + MAX(CASE WHEN reused <> 0 THEN 2 ELSE 0 END) AS docs
+FROM dossier_document WHERE dossier_id >= $1 AND dossier_id <= $2
+GROUP BY dossier_id
+
+-- name: stats_recount_population
+-- the dossiers with ids in [$1, $2] whose applicant data came from the population database
+SELECT dossier_id FROM dossier_population_use WHERE dossier_id >= $1 AND dossier_id <= $2
+
 -- name: stats_recount_dossier
--- one dossier, the columns of stats_recount_dossiers
+-- one dossier: the columns of stats_recount_dossiers, docs and population included
 SELECT id, competent_unit_id, procedure_id, channel, COALESCE(on_time, 1) AS on_time,
     COALESCE(due_at, 0) AS due_at, CASE WHEN accepted_at IS NULL THEN 0 ELSE 1 END AS accepted,
     COALESCE(accepted_at, 0) AS accepted_at, supplement_count,
     CASE WHEN delivery = 'electronic' THEN 1 ELSE 0 END AS electronic, COALESCE(rating, 0) AS rating,
-    procedure_version_id
+    procedure_version_id,
+    (SELECT COALESCE(MAX(CASE WHEN dd.digitised <> 0 THEN 1 ELSE 0 END) + MAX(CASE WHEN dd.reused <> 0 THEN 2 ELSE 0 END), 0) FROM dossier_document dd WHERE dd.dossier_id = dossier.id) AS docs,
+    CASE WHEN EXISTS (SELECT 1 FROM dossier_population_use pu WHERE pu.dossier_id = dossier.id) THEN 1 ELSE 0 END AS population
 FROM dossier WHERE id = $1
 
 -- name: stats_recount_fully_online
