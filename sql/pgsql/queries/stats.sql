@@ -1,4 +1,4 @@
--- stats.sql (PostgreSQL) - the statistics queries whose date arithmetic differs by dialect
+-- stats.sql (PostgreSQL) - the statistics queries that differ by dialect (the recount's memory)
 -- (src/stats/counters.c); the rest is in sql/common/queries/stats.sql.
 
 -- name: stats_recount_tune

@@ -1,8 +1,8 @@
--- stats.sql (SQLite) - the statistics queries whose date arithmetic differs by dialect
+-- stats.sql (SQLite) - the statistics queries that differ by dialect (the recount's memory)
 -- (src/stats/counters.c); the rest is in sql/common/queries/stats.sql.
 
 -- name: stats_recount_tune
--- the recount's page cache (256 MiB; also the groupings' in-memory sort budget)
+-- the recount's page cache (256 MiB; also the in-memory sort budget of its comparison)
 PRAGMA cache_size = -262144
 
 -- name: stats_recount_untune
