@@ -229,6 +229,48 @@ int ts_db_query(struct ts_dbconn *c, struct ts_arena *a, const char *name,
 	return c->db->ops->query(c, a, q, params, nparams, out, err);
 }
 
+int ts_db_query_ints(struct ts_dbconn *c, const char *name, const struct ts_dbval *params,
+		     int nparams, ts_db_row_fn fn, void *ctx, struct ts_error *err)
+{
+	if (!c || !name || !fn || nparams < 0 || (nparams > 0 && !params))
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL,
+				    "Lỗi hệ thống khi truy vấn cơ sở dữ liệu");
+	const struct ts_sql_query *q = bsearch(name, ts_sql_queries, ts_sql_query_count,
+					       sizeof(ts_sql_queries[0]), cmp_query_name);
+	if (!q)
+		return ts_db_report(c->db, TS_ERR_INTERNAL, name, NULL, "unknown query name", err);
+	if (nparams != q->nparams) {
+		char msg[80];
+		snprintf(msg, sizeof(msg), "query takes %d parameters, %d given", q->nparams,
+			 nparams);
+		return ts_db_report(c->db, TS_ERR_INTERNAL, name, NULL, msg, err);
+	}
+	if (!c->in_tx)
+		return ts_db_report(c->db, TS_ERR_INTERNAL, name, NULL,
+				    "query outside a transaction", err);
+	if (ts_db_fault_hit() || ts_fault_hit(TS_FAULT_QUERY))
+		return ts_db_report(c->db, TS_ERR_DB, name, NULL, "injected fault", err);
+	if (c->db->ops->query_ints)
+		return c->db->ops->query_ints(c, q, params, nparams, fn, ctx, err);
+
+	/* no streaming in this engine: materialise, then parse each row */
+	struct ts_arena a;
+	struct ts_dbres *r = NULL;
+	int64_t vals[TS_DB_INT_COLS];
+	int rc;
+	ts_arena_init(&a, 0);
+	rc = c->db->ops->query(c, &a, q, params, nparams, &r, err);
+	if (rc == 0 && r->ncols > TS_DB_INT_COLS)
+		rc = ts_db_report(c->db, TS_ERR_INTERNAL, name, NULL, "too many columns", err);
+	for (int i = 0; rc == 0 && i < r->nrows; i++) {
+		for (int k = 0; k < r->ncols; k++)
+			vals[k] = ts_dbres_int(r, i, k);
+		rc = fn(ctx, vals, r->ncols);
+	}
+	ts_arena_release(&a);
+	return rc;
+}
+
 int ts_db_query_text(struct ts_dbconn *c, struct ts_arena *a, const char *label, const char *sql,
 		     const struct ts_dbval *params, int nparams, struct ts_dbres **out,
 		     struct ts_error *err)

@@ -89,6 +89,18 @@ int ts_db_query(struct ts_dbconn *c, struct ts_arena *a, const char *name,
 		const struct ts_dbval *params, int nparams, struct ts_dbres **out,
 		struct ts_error *err);
 
+/* Streams the rows of a named query whose columns are all integers to fn, one row at a
+ * time, without materialising them (for scans over millions of rows, such as the statistics
+ * recount): vals[0..ncols) holds the row, SQL NULL as 0 (use COALESCE where 0 is ambiguous);
+ * at most TS_DB_INT_COLS columns. fn returns 0 to go on; anything else stops the scan and
+ * is returned. SQLite reads the values straight from the statement; PostgreSQL
+ * materialises the result and parses it. Same errors as ts_db_query, plus
+ * TS_ERR_INTERNAL for too many columns. */
+#define TS_DB_INT_COLS 32
+typedef int (*ts_db_row_fn)(void *ctx, const int64_t *vals, int ncols);
+int ts_db_query_ints(struct ts_dbconn *c, const char *name, const struct ts_dbval *params,
+		     int nparams, ts_db_row_fn fn, void *ctx, struct ts_error *err);
+
 /* Runs one statement given as text (label names it in logs). Only for tools that work on
  * tables learnt from the catalogue (tinhso migrate-store), since table and column names
  * cannot be parameters; everything else uses named queries. Not cached; same errors as

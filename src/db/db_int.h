@@ -34,6 +34,11 @@ struct db_ops {
 	int (*query)(struct ts_dbconn *c, struct ts_arena *a, const struct ts_sql_query *q,
 		     const struct ts_dbval *params, int nparams, struct ts_dbres **out,
 		     struct ts_error *err);
+	/* Optional: streams an all-integer result row by row (ts_db_query_ints); without it
+	 * db.c runs query and parses the materialised cells. */
+	int (*query_ints)(struct ts_dbconn *c, const struct ts_sql_query *q,
+			  const struct ts_dbval *params, int nparams, ts_db_row_fn fn, void *ctx,
+			  struct ts_error *err);
 	/* Runs a multi-statement script (migrations) inside the open transaction. */
 	int (*exec_script)(struct ts_dbconn *c, const char *label, const char *sql,
 			   struct ts_error *err);

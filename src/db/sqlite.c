@@ -791,6 +791,47 @@ out:
 	return rc;
 }
 
+static int sq_query_ints(struct ts_dbconn *base, const struct ts_sql_query *q,
+			 const struct ts_dbval *params, int nparams, ts_db_row_fn fn, void *ctx,
+			 struct ts_error *err)
+{
+	struct sq_conn *c = (struct sq_conn *)base;
+	sqlite3_stmt *st = NULL;
+	int64_t vals[TS_DB_INT_COLS];
+	int ncols, rc = prepare(c, q, &st, err);
+	if (rc)
+		return rc;
+	if ((rc = bind_params(c, st, q, params, nparams, err)))
+		goto out;
+	ncols = sqlite3_column_count(st);
+	if (ncols > TS_DB_INT_COLS) {
+		rc = ts_db_report(c->base.db, TS_ERR_INTERNAL, q->name, NULL, "too many columns",
+				  err);
+		goto out;
+	}
+	for (;;) {
+		int src = sqlite3_step(st);
+		if (src == SQLITE_DONE)
+			break;
+		if (src != SQLITE_ROW) {
+			rc = fail_rc(c, src, q->name, err);
+			goto out;
+		}
+		for (int i = 0; i < ncols; i++)
+			vals[i] = (int64_t)sqlite3_column_int64(st, i); /* NULL reads as 0 */
+		if ((rc = fn(ctx, vals, ncols)))
+			goto out;
+	}
+out:
+	if (is_adhoc(q)) {
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
 static int sq_exec_script(struct ts_dbconn *base, const char *label, const char *sql,
 			  struct ts_error *err)
 {
@@ -818,6 +859,7 @@ const struct db_ops ts_db_sqlite_ops = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .query = sq_query,
+    .query_ints = sq_query_ints,
     .exec_script = sq_exec_script,
     .write_tx = sq_write_tx,
     .group_stats = sq_group_stats,

@@ -315,6 +315,65 @@ static void test_results_with_many_rows(void **state)
 	ts_arena_release(&a);
 }
 
+/* ts_db_query_ints: integer rows streamed to a callback (SQLite straight from the statement,
+ * PostgreSQL parsed from the materialised result). */
+struct ints_seen {
+	int rows, ncols, stop_with;
+	int64_t first;
+};
+
+static int ints_row(void *v, const int64_t *vals, int ncols)
+{
+	struct ints_seen *s = v;
+	if (s->rows++ == 0)
+		s->first = vals[0];
+	s->ncols = ncols;
+	return s->stop_with;
+}
+
+struct ints_ctx {
+	const char *name;
+	struct ts_dbval p[1];
+	int np;
+	struct ints_seen seen;
+};
+
+static int ints_fn(struct ts_dbconn *c, void *v, struct ts_error *err)
+{
+	struct ints_ctx *x = v;
+	return ts_db_query_ints(c, x->name, x->p, x->np, ints_row, &x->seen, err);
+}
+
+static void test_integer_rows_are_streamed(void **state)
+{
+	(void)state;
+	struct ts_error err = {0};
+	struct ints_ctx ping = {.name = "db_ping"};
+	struct ints_ctx one = {.name = "db_migration_applied", .p = {TS_DB_INT(3)}, .np = 1};
+	struct ints_ctx none = {.name = "db_migration_applied", .p = {TS_DB_INT(999999)}, .np = 1};
+	struct ints_ctx stop = {.name = "db_ping", .seen = {.stop_with = 42}};
+	struct ints_ctx unknown = {.name = "no_such_query"};
+	struct ints_ctx missing = {.name = "db_migration_applied"};
+
+	assert_int_equal(ts_db_tx(g_db, TS_DB_TX_READ, ints_fn, &ping, &err), 0);
+	assert_int_equal(ping.seen.rows, 1);
+	assert_int_equal(ping.seen.ncols, 1);
+	assert_int_equal(ping.seen.first, 1);
+	assert_int_equal(ts_db_tx(g_db, TS_DB_TX_READ, ints_fn, &one, &err), 0);
+	assert_int_equal(one.seen.rows, 1);
+	assert_int_equal(one.seen.first, 3);
+	assert_int_equal(ts_db_tx(g_db, TS_DB_TX_READ, ints_fn, &none, &err), 0);
+	assert_int_equal(none.seen.rows, 0);
+	/* the callback's code stops the scan and comes back as it is */
+	assert_int_equal(ts_db_tx(g_db, TS_DB_TX_READ, ints_fn, &stop, &err), 42);
+	assert_int_equal(stop.seen.rows, 1);
+	err = (struct ts_error){0};
+	assert_int_equal(ts_db_tx(g_db, TS_DB_TX_READ, ints_fn, &unknown, &err), TS_ERR_INTERNAL);
+	err = (struct ts_error){0};
+	assert_int_equal(ts_db_tx(g_db, TS_DB_TX_READ, ints_fn, &missing, &err), TS_ERR_INTERNAL);
+	assert_int_equal(unknown.seen.rows + missing.seen.rows, 0);
+}
+
 /* ---- errors and rollback ------------------------------------------------------------- */
 
 static int conflict_fn(struct ts_dbconn *c, void *ctx, struct ts_error *err)
@@ -839,6 +898,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_params_round_trip_null_int_and_vietnamese_text),
 	    cmocka_unit_test(test_changes_count_rows_written_not_rows_read),
 	    cmocka_unit_test(test_results_with_many_rows),
+	    cmocka_unit_test(test_integer_rows_are_streamed),
 	    cmocka_unit_test(test_unique_violation_is_conflict_and_writes_nothing),
 	    cmocka_unit_test(test_failing_fn_rolls_back_everything),
 	    cmocka_unit_test(test_unknown_query_and_misuse_are_internal),

@@ -151,31 +151,11 @@ INSERT INTO stats_month SELECT * FROM stats_month_recount WHERE (submitted <> 0 
 -- name: stats_year_from_recount
 INSERT INTO stats_year SELECT * FROM stats_year_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
 
--- name: stats_recount_build_year
--- the report-year counters from the recounted report months (ry = rm / 12)
-INSERT INTO stats_year_recount (ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over)
-SELECT rm / 12, unit_id, procedure_id, SUM(submitted), SUM(recv_online), SUM(recv_direct), SUM(recv_post), SUM(recv_digitised), SUM(recv_reused), SUM(recv_fo_eligible), SUM(recv_fo_online), SUM(res_early), SUM(res_on_time), SUM(res_late), SUM(res_seconds), SUM(res_supplemented), SUM(stopped), SUM(withdrawn), SUM(refused), SUM(delivered), SUM(delivered_electronic), SUM(rated), SUM(rating_sum), SUM(rated_satisfied), SUM(rated_dislike), SUM(supplement_req), SUM(apologies), SUM(recv_population), SUM(d_active_in), SUM(d_active_over), SUM(d_paused_in), SUM(d_paused_over) FROM stats_month_recount GROUP BY rm / 12, unit_id, procedure_id
-
 -- name: stats_stock_from_recount
 INSERT INTO stats_stock SELECT * FROM stats_stock_recount WHERE (d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
 
 -- name: stats_recount_rows
 SELECT COUNT(*) AS n FROM stats_day_recount WHERE (submitted <> 0 OR recv_online <> 0 OR recv_direct <> 0 OR recv_post <> 0 OR recv_digitised <> 0 OR recv_reused <> 0 OR recv_fo_eligible <> 0 OR recv_fo_online <> 0 OR res_early <> 0 OR res_on_time <> 0 OR res_late <> 0 OR res_seconds <> 0 OR res_supplemented <> 0 OR stopped <> 0 OR withdrawn <> 0 OR refused <> 0 OR delivered <> 0 OR delivered_electronic <> 0 OR rated <> 0 OR rating_sum <> 0 OR rated_satisfied <> 0 OR rated_dislike <> 0 OR supplement_req <> 0 OR apologies <> 0 OR recv_population <> 0 OR d_active_in <> 0 OR d_active_over <> 0 OR d_paused_in <> 0 OR d_paused_over <> 0)
-
--- name: stats_recount_build_stock
--- the open stock of every (unit, procedure): all the days' stock changes
-INSERT INTO stats_stock_recount (unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over)
-SELECT unit_id, procedure_id, SUM(d_active_in), SUM(d_active_over), SUM(d_paused_in), SUM(d_paused_over) FROM stats_day_recount GROUP BY unit_id, procedure_id
-
--- The recount, one source at a time (each groups only its own columns, which is much
--- cheaper than one grouping of every column): flows from dossier_event joined with the
--- dossier (its final state decides outcome, channel, delivery and rating, which never change
--- after the event that counts them), the open stock from stats_segment (starts, ends, and the
--- deadline crossing of a stretch that ended overdue). src/stats/counters.c runs them in order
--- over consecutive time windows [$1, $2) (unix seconds) read in index order: events by their
--- time, stretches by their start (a stretch's end and crossing are counted with its start's
--- window), so every row is counted exactly once and each grouping stays small (in memory)
--- however many dossiers the store holds.
 
 -- name: stats_recount_bounds
 -- the first and last moment the recount reads (index minima / maxima; NULL when empty)
@@ -183,22 +163,73 @@ SELECT (SELECT MIN(at) FROM dossier_event) AS e_lo, (SELECT MAX(at) FROM dossier
        (SELECT MIN(start_at) FROM stats_segment) AS s_lo, (SELECT MAX(start_at) FROM stats_segment) AS s_hi,
        (SELECT MAX(id) FROM dossier_event) AS n_events
 
--- name: stats_recount_submit
-INSERT INTO stats_day_recount (day, unit_id, procedure_id, submitted)
-SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(1)
-FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action IN ('submit', 'intake') AND e.at >= $1 AND e.at < $2
-GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
-ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
-    submitted = stats_day_recount.submitted + excluded.submitted
+-- name: stats_recount_events
+-- the counted events of a window, integers only: at, kind (1 submit/intake, 2 accept,
+-- 3 finish, 4 stop, 5 withdraw, 6 refuse, 7 deliver, 8 rate, 9 request_supplement,
+-- 10 apologize), dossier. What else decides them is the dossier's final state (outcome,
+-- channel, delivery, rating and the documents' flags never change after the event that
+-- counts them, or move their counts when they do), read once per dossier below.
+SELECT e.at,
+    CASE e.action WHEN 'submit' THEN 1 WHEN 'accept' THEN 2 WHEN 'finish' THEN 3
+        WHEN 'deliver' THEN 7 WHEN 'rate' THEN 8 WHEN 'intake' THEN 1 WHEN 'request_supplement' THEN 9
+        WHEN 'refuse' THEN 6 WHEN 'stop' THEN 4 WHEN 'withdraw' THEN 5 WHEN 'apologize' THEN 10 ELSE 0 END AS kind,
+    e.dossier_id
+FROM dossier_event e
+WHERE e.at >= $1 AND e.at < $2
+    AND e.action IN ('submit', 'intake', 'accept', 'finish', 'stop', 'withdraw', 'refuse', 'deliver', 'rate', 'request_supplement', 'apologize')
 
--- name: stats_recount_accept
-INSERT INTO stats_day_recount (day, unit_id, procedure_id, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, recv_population)
-SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN d.channel = 2 THEN 1 ELSE 0 END), SUM(CASE WHEN d.channel = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN d.channel = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.digitised <> 0) THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM dossier_document dd WHERE dd.dossier_id = d.id AND dd.reused <> 0) THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM procedure_version pv WHERE pv.id = d.procedure_version_id AND pv.online_level = 2) THEN 1 ELSE 0 END), SUM(CASE WHEN d.channel = 2 AND EXISTS (SELECT 1 FROM procedure_version pv WHERE pv.id = d.procedure_version_id AND pv.online_level = 2) THEN 1 ELSE 0 END), SUM(CASE WHEN EXISTS (SELECT 1 FROM dossier_population_use pu WHERE pu.dossier_id = d.id) THEN 1 ELSE 0 END)
-FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action = 'accept' AND e.at >= $1 AND e.at < $2
-GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
+-- name: stats_recount_dossiers
+-- the dossiers with ids in [$1, $2] (a range scan in key order), integers only: id, unit,
+-- procedure, channel, on_time (NULL = 1), due_at (0 none), accepted (0/1), accepted_at,
+-- supplement_count, electronic delivery (0/1), rating (0 none), procedure version, docs and
+-- population (0 here: read by the two range scans below)
+SELECT id, competent_unit_id, procedure_id, channel, COALESCE(on_time, 1) AS on_time,
+    COALESCE(due_at, 0) AS due_at, CASE WHEN accepted_at IS NULL THEN 0 ELSE 1 END AS accepted,
+    COALESCE(accepted_at, 0) AS accepted_at, supplement_count,
+    CASE WHEN delivery = 'electronic' THEN 1 ELSE 0 END AS electronic, COALESCE(rating, 0) AS rating,
+    procedure_version_id, 0 AS docs, 0 AS population
+FROM dossier WHERE id >= $1 AND id <= $2
+
+-- name: stats_recount_docs
+-- the documents' flags of the dossiers with ids in [$1, $2]: dossier, docs (1 a digitised
+-- component, + 2 a reused one)
+SELECT dossier_id, MAX(CASE WHEN digitised <> 0 THEN 1 ELSE 0 END) + MAX(CASE WHEN reused <> 0 THEN 2 ELSE 0 END) AS docs
+FROM dossier_document WHERE dossier_id >= $1 AND dossier_id <= $2
+GROUP BY dossier_id
+
+-- name: stats_recount_population
+-- the dossiers with ids in [$1, $2] whose applicant data came from the population database
+SELECT dossier_id FROM dossier_population_use WHERE dossier_id >= $1 AND dossier_id <= $2
+
+-- name: stats_recount_dossier
+-- one dossier: the columns of stats_recount_dossiers, docs and population included
+SELECT id, competent_unit_id, procedure_id, channel, COALESCE(on_time, 1) AS on_time,
+    COALESCE(due_at, 0) AS due_at, CASE WHEN accepted_at IS NULL THEN 0 ELSE 1 END AS accepted,
+    COALESCE(accepted_at, 0) AS accepted_at, supplement_count,
+    CASE WHEN delivery = 'electronic' THEN 1 ELSE 0 END AS electronic, COALESCE(rating, 0) AS rating,
+    procedure_version_id,
+    (SELECT COALESCE(MAX(CASE WHEN dd.digitised <> 0 THEN 1 ELSE 0 END) + MAX(CASE WHEN dd.reused <> 0 THEN 2 ELSE 0 END), 0) FROM dossier_document dd WHERE dd.dossier_id = dossier.id) AS docs,
+    CASE WHEN EXISTS (SELECT 1 FROM dossier_population_use pu WHERE pu.dossier_id = dossier.id) THEN 1 ELSE 0 END AS population
+FROM dossier WHERE id = $1
+
+-- name: stats_recount_fully_online
+-- the procedure versions that are fully online (their receptions count as eligible)
+SELECT id FROM procedure_version WHERE online_level = 2 ORDER BY id
+
+-- name: stats_recount_stretches
+-- the stock stretches starting in a window: start, end (0 = still open), due (0 none),
+-- paused, overdue at start, unit, procedure
+SELECT s.start_at, COALESCE(s.end_at, 0) AS end_at, COALESCE(s.due_at, 0) AS due_at, s.paused,
+    s.overdue_at_start, s.unit_id, s.procedure_id
+FROM stats_segment s
+WHERE s.start_at >= $1 AND s.start_at < $2
+
+-- name: stats_day_recount_add
+-- $1 day, $2 unit, $3 procedure, $4.. the counter columns: adds one recounted day row
+INSERT INTO stats_day_recount (day, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)
 ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
+    submitted = stats_day_recount.submitted + excluded.submitted,
     recv_online = stats_day_recount.recv_online + excluded.recv_online,
     recv_direct = stats_day_recount.recv_direct + excluded.recv_direct,
     recv_post = stats_day_recount.recv_post + excluded.recv_post,
@@ -206,97 +237,42 @@ ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     recv_reused = stats_day_recount.recv_reused + excluded.recv_reused,
     recv_fo_eligible = stats_day_recount.recv_fo_eligible + excluded.recv_fo_eligible,
     recv_fo_online = stats_day_recount.recv_fo_online + excluded.recv_fo_online,
-    recv_population = stats_day_recount.recv_population + excluded.recv_population
-
--- name: stats_recount_finish
-INSERT INTO stats_day_recount (day, unit_id, procedure_id, res_early, res_on_time, res_late, res_seconds, res_supplemented)
-SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN COALESCE(d.on_time, 1) <> 0 AND COALESCE(d.due_at, 0) > 0 AND (e.at + 25200) / 86400 < (d.due_at + 25200) / 86400 THEN 1 ELSE 0 END), SUM(CASE WHEN COALESCE(d.on_time, 1) <> 0 AND (COALESCE(d.due_at, 0) <= 0 OR (e.at + 25200) / 86400 >= (d.due_at + 25200) / 86400) THEN 1 ELSE 0 END), SUM(CASE WHEN d.on_time = 0 THEN 1 ELSE 0 END), SUM(e.at - d.accepted_at), SUM(CASE WHEN d.supplement_count > 0 THEN 1 ELSE 0 END)
-FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action = 'finish' AND e.at >= $1 AND e.at < $2
-GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
-ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
     res_early = stats_day_recount.res_early + excluded.res_early,
     res_on_time = stats_day_recount.res_on_time + excluded.res_on_time,
     res_late = stats_day_recount.res_late + excluded.res_late,
     res_seconds = stats_day_recount.res_seconds + excluded.res_seconds,
-    res_supplemented = stats_day_recount.res_supplemented + excluded.res_supplemented
-
--- name: stats_recount_end
-INSERT INTO stats_day_recount (day, unit_id, procedure_id, stopped, withdrawn, refused)
-SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN e.action = 'stop' AND d.accepted_at IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN e.action = 'withdraw' AND d.accepted_at IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN e.action = 'refuse' THEN 1 ELSE 0 END)
-FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action IN ('stop', 'withdraw', 'refuse') AND e.at >= $1 AND e.at < $2
-GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
-ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
+    res_supplemented = stats_day_recount.res_supplemented + excluded.res_supplemented,
     stopped = stats_day_recount.stopped + excluded.stopped,
     withdrawn = stats_day_recount.withdrawn + excluded.withdrawn,
-    refused = stats_day_recount.refused + excluded.refused
-
--- name: stats_recount_deliver
-INSERT INTO stats_day_recount (day, unit_id, procedure_id, delivered, delivered_electronic)
-SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(1), SUM(CASE WHEN d.delivery = 'electronic' THEN 1 ELSE 0 END)
-FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action = 'deliver' AND e.at >= $1 AND e.at < $2
-GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
-ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
+    refused = stats_day_recount.refused + excluded.refused,
     delivered = stats_day_recount.delivered + excluded.delivered,
-    delivered_electronic = stats_day_recount.delivered_electronic + excluded.delivered_electronic
-
--- name: stats_recount_rate
-INSERT INTO stats_day_recount (day, unit_id, procedure_id, rated, rating_sum, rated_satisfied, rated_dislike)
-SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(1), SUM(COALESCE(d.rating, 0)), SUM(CASE WHEN d.rating >= 4 THEN 1 ELSE 0 END), SUM(CASE WHEN d.rating BETWEEN 1 AND 2 THEN 1 ELSE 0 END)
-FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action = 'rate' AND e.at >= $1 AND e.at < $2
-GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
-ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
+    delivered_electronic = stats_day_recount.delivered_electronic + excluded.delivered_electronic,
     rated = stats_day_recount.rated + excluded.rated,
     rating_sum = stats_day_recount.rating_sum + excluded.rating_sum,
     rated_satisfied = stats_day_recount.rated_satisfied + excluded.rated_satisfied,
-    rated_dislike = stats_day_recount.rated_dislike + excluded.rated_dislike
-
--- name: stats_recount_requests
-INSERT INTO stats_day_recount (day, unit_id, procedure_id, supplement_req, apologies)
-SELECT (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id, SUM(CASE WHEN e.action = 'request_supplement' THEN 1 ELSE 0 END), SUM(CASE WHEN e.action = 'apologize' THEN 1 ELSE 0 END)
-FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id
-WHERE e.action IN ('request_supplement', 'apologize') AND e.at >= $1 AND e.at < $2
-GROUP BY (e.at + 25200) / 86400, d.competent_unit_id, d.procedure_id
-ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
+    rated_dislike = stats_day_recount.rated_dislike + excluded.rated_dislike,
     supplement_req = stats_day_recount.supplement_req + excluded.supplement_req,
-    apologies = stats_day_recount.apologies + excluded.apologies
-
--- name: stats_recount_stretch_starts
-INSERT INTO stats_day_recount (day, unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over)
-SELECT (s.start_at + 25200) / 86400, s.unit_id, s.procedure_id, SUM(CASE WHEN s.paused = 0 AND s.overdue_at_start = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN s.paused = 0 AND s.overdue_at_start = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN s.paused = 1 AND s.overdue_at_start = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN s.paused = 1 AND s.overdue_at_start = 1 THEN 1 ELSE 0 END)
-FROM stats_segment s
-WHERE s.start_at >= $1 AND s.start_at < $2
-GROUP BY (s.start_at + 25200) / 86400, s.unit_id, s.procedure_id
-ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
+    apologies = stats_day_recount.apologies + excluded.apologies,
+    recv_population = stats_day_recount.recv_population + excluded.recv_population,
     d_active_in = stats_day_recount.d_active_in + excluded.d_active_in,
     d_active_over = stats_day_recount.d_active_over + excluded.d_active_over,
     d_paused_in = stats_day_recount.d_paused_in + excluded.d_paused_in,
     d_paused_over = stats_day_recount.d_paused_over + excluded.d_paused_over
 
--- name: stats_recount_stretch_ends
-INSERT INTO stats_day_recount (day, unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over)
-SELECT (s.end_at + 25200) / 86400, s.unit_id, s.procedure_id, SUM(-CASE WHEN s.paused = 0 AND s.overdue_at_start = 0 AND NOT (s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at) THEN 1 ELSE 0 END), SUM(-CASE WHEN s.paused = 0 AND (s.overdue_at_start = 1 OR (s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at)) THEN 1 ELSE 0 END), SUM(-CASE WHEN s.paused = 1 AND s.overdue_at_start = 0 THEN 1 ELSE 0 END), SUM(-CASE WHEN s.paused = 1 AND s.overdue_at_start = 1 THEN 1 ELSE 0 END)
-FROM stats_segment s
-WHERE s.start_at >= $1 AND s.start_at < $2 AND s.end_at IS NOT NULL
-GROUP BY (s.end_at + 25200) / 86400, s.unit_id, s.procedure_id
-ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
-    d_active_in = stats_day_recount.d_active_in + excluded.d_active_in,
-    d_active_over = stats_day_recount.d_active_over + excluded.d_active_over,
-    d_paused_in = stats_day_recount.d_paused_in + excluded.d_paused_in,
-    d_paused_over = stats_day_recount.d_paused_over + excluded.d_paused_over
+-- name: stats_month_recount_put
+-- $1 report month, $2 unit, $3 procedure, $4.. the counter columns (each key once)
+INSERT INTO stats_month_recount (rm, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)
 
--- name: stats_recount_crossings
-INSERT INTO stats_day_recount (day, unit_id, procedure_id, d_active_in, d_active_over)
-SELECT (s.due_at + 25200) / 86400, s.unit_id, s.procedure_id, SUM(-1), SUM(1)
-FROM stats_segment s
-WHERE s.start_at >= $1 AND s.start_at < $2 AND s.end_at IS NOT NULL AND s.paused = 0 AND s.overdue_at_start = 0 AND s.due_at > 0 AND s.due_at < s.end_at
-GROUP BY (s.due_at + 25200) / 86400, s.unit_id, s.procedure_id
-ON CONFLICT (day, unit_id, procedure_id) DO UPDATE SET
-    d_active_in = stats_day_recount.d_active_in + excluded.d_active_in,
-    d_active_over = stats_day_recount.d_active_over + excluded.d_active_over
+-- name: stats_year_recount_put
+-- $1 report year, $2 unit, $3 procedure, $4.. the counter columns (each key once)
+INSERT INTO stats_year_recount (ry, unit_id, procedure_id, submitted, recv_online, recv_direct, recv_post, recv_digitised, recv_reused, recv_fo_eligible, recv_fo_online, res_early, res_on_time, res_late, res_seconds, res_supplemented, stopped, withdrawn, refused, delivered, delivered_electronic, rated, rating_sum, rated_satisfied, rated_dislike, supplement_req, apologies, recv_population, d_active_in, d_active_over, d_paused_in, d_paused_over)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)
+
+-- name: stats_stock_recount_put
+-- $1 unit, $2 procedure, $3.. the four stock columns (each key once)
+INSERT INTO stats_stock_recount (unit_id, procedure_id, d_active_in, d_active_over, d_paused_in, d_paused_over)
+VALUES ($1, $2, $3, $4, $5, $6)
 
 -- name: stats_day_recount_diff
 -- keys whose non-zero rows differ between the live table and the recount
