@@ -112,6 +112,18 @@ static int64_t *at_day(struct deltas *d, int64_t day, int col)
 	return &d->v[d->n++].v[col];
 }
 
+/* A rating of 4-5 counts as satisfied, 1-2 as a dislike (Decision 766, dossier satisfaction);
+ * used by the live counting and the recount alike. */
+static bool rating_satisfied(int64_t rating)
+{
+	return rating >= 4;
+}
+
+static bool rating_dislike(int64_t rating)
+{
+	return rating >= 1 && rating <= 2;
+}
+
 static void add(struct deltas *d, int64_t day, int col, int64_t by)
 {
 	int64_t *p = at_day(d, day, col);
@@ -314,9 +326,9 @@ int ts_stats_on_change(struct ts_dbconn *c, struct ts_arena *a, int from,
 	case TS_DA_RATE:
 		add(&dl, today, TS_SC_rated, 1);
 		add(&dl, today, TS_SC_rating_sum, d->rating);
-		if (d->rating >= 4)
+		if (rating_satisfied(d->rating))
 			add(&dl, today, TS_SC_rated_satisfied, 1);
-		if (d->rating > 0 && d->rating <= 2)
+		if (rating_dislike(d->rating))
 			add(&dl, today, TS_SC_rated_dislike, 1);
 		break;
 	default:
@@ -619,6 +631,20 @@ static int on_one_dossier(void *vd, const int64_t *v, int ncols)
 	return 0;
 }
 
+/* The kinds stats_recount_events gives the counted events (its CASE; 0 = not counted). */
+enum {
+	RK_SUBMIT = 1, /* submit or intake */
+	RK_ACCEPT = 2,
+	RK_FINISH = 3,
+	RK_STOP = 4,
+	RK_WITHDRAW = 5,
+	RK_REFUSE = 6,
+	RK_DELIVER = 7,
+	RK_RATE = 8,
+	RK_SUPPLEMENT = 9,
+	RK_APOLOGIZE = 10,
+};
+
 /* Counts one event of dossier d: the same counting as ts_stats_on_change, from the
  * dossier's final state. */
 static int count_event(struct recount_sums *r, const struct revent *e, const struct rdossier *d)
@@ -628,10 +654,10 @@ static int count_event(struct recount_sums *r, const struct revent *e, const str
 	if (!(v = rmap_at(&r->day, day, d->unit, d->proc)))
 		return TS_ERR_NOMEM;
 	switch (e->kind) {
-	case 1:
+	case RK_SUBMIT:
 		v[TS_SC_submitted]++;
 		break;
-	case 2:
+	case RK_ACCEPT:
 		v[d->channel == TS_CHANNEL_ONLINE ? TS_SC_recv_online
 		  : d->channel == TS_CHANNEL_POST ? TS_SC_recv_post
 						  : TS_SC_recv_direct]++;
@@ -643,7 +669,7 @@ static int count_event(struct recount_sums *r, const struct revent *e, const str
 			v[TS_SC_recv_fo_online] += d->channel == TS_CHANNEL_ONLINE;
 		}
 		break;
-	case 3:
+	case RK_FINISH:
 		if (!d->on_time)
 			v[TS_SC_res_late]++;
 		else if (d->due > 0 && day < ts_stats_day_of(d->due))
@@ -654,28 +680,29 @@ static int count_event(struct recount_sums *r, const struct revent *e, const str
 			v[TS_SC_res_seconds] += e->at - d->accepted_at;
 		v[TS_SC_res_supplemented] += d->supplemented;
 		break;
-	case 4:
+	case RK_STOP:
 		v[TS_SC_stopped] += d->accepted;
 		break;
-	case 5:
+	case RK_WITHDRAW:
 		v[TS_SC_withdrawn] += d->accepted;
 		break;
-	case 6:
+	case RK_REFUSE:
 		v[TS_SC_refused]++;
 		break;
-	case 7:
+	case RK_DELIVER:
 		v[TS_SC_delivered]++;
 		v[TS_SC_delivered_electronic] += d->electronic;
 		break;
-	case 8:
+	case RK_RATE:
 		v[TS_SC_rated]++;
 		v[TS_SC_rating_sum] += d->rating;
-		v[TS_SC_rated_satisfied] += d->rating >= 4;
-		v[TS_SC_rated_dislike] += d->rating >= 1 && d->rating <= 2;
+		v[TS_SC_rated_satisfied] += rating_satisfied(d->rating);
+		v[TS_SC_rated_dislike] += rating_dislike(d->rating);
 		break;
-	case 9:
+	case RK_SUPPLEMENT:
 		v[TS_SC_supplement_req]++;
 		break;
+	case RK_APOLOGIZE:
 	default:
 		v[TS_SC_apologies]++;
 		break;
