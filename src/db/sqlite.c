@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/log.h"
@@ -23,6 +24,7 @@ struct sq_conn {
 	struct ts_dbconn base; /* first: struct ts_dbconn * <-> struct sq_conn * */
 	sqlite3 *h;
 	sqlite3_stmt **stmts; /* ts_sql_query_count entries, prepared on first use */
+	bool *in_order;       /* per entry: parameter k is $k, so binding needs no name lookup */
 	sqlite3_stmt *gc[GC_NSTMTS]; /* writer only, prepared on first use */
 };
 
@@ -118,6 +120,8 @@ static void conn_close(struct sq_conn *c)
 		ts_free(c->stmts);
 		c->stmts = NULL;
 	}
+	ts_free(c->in_order);
+	c->in_order = NULL;
 	if (c->h) {
 		sqlite3_close_v2(c->h);
 		c->h = NULL;
@@ -129,7 +133,8 @@ static int conn_open(struct ts_db *db, struct sq_conn *c, const char *path, bool
 {
 	c->base.db = db;
 	c->stmts = ts_calloc(ts_sql_query_count ? ts_sql_query_count : 1, sizeof(*c->stmts));
-	if (!c->stmts)
+	c->in_order = ts_calloc(ts_sql_query_count ? ts_sql_query_count : 1, sizeof(*c->in_order));
+	if (!c->stmts || !c->in_order)
 		return ts_error_set(err, TS_ERR_NOMEM, NULL, "Không đủ bộ nhớ để mở cơ sở dữ liệu");
 	int flags = SQLITE_OPEN_NOMUTEX |
 		    (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY);
@@ -632,13 +637,28 @@ static bool is_adhoc(const struct ts_sql_query *q)
 	return p < lo || p >= lo + ts_sql_query_count * sizeof(ts_sql_queries[0]);
 }
 
+/* True when SQLite numbered the parameters of st as the SQL numbers them ($k is the k-th):
+ * SQLite numbers named parameters by first appearance, so a query that uses $2 before $1
+ * needs the name lookup. */
+static bool params_in_order(sqlite3_stmt *st)
+{
+	int n = sqlite3_bind_parameter_count(st);
+	for (int k = 1; k <= n; k++) {
+		const char *name = sqlite3_bind_parameter_name(st, k);
+		if (!name || name[0] != '$' || strtol(name + 1, NULL, 10) != k)
+			return false;
+	}
+	return true;
+}
+
 static int prepare(struct sq_conn *c, const struct ts_sql_query *q, sqlite3_stmt **out,
-		   struct ts_error *err)
+		   bool *in_order, struct ts_error *err)
 {
 	bool adhoc = is_adhoc(q);
 	size_t idx = adhoc ? 0 : (size_t)(q - ts_sql_queries);
 	if (!adhoc && c->stmts[idx]) {
 		*out = c->stmts[idx];
+		*in_order = c->in_order[idx];
 		return 0;
 	}
 	sqlite3_stmt *st = NULL;
@@ -652,14 +672,18 @@ static int prepare(struct sq_conn *c, const struct ts_sql_query *q, sqlite3_stmt
 				    st ? "query holds more than one statement" : "query is empty",
 				    err);
 	}
-	if (!adhoc)
+	*in_order = params_in_order(st);
+	if (!adhoc) {
 		c->stmts[idx] = st;
+		c->in_order[idx] = *in_order;
+	}
 	*out = st;
 	return 0;
 }
 
-static int bind_params(struct sq_conn *c, sqlite3_stmt *st, const struct ts_sql_query *q,
-		       const struct ts_dbval *params, int nparams, struct ts_error *err)
+static int bind_params(struct sq_conn *c, sqlite3_stmt *st, bool in_order,
+		       const struct ts_sql_query *q, const struct ts_dbval *params, int nparams,
+		       struct ts_error *err)
 {
 	/* Every $1..$n must be used, and nothing else: the same rule PostgreSQL applies. */
 	if (sqlite3_bind_parameter_count(st) != nparams) {
@@ -670,8 +694,11 @@ static int bind_params(struct sq_conn *c, sqlite3_stmt *st, const struct ts_sql_
 	}
 	for (int i = 0; i < nparams; i++) {
 		char pname[16];
-		snprintf(pname, sizeof(pname), "$%d", i + 1);
-		int idx = sqlite3_bind_parameter_index(st, pname);
+		int idx = i + 1;
+		if (!in_order) {
+			snprintf(pname, sizeof(pname), "$%d", i + 1);
+			idx = sqlite3_bind_parameter_index(st, pname);
+		}
 		if (idx == 0) {
 			char msg[64];
 			snprintf(msg, sizeof(msg), "query does not use parameter %s", pname);
@@ -741,10 +768,11 @@ static int sq_query(struct ts_dbconn *base, struct ts_arena *a, const struct ts_
 	sqlite3_stmt *st = NULL;
 	struct db_resbuf b = {0};
 	bool collect = out != NULL;
-	int rc = prepare(c, q, &st, err);
+	bool in_order = false;
+	int rc = prepare(c, q, &st, &in_order, err);
 	if (rc)
 		return rc;
-	rc = bind_params(c, st, q, params, nparams, err);
+	rc = bind_params(c, st, in_order, q, params, nparams, err);
 	if (rc)
 		goto out;
 	int ncols = sqlite3_column_count(st);
@@ -798,10 +826,11 @@ static int sq_query_ints(struct ts_dbconn *base, const struct ts_sql_query *q,
 	struct sq_conn *c = (struct sq_conn *)base;
 	sqlite3_stmt *st = NULL;
 	int64_t vals[TS_DB_INT_COLS];
-	int ncols, rc = prepare(c, q, &st, err);
+	bool in_order = false;
+	int ncols, rc = prepare(c, q, &st, &in_order, err);
 	if (rc)
 		return rc;
-	if ((rc = bind_params(c, st, q, params, nparams, err)))
+	if ((rc = bind_params(c, st, in_order, q, params, nparams, err)))
 		goto out;
 	ncols = sqlite3_column_count(st);
 	if (ncols > TS_DB_INT_COLS) {
