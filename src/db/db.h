@@ -40,6 +40,7 @@ struct ts_dbres {
 	const char **cols;  /* column names, ncols */
 	const char **cells; /* nrows * ncols, row-major; NULL = SQL NULL */
 	int64_t changes;    /* rows changed by INSERT/UPDATE/DELETE */
+	int col_next;       /* ts_dbres_col looks here first: callers read columns in order */
 };
 
 struct ts_db_options {
