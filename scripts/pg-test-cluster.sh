@@ -4,6 +4,8 @@
 #                       127.0.0.1 port, write DIR/url and DIR/state
 #   stop DIR            stop that cluster and remove its temp dir
 #   createdb DIR NAME   (re)create database NAME, print its url
+#   pause DIR           stop that cluster's server, keeping its data, port and url
+#   resume DIR          start the paused server again on the same port
 # Only ever touches the cluster recorded in DIR/state. As root, the server runs as the
 # postgres user; as anyone else, as that user.
 set -eu
@@ -128,6 +130,32 @@ cmd_start() {
 	echo "pg-test-cluster: started on 127.0.0.1:$port ($tmp)"
 }
 
+# The server of a started cluster stopped and started again on its port (tests of a node
+# started while the database is down). The port may be taken meanwhile: resume then fails.
+cmd_pause() {
+	dir=$1
+	[ -f "$dir/state" ] || die "no cluster in $dir (run: $0 start $dir)"
+	tmp=$(state_get tmp "$dir/state")
+	is_ours "$tmp" || die "not a cluster of this script: '$tmp'"
+	if running "$tmp"; then
+		as_owner "$BIN/pg_ctl" -D "$tmp/data" -m fast -w -t 30 stop >/dev/null || die "pg_ctl stop failed"
+	fi
+	echo "pg-test-cluster: paused ($tmp)"
+}
+
+cmd_resume() {
+	dir=$1
+	[ -f "$dir/state" ] || die "no cluster in $dir (run: $0 start $dir)"
+	tmp=$(state_get tmp "$dir/state")
+	port=$(state_get port "$dir/state")
+	is_ours "$tmp" && [ -n "$port" ] || die "not a started cluster of this script: '$tmp'"
+	running "$tmp" && { echo "pg-test-cluster: already running"; return 0; }
+	as_owner "$BIN/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w -t 30 \
+		-o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$tmp" \
+		start >/dev/null || { tail -n 20 "$tmp/server.log" >&2 2>/dev/null; die "server did not start again on port $port"; }
+	echo "pg-test-cluster: resumed on 127.0.0.1:$port ($tmp)"
+}
+
 cmd_createdb() {
 	dir=$1 name=$2
 	case "$name" in
@@ -148,11 +176,13 @@ cmd_createdb() {
 	echo "${url%/*}/$name"
 }
 
-[ $# -ge 2 ] || die "usage: $0 start DIR | stop DIR | createdb DIR NAME"
+[ $# -ge 2 ] || die "usage: $0 start DIR | stop DIR | pause DIR | resume DIR | createdb DIR NAME"
 BIN=$(pg_bindir)
 case "$1" in
 start) cmd_start "$2" ;;
 stop) cmd_stop "$2" ;;
+pause) cmd_pause "$2" ;;
+resume) cmd_resume "$2" ;;
 createdb)
 	[ $# -ge 3 ] || die "usage: $0 createdb DIR NAME"
 	cmd_createdb "$2" "$3"

@@ -1,7 +1,14 @@
 /* sqlembed.c - build-time generator: embeds sql/{common,sqlite,pgsql}/{queries,migrations}/
  * *.sql into one C file (tables declared in src/db/sql_embed.h). It fails the build when a
  * named query or a migration exists for one dialect only, is duplicated, or when migration
- * numbers have gaps. Usage: sqlembed OUT.c SQLDIR. Plain libc + POSIX dirent, no project code. */
+ * numbers have gaps. Usage: sqlembed OUT.c SQLDIR. Plain libc + POSIX dirent, no project code.
+ *
+ * Fragments: a "-- fragment: NAME" block of a queries file is not a query; a line
+ * "-- include: NAME" in a query (or in another fragment) is replaced by the fragment's lines,
+ * each prefixed with the include line's indentation. The fragment comes from the query's own
+ * dialect, else from common (a common query sees common fragments only); its leading comment
+ * lines (its documentation) and trailing blank and comment lines are left out. An unknown,
+ * cyclic, duplicated or never included fragment fails the build. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -14,11 +21,14 @@ enum { D_COMMON, D_SQLITE, D_PGSQL, D_COUNT };
 static const char *const dialects[D_COUNT] = {"common", "sqlite", "pgsql"};
 
 struct item {
-	char *name;  /* query name, or migration name without number */
+	char *name;  /* query or fragment name, or migration name without number */
 	int number;  /* migrations only */
 	int dialect; /* D_* */
 	char *path;  /* for messages */
-	char *text;  /* trimmed SQL */
+	char *text;  /* trimmed SQL (queries: raw block until the includes are expanded) */
+	int line;    /* of the marker, for messages */
+	int used;    /* fragments: included at least once */
+	int state;   /* fragments: 0 raw, 1 being expanded, 2 expanded, 3 failed */
 };
 
 struct list {
@@ -226,10 +236,12 @@ static int has_statement(const char *s, const char *e)
 	return 0;
 }
 
-/* If the line [s, e) is a "-- name: x" marker, returns 1 and the name in *name (heap);
- * returns -1 for a marker with an invalid name, 0 for any other line. */
-static int parse_marker(const char *s, const char *e, char **name)
+/* If the line [s, e) is a "-- KEYWORD x" marker (keyword "name:", "fragment:" or
+ * "include:"), returns 1 and the name in *name (heap); returns -1 for a marker with an
+ * invalid name, 0 for any other line. */
+static int parse_marker_kw(const char *s, const char *e, const char *kw, char **name)
 {
+	size_t kn = strlen(kw);
 	const char *p = s;
 	while (p < e && (*p == ' ' || *p == '\t'))
 		p++;
@@ -238,9 +250,9 @@ static int parse_marker(const char *s, const char *e, char **name)
 	p += 2;
 	while (p < e && (*p == ' ' || *p == '\t'))
 		p++;
-	if (e - p < 5 || memcmp(p, "name:", 5) != 0)
+	if ((size_t)(e - p) < kn || memcmp(p, kw, kn) != 0)
 		return 0;
-	p += 5;
+	p += kn;
 	while (p < e && (*p == ' ' || *p == '\t'))
 		p++;
 	const char *ns = p;
@@ -255,7 +267,28 @@ static int parse_marker(const char *s, const char *e, char **name)
 	return 1;
 }
 
-static void parse_queries(const char *path, int dialect, struct list *out)
+static int parse_marker(const char *s, const char *e, char **name)
+{
+	return parse_marker_kw(s, e, "name:", name);
+}
+
+/* True when [s, e) has a "-- include:" line (which has_statement counts as a comment). */
+static int has_include(const char *s, const char *e)
+{
+	while (s < e) {
+		const char *nl = memchr(s, '\n', (size_t)(e - s));
+		const char *le = nl ? nl : e;
+		char *name = NULL;
+		int m = parse_marker_kw(s, le, "include:", &name);
+		free(name);
+		if (m != 0)
+			return 1;
+		s = nl ? nl + 1 : e;
+	}
+	return 0;
+}
+
+static void parse_queries(const char *path, int dialect, struct list *out, struct list *frags)
 {
 	char *buf = read_file(path);
 	if (!buf)
@@ -263,6 +296,7 @@ static void parse_queries(const char *path, int dialect, struct list *out)
 	const char *end = buf + strlen(buf);
 	const char *s = buf;
 	char *cur = NULL;	 /* name of the open block */
+	int cur_frag = 0;	 /* the open block is a fragment */
 	const char *body = NULL; /* start of its text */
 	int line = 0, marker_line = 0;
 	while (s <= end) {
@@ -270,28 +304,43 @@ static void parse_queries(const char *path, int dialect, struct list *out)
 		const char *le = nl ? nl : end;
 		line++;
 		char *name = NULL;
+		int frag = 0;
 		int m = parse_marker(s, le, &name);
+		if (m == 0) {
+			m = parse_marker_kw(s, le, "fragment:", &name);
+			frag = m != 0;
+		}
+		if (m == 0 && !cur) {
+			char *inc = NULL;
+			int mi = parse_marker_kw(s, le, "include:", &inc);
+			if (mi != 0)
+				fail("'-- include:' outside a query or fragment at %s:%d", path, line);
+			free(inc);
+		}
 		if (m < 0) {
-			fail("invalid query name marker at %s:%d (want '-- name: lower_case_name')",
-			     path, line);
+			fail("invalid %s marker at %s:%d (want '-- %s lower_case_name')",
+			     frag ? "fragment" : "query name", path, line, frag ? "fragment:" : "name:");
 		} else if (m > 0 || le == end) {
 			const char *stop = m > 0 ? s : end;
 			if (cur) {
-				if (!has_statement(body, stop)) {
-					fail("query '%s' is empty (%s:%d)", cur, path, marker_line);
+				if (!has_statement(body, stop) && !has_include(body, stop)) {
+					fail("%s '%s' is empty (%s:%d)", cur_frag ? "fragment" : "query", cur,
+					     path, marker_line);
 					free(cur);
 				} else {
-					struct item *it = list_add(out);
+					struct item *it = list_add(cur_frag ? frags : out);
 					it->name = cur;
 					it->dialect = dialect;
 					it->path = xstrndup(path, strlen(path));
-					it->text = trim_sql(body, stop);
+					it->text = xstrndup(body, (size_t)(stop - body));
+					it->line = marker_line;
 				}
 			} else if (has_statement(buf, stop)) {
 				fail("SQL outside a '-- name:' block in %s (before line %d)", path,
 				     line);
 			}
 			cur = name;
+			cur_frag = frag;
 			body = nl ? nl + 1 : end;
 			marker_line = line;
 		}
@@ -300,7 +349,7 @@ static void parse_queries(const char *path, int dialect, struct list *out)
 		s = nl + 1;
 	}
 	if (cur) {
-		fail("query '%s' is empty (%s:%d)", cur, path, marker_line);
+		fail("%s '%s' is empty (%s:%d)", cur_frag ? "fragment" : "query", cur, path, marker_line);
 		free(cur);
 	}
 	free(buf);
@@ -329,7 +378,8 @@ static int parse_migration_name(const char *file, int *number, char **name)
 	return 1;
 }
 
-static void scan(const char *sqldir, struct list *queries, struct list *migrations)
+static void scan(const char *sqldir, struct list *queries, struct list *frags,
+		 struct list *migrations)
 {
 	for (int d = 0; d < D_COUNT; d++) {
 		char *ddir = xjoin(sqldir, dialects[d]);
@@ -345,7 +395,7 @@ static void scan(const char *sqldir, struct list *queries, struct list *migratio
 		files = list_sql(qdir, &n);
 		for (size_t i = 0; i < n; i++) {
 			char *path = xjoin(qdir, files[i]);
-			parse_queries(path, d, queries);
+			parse_queries(path, d, queries, frags);
 			free(path);
 			free(files[i]);
 		}
@@ -381,6 +431,213 @@ static void scan(const char *sqldir, struct list *queries, struct list *migratio
 		free(mdir);
 		free(ddir);
 	}
+}
+
+/* ---- fragments ------------------------------------------------------------------------ */
+
+struct sbuf {
+	char *p;
+	size_t n, cap;
+};
+
+static void sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		char *np = realloc(b->p, cap);
+		if (!np) {
+			fputs("sqlembed: out of memory\n", stderr);
+			exit(2);
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+/* The fragment named name seen from dialect: its own, else common's. */
+static struct item *find_fragment(struct list *frags, const char *name, int dialect)
+{
+	struct item *common = NULL;
+	for (size_t i = 0; i < frags->n; i++) {
+		struct item *f = &frags->v[i];
+		if (strcmp(f->name, name) != 0)
+			continue;
+		if (f->dialect == dialect)
+			return f;
+		if (f->dialect == D_COMMON)
+			common = f;
+	}
+	return common;
+}
+
+/* [s, e) without leading blank and comment lines (the fragment's documentation) and without
+ * trailing white space, blank and comment lines. */
+static char *frag_trim(const char *s, const char *e)
+{
+	for (;;) {
+		const char *nl = memchr(s, '\n', (size_t)(e - s));
+		const char *le = nl ? nl : e;
+		if (s == e || !is_comment_line(s, le))
+			break;
+		s = nl ? nl + 1 : e;
+	}
+	for (;;) {
+		while (e > s && is_space((unsigned char)e[-1]))
+			e--;
+		const char *ls = e;
+		while (ls > s && ls[-1] != '\n')
+			ls--;
+		if (e == s || !is_comment_line(ls, e))
+			break;
+		e = ls;
+	}
+	return xstrndup(s, (size_t)(e - s));
+}
+
+#define MAX_FRAGMENT_DEPTH 16
+
+static int expand_fragment(struct item *f, struct list *frags, const char **chain, int depth);
+
+/* it's text with every include line replaced by the (expanded) fragment's lines, each
+ * prefixed with the include line's indentation. Fragments named in it are expanded first
+ * (chain/depth: the fragments being expanded, for the cycle message). Returns NULL after
+ * reporting an unknown or cyclic fragment. */
+static char *expand_text(const struct item *it, const char *kind, struct list *frags,
+			 const char **chain, int depth)
+{
+	struct sbuf b = {0};
+	int ok = 1;
+	const char *s = it->text, *e = it->text + strlen(it->text);
+	int line = it->line;
+	sbuf_add(&b, "", 0);
+	while (s < e) {
+		const char *nl = memchr(s, '\n', (size_t)(e - s));
+		const char *le = nl ? nl : e;
+		char *name = NULL;
+		int m = parse_marker_kw(s, le, "include:", &name);
+		line++;
+		if (m < 0) {
+			fail("invalid include marker in %s '%s' at %s:%d (want '-- include: "
+			     "lower_case_name')",
+			     kind, it->name, it->path, line);
+			ok = 0;
+		} else if (m > 0) {
+			struct item *f = find_fragment(frags, name, it->dialect);
+			if (!f) {
+				fail("%s '%s' includes unknown fragment '%s' (%s:%d; a %s block sees "
+				     "fragments of %s%s)",
+				     kind, it->name, name, it->path, line, dialects[it->dialect],
+				     dialects[it->dialect], it->dialect == D_COMMON ? "" : " and common");
+				ok = 0;
+			} else if (!expand_fragment(f, frags, chain, depth)) {
+				ok = 0;
+			} else {
+				const char *ie = s;
+				while (ie < le && (*ie == ' ' || *ie == '\t'))
+					ie++;
+				const char *fs = f->text, *fe = f->text + strlen(f->text);
+				while (fs < fe) {
+					const char *fnl = memchr(fs, '\n', (size_t)(fe - fs));
+					const char *fle = fnl ? fnl : fe;
+					if (fle > fs)
+						sbuf_add(&b, s, (size_t)(ie - s));
+					sbuf_add(&b, fs, (size_t)(fle - fs));
+					if (fnl || nl)
+						sbuf_add(&b, "\n", 1);
+					fs = fnl ? fnl + 1 : fe;
+				}
+				f->used = 1;
+			}
+		} else {
+			sbuf_add(&b, s, (size_t)(le - s) + (nl ? 1 : 0));
+		}
+		free(name);
+		s = nl ? nl + 1 : e;
+	}
+	if (!ok) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+/* Expands f's includes once (depth-first; a fragment met again while being expanded is a
+ * cycle). Returns 1 when f->text is usable. */
+static int expand_fragment(struct item *f, struct list *frags, const char **chain, int depth)
+{
+	if (f->state == 2)
+		return 1;
+	if (f->state == 3)
+		return 0;
+	if (f->state == 1 || depth >= MAX_FRAGMENT_DEPTH) {
+		char path[1024];
+		size_t n = 0;
+		path[0] = '\0';
+		for (int i = 0; i < depth && n < sizeof(path) - 64; i++)
+			n += (size_t)snprintf(path + n, sizeof(path) - n, "%s -> ", chain[i]);
+		snprintf(path + n, sizeof(path) - n, "%s", f->name);
+		fail("fragment '%s' includes itself (%s; %s:%d)%s", f->name, path, f->path, f->line,
+		     f->state == 1 ? "" : " or nests too deep");
+		return 0;
+	}
+	f->state = 1;
+	chain[depth] = f->name;
+	char *x = expand_text(f, "fragment", frags, chain, depth + 1);
+	if (!x) {
+		f->state = 3;
+		return 0;
+	}
+	char *t = frag_trim(x, x + strlen(x));
+	free(x);
+	if (!has_statement(t, t + strlen(t))) {
+		fail("fragment '%s' is empty (%s:%d)", f->name, f->path, f->line);
+		free(t);
+		f->state = 3;
+		return 0;
+	}
+	free(f->text);
+	f->text = t;
+	f->state = 2;
+	return 1;
+}
+
+/* Checks the fragments (duplicates, cycles, unknown names) and expands every query's
+ * includes, then trims it as before. */
+static void expand_all(struct list *queries, struct list *frags)
+{
+	const char *chain[MAX_FRAGMENT_DEPTH + 1];
+	for (size_t i = 0; i < frags->n; i++)
+		for (size_t j = i + 1; j < frags->n; j++) {
+			struct item *a = &frags->v[i], *b = &frags->v[j];
+			if (strcmp(a->name, b->name) != 0)
+				continue;
+			if (a->dialect == b->dialect)
+				fail("fragment '%s' is defined twice for %s (%s:%d and %s:%d)", a->name,
+				     dialects[a->dialect], a->path, a->line, b->path, b->line);
+			else if (a->dialect == D_COMMON || b->dialect == D_COMMON)
+				fail("fragment '%s' exists in common and in %s (%s:%d and %s:%d)",
+				     a->name, dialects[a->dialect == D_COMMON ? b->dialect : a->dialect],
+				     a->path, a->line, b->path, b->line);
+		}
+	for (size_t i = 0; i < frags->n; i++)
+		expand_fragment(&frags->v[i], frags, chain, 0);
+	for (size_t i = 0; i < queries->n; i++) {
+		struct item *q = &queries->v[i];
+		char *x = expand_text(q, "query", frags, chain, 0);
+		char *t = x ? trim_sql(x, x + strlen(x)) : trim_sql(q->text, q->text + strlen(q->text));
+		free(x);
+		free(q->text);
+		q->text = t;
+	}
+	for (size_t i = 0; i < frags->n; i++)
+		if (frags->v[i].state == 2 && !frags->v[i].used)
+			fail("fragment '%s' is never included (%s:%d)", frags->v[i].name,
+			     frags->v[i].path, frags->v[i].line);
 }
 
 static void list_free(struct list *l)
@@ -540,8 +797,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sqlembed: '%s' is not a directory\n", sqldir);
 		return 1;
 	}
-	struct list queries = {0}, migrations = {0};
-	scan(sqldir, &queries, &migrations);
+	struct list queries = {0}, frags = {0}, migrations = {0};
+	scan(sqldir, &queries, &frags, &migrations);
+	expand_all(&queries, &frags);
 	if (queries.n)
 		qsort(queries.v, queries.n, sizeof(struct item), cmp_query);
 	if (migrations.n)
@@ -698,6 +956,7 @@ out:
 	free(qby);
 	free(mby);
 	list_free(&queries);
+	list_free(&frags);
 	list_free(&migrations);
 	return rc;
 }

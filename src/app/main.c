@@ -18,6 +18,7 @@
 #include "calendar/calendar.h"
 #include "catalog/catalog.h"
 #include "dossier/dossier.h"
+#include "dossier/idem.h"
 #include "dvcqg/dvcqg.h"
 #include "dvcqg/identity.h"
 #include "outbox/httpc.h"
@@ -60,6 +61,7 @@ static int cmd_audit(struct cli *cli);
 static int cmd_calendar(struct cli *cli);
 static int cmd_stats(struct cli *cli);
 static int cmd_attach(struct cli *cli);
+static int cmd_maintenance(struct cli *cli);
 static int cmd_doc(struct cli *cli);
 static int cmd_import(struct cli *cli);
 static int cmd_help(struct cli *cli);
@@ -104,6 +106,10 @@ static const struct command commands[] = {
 	{"attach", "rescan [--max N]",
 	 "scan again the files held while the virus scanner was down (clean: released; infected: quarantined, the dossier's officers notified); exit 1 when the scanner is still down or a file could not be scanned",
 	 cmd_attach, {"max", NULL}},
+	{"maintenance", "purge [--batch N]",
+	 "forget the Idempotency-Key answers older than idempotency.retention_hours, N keys per audited "
+	 "transaction (default 1000; serve also does it every idempotency.purge_interval seconds)",
+	 cmd_maintenance, {"batch", NULL}},
 	{"doc", "man1|man5|conf|errors",
 	 "print tinhso(1), tinhso.conf(5), a commented config file (flags given are written as set) or the "
 	 "troubleshooting page, generated from these tables",
@@ -209,21 +215,34 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct ts_error *e
 	return 0;
 }
 
-static int open_db_url_for(struct cli *cli, const char *url, bool bulk, struct ts_db **db, struct ts_error *err)
+/* While the primary does not answer at start: systemd's status line, and its start timeout
+ * pushed past the rest of the wait (no-ops without NOTIFY_SOCKET). */
+static void on_connect_wait(int waited_s, int limit_s)
+{
+	sd_notifyf(0, "STATUS=waiting for the database (%d of %d s)\nEXTEND_TIMEOUT_USEC=%llu", waited_s,
+		   limit_s, (unsigned long long)(limit_s - waited_s + 30) * 1000000ULL);
+}
+
+/* wait_s: seconds to wait for a PostgreSQL server that does not answer yet (the primary,
+ * db.connect_wait); 0 for the others (a replica is left out instead). */
+static int open_db_url_for(struct cli *cli, const char *url, bool bulk, int wait_s, struct ts_db **db,
+			   struct ts_error *err)
 {
 	struct ts_db_options o = {.pool_size = (int)ts_config_int(&cli->cfg, TS_CFG_DB_POOL_SIZE),
-				  .busy_timeout_ms = 5000, .max_retries = 8, .bulk_load = bulk};
+				  .busy_timeout_ms = 5000, .max_retries = 8, .bulk_load = bulk,
+				  .connect_wait_s = wait_s, .on_connect_wait = on_connect_wait};
 	return ts_db_open(url, &o, db, err);
 }
 
 static int open_db_url(struct cli *cli, const char *url, struct ts_db **db, struct ts_error *err)
 {
-	return open_db_url_for(cli, url, false, db, err);
+	return open_db_url_for(cli, url, false, 0, db, err);
 }
 
 static int open_db_for(struct cli *cli, bool bulk, struct ts_db **db, struct ts_error *err)
 {
-	return open_db_url_for(cli, ts_config_str(&cli->cfg, TS_CFG_DATABASE), bulk, db, err);
+	return open_db_url_for(cli, ts_config_str(&cli->cfg, TS_CFG_DATABASE), bulk,
+			       (int)ts_config_int(&cli->cfg, TS_CFG_DB_CONNECT_WAIT), db, err);
 }
 
 /* Hands the config table's values to the modules that read them. */
@@ -457,6 +476,10 @@ static int cmd_serve(struct cli *cli)
 	if ((rc = ts_attach_rescanner_start(db, (int)ts_config_int(&cli->cfg, TS_CFG_ATTACH_RESCAN_INTERVAL),
 					    &err)))
 		goto out;
+	/* Idempotency-Key answers older than the retention: forgotten in the background */
+	if ((rc = ts_dossier_idem_purger_start(db, (int)ts_config_int(&cli->cfg, TS_CFG_IDEMPOTENCY_RETENTION_HOURS),
+					       (int)ts_config_int(&cli->cfg, TS_CFG_IDEMPOTENCY_PURGE_INTERVAL), &err)))
+		goto out;
 	printf("tinhso %s is serving on http://%s:%u/  (API: http://%s:%u/api/docs) - Ctrl-C to stop\n", TS_VERSION,
 	       host, ts_http_server_port(srv), host, ts_http_server_port(srv));
 	fflush(stdout);
@@ -467,6 +490,7 @@ static int cmd_serve(struct cli *cli)
 	sd_notify(0, "STOPPING=1");
 	ts_log(TS_LOG_INFO, "stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
 	ts_attach_rescanner_stop();
+	ts_dossier_idem_purger_stop();
 	ts_http_server_stop(srv);
 	srv = NULL;
 	ts_outbox_stop(outbox);
@@ -475,6 +499,7 @@ static int cmd_serve(struct cli *cli)
 	ts_log(TS_LOG_INFO, "stopped", NULL);
 out:
 	ts_attach_rescanner_stop();
+	ts_dossier_idem_purger_stop();
 	ts_http_server_stop(srv);
 	ts_db_close(replica);
 	ts_stats_http_live_stop(); /* after the server: its streams are gone */
@@ -829,6 +854,38 @@ static int cmd_attach(struct cli *cli)
 	if (res.failed)
 		fprintf(stderr, "tinhso: %d held file(s) could not be scanned (see the log)\n", res.failed);
 	return res.scanner_down || res.failed ? 1 : 0;
+}
+
+static int cmd_maintenance(struct cli *cli)
+{
+	if (cli->npos != 1 || strcmp(cli->pos[0], "purge")) {
+		fprintf(stderr, "usage: tinhso maintenance %s\n", cli->cmd->usage);
+		return 2;
+	}
+	struct ts_error err = {0};
+	struct ts_db *db = NULL;
+	int64_t purged = 0;
+	char *end = NULL;
+	long batch = cli->own[0] ? strtol(cli->own[0], &end, 10) : 1000;
+	if (cli->own[0] && (*end || batch < 1 || batch > 100000)) {
+		fprintf(stderr, "tinhso: --batch must be a number from 1 to 100000\n");
+		return 2;
+	}
+	int rc = open_db(cli, &db, &err);
+	if (!rc)
+		rc = require_schema(db, &err);
+	if (!rc)
+		rc = ts_dossier_idem_purge(db, (int)ts_config_int(&cli->cfg, TS_CFG_IDEMPOTENCY_RETENTION_HOURS),
+					   (int)batch, &purged, &err);
+	ts_db_close(db);
+	if (!rc || purged > 0) /* a failed batch after others: what was forgotten stays forgotten */
+		printf("idempotency keys purged: %lld (older than %lld hours)\n", (long long)purged,
+		       (long long)ts_config_int(&cli->cfg, TS_CFG_IDEMPOTENCY_RETENTION_HOURS));
+	if (rc) {
+		die_err(&err);
+		return 1;
+	}
+	return 0;
 }
 
 static int cmd_calendar(struct cli *cli)

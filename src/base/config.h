@@ -43,6 +43,8 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	X(HTTP_MAX_IMPORT_BODY, "http.max_import_body", TS_CFG_INT, "67108864", 1024, 1073741824, 0,   \
 	  "largest body of a bulk import (procedure catalogue), bytes")                             \
 	X(DB_POOL_SIZE, "db.pool_size", TS_CFG_INT, "4", 1, 256, 0, "database connections per node") \
+	X(DB_CONNECT_WAIT, "db.connect_wait", TS_CFG_INT, "60", 0, 3600, 0,                            \
+	  "seconds a command waits at start for a PostgreSQL server that does not answer yet (0 = fail at once)") \
 	X(DB_REPLICA_URL, "db.replica_url", TS_CFG_STR, "", 0, 0, TS_CFG_SECRET_URL,                   \
 	  "read-only PostgreSQL streaming replica for read-mostly routes (empty = all reads on the primary)") \
 	X(DB_REPLICA_WINDOW, "db.replica_window", TS_CFG_INT, "30", 0, 3600, 0,                        \
@@ -110,6 +112,10 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	  "when the scanner is down: refuse the upload, or hold the file unscanned (not downloadable)") \
 	X(ATTACH_RESCAN_INTERVAL, "attach.rescan_interval", TS_CFG_INT, "300", 0, 86400, 0,            \
 	  "seconds between two re-scans of files held while the scanner was down (0 = only on download and 'tinhso attach rescan')") \
+	X(IDEMPOTENCY_RETENTION_HOURS, "idempotency.retention_hours", TS_CFG_INT, "24", 1, 8760, 0,   \
+	  "hours an Idempotency-Key's answer is kept: a retry within them gets the first answer") \
+	X(IDEMPOTENCY_PURGE_INTERVAL, "idempotency.purge_interval", TS_CFG_INT, "3600", 0, 86400, 0,   \
+	  "seconds between two purges (in serve) of Idempotency-Key answers older than the retention (0 = only 'tinhso maintenance purge')") \
 	X(FORMS_LOOKUP_URL, "forms.lookup_url", TS_CFG_STR, "http://127.0.0.1:8080/tra-cuu?ma={code}", 0, 0, 0, \
 	  "public status page of a dossier, printed as a QR code on receipts ({code} = dossier code)") \
 	X(FORMS_FONT_DIR, "forms.font_dir", TS_CFG_STR, "/usr/share/fonts/truetype/dejavu", 0, 0, 0,  \

@@ -59,11 +59,11 @@ int ts_db_open(const char *url, const struct ts_db_options *opt, struct ts_db **
 		*out = NULL;
 	if (!url || !out)
 		return ts_error_set(err, TS_ERR_CONFIG, "database", "Thiếu địa chỉ cơ sở dữ liệu");
-	struct ts_db_options o = {DEFAULT_POOL_SIZE, DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_RETRIES, false};
+	struct ts_db_options o = {DEFAULT_POOL_SIZE, DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_MAX_RETRIES, false, 0, NULL};
 	if (opt)
 		o = *opt;
 	if (o.pool_size < 1 || o.pool_size > MAX_POOL_SIZE || o.busy_timeout_ms < 0 ||
-	    o.max_retries < 0)
+	    o.max_retries < 0 || o.connect_wait_s < 0)
 		return ts_error_set(err, TS_ERR_CONFIG, "database",
 				    "Tham số kết nối cơ sở dữ liệu không hợp lệ (số kết nối 1..%d, "
 				    "thời gian chờ và số lần thử lại không âm)",

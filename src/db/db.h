@@ -50,6 +50,12 @@ struct ts_db_options {
 	bool bulk_load;        /* commits not waited for on disk (SQLite synchronous=OFF,
 	                        * PostgreSQL synchronous_commit=off): only for re-runnable bulk
 	                        * loads such as `tinhso demo`; never for serving */
+	int connect_wait_s;    /* PostgreSQL: while the server does not answer (down, starting up,
+	                        * in recovery) ts_db_open waits for it up to this long, asking
+	                        * about once a second and logging every 5 s; 0 = fail at once */
+	/* called with each "waiting" log line (systemd status), may be NULL; from the opening
+	 * thread */
+	void (*on_connect_wait)(int waited_s, int limit_s);
 };
 
 /* Opens a store. url is "sqlite:PATH" (file created if missing; WAL, foreign keys on,

@@ -1,12 +1,14 @@
 /* pgsql.c - the PostgreSQL engine behind db.h; the only file that includes <libpq-fe.h>.
  * A pool of pool_size connections (mutex + condvar); queries via PQexecParams in text
  * format. A connection found broken (server restarted) is reset before reuse, and a BEGIN
- * that finds it broken resets and retries once, so a restarted server is survived. */
+ * that finds it broken resets and retries once, so a restarted server is survived; a server
+ * that does not answer yet when the pool opens is waited for (connect_wait_s, bounded). */
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/log.h"
 #include "base/mem.h"
@@ -152,6 +154,58 @@ static void pg_close(struct ts_db *db)
 	db->impl = NULL;
 }
 
+static double mono_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+#define WAIT_LOG_EVERY_S 5
+
+/* Waits (bounded by connect_wait_s) while the server does not answer or refuses connections
+ * (starting up, shutting down, in recovery), asking about once a second (PQping, which
+ * neither authenticates nor opens a session). Returns when it answers, when the parameters
+ * are bad (the connection attempt reports it) or when the time is up (likewise). */
+static void wait_for_server(struct ts_db *db, const char *url)
+{
+	static const char *const keys[] = {"dbname", NULL};
+	const char *vals[] = {url, NULL};
+	int limit = db->opt.connect_wait_s;
+	double start = mono_s(), next_log = start;
+	char w[16], l[16];
+
+	if (limit <= 0)
+		return;
+	for (;;) {
+		PGPing st = PQpingParams(keys, vals, 1);
+		if (st == PQPING_OK || st == PQPING_NO_ATTEMPT)
+			return;
+		double now = mono_s(), left = start + limit - now;
+		int waited = (int)(now - start);
+		snprintf(w, sizeof(w), "%d", waited);
+		snprintf(l, sizeof(l), "%d", limit);
+		if (left <= 0) {
+			ts_log(TS_LOG_ERROR, "database still not answering, giving up", "engine", "pgsql",
+			       "#waited_s", w, "#limit_s", l, NULL);
+			return;
+		}
+		if (now >= next_log) {
+			/* the URL is not logged: it may hold a password */
+			ts_log(TS_LOG_WARN, "waiting for the database", "engine", "pgsql", "state",
+			       st == PQPING_REJECT ? "refusing connections" : "not answering", "#waited_s", w,
+			       "#limit_s", l, NULL);
+			if (db->opt.on_connect_wait)
+				db->opt.on_connect_wait(waited, limit);
+			next_log += WAIT_LOG_EVERY_S;
+		}
+		/* a pause between two attempts at a server that is not there, not a synchronisation */
+		double pause = left < 1.0 ? left : 1.0;
+		struct timespec ts = {(time_t)pause, (long)((pause - (double)(time_t)pause) * 1e9)};
+		nanosleep(&ts, NULL);
+	}
+}
+
 static int pg_open(struct ts_db *db, const char *url, struct ts_error *err)
 {
 	int rc;
@@ -176,6 +230,7 @@ static int pg_open(struct ts_db *db, const char *url, struct ts_error *err)
 		goto out;
 	}
 	p->sync_init = true;
+	wait_for_server(db, url);
 	for (int i = 0; i < n; i++) {
 		p->nconns = i + 1;
 		rc = conn_open(db, &p->conns[i], url, err);

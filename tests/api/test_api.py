@@ -408,6 +408,42 @@ class ApiTest(unittest.TestCase):
                 "receiving_unit_id": self.unit_id("000.00.31.H99"), "delivery": "counter", "documents": docs}
         return citizen.request("POST", "/api/v1/dossiers", body, headers={"Idempotency-Key": key} if key else None)
 
+    def age_idempotency_key(self, key, hours):
+        stmt = f"UPDATE idempotency_key SET created_at = created_at - {hours * 3600} WHERE key = '{key}'"
+        if self.db.startswith("sqlite:"):
+            import sqlite3
+            con = sqlite3.connect(self.db[len("sqlite:"):], timeout=30)
+            with con:
+                self.assertEqual(con.execute(stmt).rowcount, 1)
+            con.close()
+        else:
+            out = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.db, "-c", stmt],
+                                 capture_output=True, text=True, timeout=60)
+            self.assertEqual(out.returncode, 0, out.stderr)
+
+    def test_idempotency_keys_purged_after_the_retention(self):
+        citizen = self.client("congdan1")
+        old, young = self.submit(citizen, key="purge-old"), self.submit(citizen, key="purge-young")
+        self.assertEqual((old.status, young.status), (201, 201), (old, young))
+        self.age_idempotency_key("purge-old", 25)  # past the default 24 h retention
+        self.age_idempotency_key("purge-young", 23)
+        out = run_cli(self.db, "maintenance", "purge", "--batch", "1").stdout
+        n = int(re.search(r"idempotency keys purged: (\d+) \(older than 24 hours\)", out).group(1))
+        self.assertGreaterEqual(n, 1, out)
+        # within the retention a retry still gets the first answer; after it, it is a new request
+        again = self.submit(citizen, key="purge-young")
+        self.assertIn(again.status, (200, 201), again)
+        self.assertEqual(again.json["code"], young.json["code"])
+        later = self.submit(citizen, key="purge-old")
+        self.assertEqual(later.status, 201, later)
+        self.assertNotEqual(later.json["code"], old.json["code"])
+        # audited, the count only
+        a = self.client("admin").request("GET", "/api/v1/audit?limit=200&object_type=idempotency_key")
+        self.assertEqual(a.status, 200, a)
+        self.assertIn("idempotency.purge", a.body)
+        self.assertNotIn("purge-old", a.body)
+        self.assertEqual(run_cli(self.db, "maintenance", "purge", "--batch", "0", check=False).returncode, 2)
+
     def test_dossier_lifecycle_over_http(self):
         citizen = self.client("congdan1")
         r = self.submit(citizen, key="lifecycle-1")

@@ -273,6 +273,37 @@ static void test_changes_count_rows_written_not_rows_read(void **state)
 	ts_arena_release(&a);
 }
 
+/* The bounded purge (src/dossier/idem.c): at most $2 keys older than $1 per statement,
+ * oldest first, on both engines. Runs after the test above left no key older than -997. */
+static void test_idem_purge_batch_is_bounded_and_oldest_first(void **state)
+{
+	(void)state;
+	struct ts_error err = {0};
+	for (int i = 0; i < 5; i++) {
+		char k[32];
+		snprintf(k, sizeof(k), "batch-%d", i);
+		struct idem_ctx x = {"batch-actor", k, "r", "h", NULL, true, 0, -2000 + i, 0};
+		assert_int_equal(ts_db_tx(g_db, TS_DB_TX_WRITE, idem_put_fn, &x, &err), 0);
+	}
+	struct ts_arena a;
+	struct ts_dbres *r;
+	ts_arena_init(&a, 0);
+	struct ts_dbval p[] = {TS_DB_INT(-1997), TS_DB_INT(2)};
+	static const int64_t want[] = {2, 1, 0};
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(run1(g_db, TS_DB_TX_WRITE, &a, "idem_purge_batch", p, 2, &r, &err), 0);
+		assert_int_equal(r->changes, want[i]);
+	}
+	for (int i = 0; i < 5; i++) {
+		char k[32];
+		snprintf(k, sizeof(k), "batch-%d", i);
+		struct ts_dbval kk[] = {TS_DB_TEXT("batch-actor"), TS_DB_TEXT(k)};
+		assert_int_equal(run1(g_db, TS_DB_TX_READ, &a, "idem_get", kk, 2, &r, &err), 0);
+		assert_int_equal(r->nrows, i >= 3); /* -1997 and -1996 are not older than -1997 */
+	}
+	ts_arena_release(&a);
+}
+
 struct many_ctx {
 	int n;
 };
@@ -897,6 +928,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_migrations_apply_once_and_are_recorded),
 	    cmocka_unit_test(test_params_round_trip_null_int_and_vietnamese_text),
 	    cmocka_unit_test(test_changes_count_rows_written_not_rows_read),
+	    cmocka_unit_test(test_idem_purge_batch_is_bounded_and_oldest_first),
 	    cmocka_unit_test(test_results_with_many_rows),
 	    cmocka_unit_test(test_integer_rows_are_streamed),
 	    cmocka_unit_test(test_unique_violation_is_conflict_and_writes_nothing),

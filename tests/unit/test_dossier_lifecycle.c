@@ -19,6 +19,7 @@
 
 #include "calendar/calendar.h"
 #include "dossier/dossier.h"
+#include "dossier/idem.h"
 #include "org/org.h"
 
 #include "store_fixture.h"
@@ -504,6 +505,104 @@ static void test_idempotent_retry_returns_the_same_dossier(void **state)
 	json_decref(form);
 }
 
+struct peek {
+	struct fixture *f;
+	const char *name;
+	const struct ts_dbval *p;
+	int np;
+	struct ts_dbres *r;
+};
+
+static int peek_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
+{
+	struct peek *k = arg;
+	return ts_db_query(c, &k->f->arena, k->name, k->p, k->np, &k->r, err);
+}
+
+static struct ts_dbres *peek(struct fixture *f, const char *name, const struct ts_dbval *p, int np)
+{
+	struct ts_error err = {0};
+	struct peek k = {f, name, p, np, NULL};
+	if (ts_db_tx(f->db, TS_DB_TX_READ, peek_tx, &k, &err))
+		fail_msg("%s: %s", name, err.detail);
+	return k.r;
+}
+
+/* Rows of idempotency_key for the citizen's key (0 or 1). */
+static int64_t idem_rows(struct fixture *f, const char *key)
+{
+	char actor[32];
+	snprintf(actor, sizeof(actor), "a:%lld", (long long)f->citizen.ctx.actor.account_id);
+	struct ts_dbval p[] = {TS_DB_TEXT(actor), TS_DB_TEXT(key)};
+	return peek(f, "idem_get", p, 2)->nrows;
+}
+
+/* Audit rows "idempotency.purge" so far; *last_summary the newest one's summary. */
+static int audit_purges(struct fixture *f, const char **last_summary)
+{
+	struct ts_dbval p[] = {TS_DB_INT(0), TS_DB_INT(1000000)};
+	struct ts_dbres *r = peek(f, "iam_audit_page", p, 2);
+	int n = 0;
+
+	for (int i = 0; i < r->nrows; i++)
+		if (!strcmp(ts_dbres_get(r, i, 4), "idempotency.purge")) {
+			n++;
+			if (last_summary)
+				*last_summary = ts_dbres_get(r, i, 8);
+		}
+	return n;
+}
+
+static void test_idempotency_keys_purged_after_the_retention(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_idem old1 = {"purge-old-1", "h", "POST /api/v1/dossiers"};
+	struct ts_idem old2 = {"purge-old-2", "h", "POST /api/v1/dossiers"};
+	struct ts_idem young = {"purge-new-1", "h", "POST /api/v1/dossiers"};
+	struct ts_error err = {0};
+	struct ts_dossier a, b, c, again;
+	const char *summary = NULL;
+	int64_t n = -1, t0 = vn(2027, 3, 2, 8, 0);
+	int audits;
+
+	/* what earlier tests left (all before t0 - 1 h) goes first */
+	g_clock = t0;
+	assert_int_equal(ts_dossier_idem_purge(f->db, 1, 1000, &n, &err), 0);
+	audits = audit_purges(f, NULL);
+	a = submit_ok(f, &old1);
+	b = submit_ok(f, &old2);
+	g_clock = t0 + 23 * 3600;
+	c = submit_ok(f, &young);
+	assert_int_equal(idem_rows(f, "purge-old-1"), 1);
+
+	/* 25 h after the first two: they are past a 24 h retention, the third is not. Batches
+	 * of one key: two audited transactions of one key each, then an empty one. */
+	g_clock = t0 + 25 * 3600;
+	assert_int_equal(ts_dossier_idem_purge(f->db, 24, 1, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(idem_rows(f, "purge-old-1"), 0);
+	assert_int_equal(idem_rows(f, "purge-old-2"), 0);
+	assert_int_equal(idem_rows(f, "purge-new-1"), 1);
+	assert_int_equal(audit_purges(f, &summary), audits + 2);
+	assert_non_null(summary);
+	assert_int_equal(strncmp(summary, "1 ", 2), 0);
+
+	/* nothing left to forget: no audit row */
+	assert_int_equal(ts_dossier_idem_purge(f->db, 24, 1000, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(audit_purges(f, NULL), audits + 2);
+
+	/* a retry within the retention still replays; a forgotten key makes a new dossier */
+	again = submit_ok(f, &young);
+	assert_string_equal(again.code, c.code);
+	assert_int_equal(again.id, c.id);
+	again = submit_ok(f, &old1);
+	assert_true(again.id != a.id && again.id != b.id && again.id != c.id);
+
+	assert_int_equal(ts_dossier_idem_purge(f->db, 0, 1000, &n, &err), TS_ERR_CONFIG);
+	ts_error_clear(&err);
+}
+
 struct worker {
 	struct fixture *f;
 	int64_t unit;
@@ -802,6 +901,7 @@ int main(void)
 	    cmocka_unit_test(test_aliases_find_the_dossier),
 	    cmocka_unit_test(test_public_lookup_hides_personal_data),
 	    cmocka_unit_test(test_idempotent_retry_returns_the_same_dossier),
+	    cmocka_unit_test(test_idempotency_keys_purged_after_the_retention),
 	    cmocka_unit_test(test_codes_unique_under_8_threads),
 	    cmocka_unit_test(test_queue_sorted_by_due_with_cursor),
 	    cmocka_unit_test(test_action_inputs_match_the_engine),

@@ -56,3 +56,10 @@ WHERE actor = $1 AND key = $2 AND status IS NULL
 -- Forgets keys created before $1 (unix seconds).
 -- name: idem_purge
 DELETE FROM idempotency_key WHERE created_at < $1
+
+-- Forgets at most $2 keys created before $1 (unix seconds), oldest first: a bounded range of
+-- idempotency_key_created_at (src/dossier/idem.c runs it until a batch comes back short).
+-- name: idem_purge_batch
+DELETE FROM idempotency_key WHERE (actor, key) IN (
+    SELECT actor, key FROM idempotency_key WHERE created_at < CAST($1 AS BIGINT)
+    ORDER BY created_at LIMIT $2)

@@ -1,0 +1,155 @@
+/* idem.c - forgetting old Idempotency-Key answers (idem.h): batched deletes on the
+ * created_at index (query idem_purge_batch, sql/common/queries/base.sql), each batch its own
+ * audited write transaction so the SQLite writer is never held for long; and the background
+ * thread of `serve` (a condition-variable timed wait, like the attachment re-scan). */
+#include "dossier/idem.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "base/arena.h"
+#include "base/log.h"
+#include "dossier/dossier_int.h"
+#include "iam/iam.h"
+
+struct purge_job {
+	struct ts_ctx *ctx;
+	int64_t before;
+	int batch;
+	int64_t deleted; /* by this transaction */
+};
+
+static int purge_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
+{
+	struct purge_job *j = arg;
+	struct ts_dbval p[] = {TS_DB_INT(j->before), TS_DB_INT(j->batch)};
+	struct ts_dbres *r = NULL;
+	int rc;
+
+	j->deleted = 0;
+	if ((rc = ts_db_query(c, j->ctx->arena, "idem_purge_batch", p, 2, &r, err)))
+		return rc;
+	j->deleted = r->changes;
+	if (j->deleted == 0)
+		return 0;
+	return ts_audit_write(c, j->ctx, "idempotency.purge", "idempotency_key", NULL,
+			      ts_arena_printf(j->ctx->arena, "%" PRId64 " khóa cũ hơn %" PRId64, j->deleted,
+					      j->before),
+			      err);
+}
+
+int ts_dossier_idem_purge(struct ts_db *db, int retention_h, int batch, int64_t *purged,
+			  struct ts_error *err)
+{
+	struct ts_arena a;
+	struct ts_ctx sys;
+	int64_t total = 0;
+	int rc = 0;
+
+	if (purged)
+		*purged = 0;
+	if (retention_h < 1 || batch < 1)
+		return ts_error_set(err, TS_ERR_CONFIG, "idempotency.retention_hours",
+				    "Thời gian giữ khóa Idempotency-Key và cỡ lô phải lớn hơn 0");
+	ts_arena_init(&a, 0);
+	ts_ctx_init_cli(&sys, db, &a);
+	struct purge_job j = {.ctx = &sys, .before = ts_dossier_now() - (int64_t)retention_h * 3600,
+			      .batch = batch};
+	/* a batch smaller than asked for was the last one; keys created meanwhile are newer */
+	do {
+		if ((rc = ts_db_tx(db, TS_DB_TX_WRITE, purge_tx, &j, err)))
+			break;
+		total += j.deleted;
+		ts_arena_release(&a); /* one batch's rows at a time */
+		ts_arena_init(&a, 0);
+	} while (j.deleted >= batch);
+	ts_arena_release(&a);
+	if (purged)
+		*purged = total;
+	return rc;
+}
+
+#define PURGE_BATCH 1000
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	bool running, stop;
+	struct ts_db *db;
+	int retention_h, interval_s;
+} purger = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void *purger_main(void *unused)
+{
+	(void)unused;
+	pthread_mutex_lock(&purger.mu);
+	while (!purger.stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += purger.interval_s;
+		while (!purger.stop && pthread_cond_timedwait(&purger.cv, &purger.mu, &until) != ETIMEDOUT)
+			;
+		if (purger.stop)
+			break;
+		pthread_mutex_unlock(&purger.mu);
+		{
+			struct ts_error err = {0};
+			int64_t n = 0;
+			char buf[24];
+			int rc = ts_dossier_idem_purge(purger.db, purger.retention_h, PURGE_BATCH, &n, &err);
+			snprintf(buf, sizeof(buf), "%" PRId64, n);
+			if (rc)
+				ts_log(TS_LOG_ERROR, "idempotency key purge failed", "#purged", buf, "error",
+				       err.detail[0] ? err.detail : ts_err_title(rc), NULL);
+			else if (n > 0)
+				ts_log(TS_LOG_INFO, "idempotency keys purged", "#purged", buf, NULL);
+		}
+		pthread_mutex_lock(&purger.mu);
+	}
+	pthread_mutex_unlock(&purger.mu);
+	return NULL;
+}
+
+int ts_dossier_idem_purger_start(struct ts_db *db, int retention_h, int interval_s,
+				 struct ts_error *err)
+{
+	pthread_condattr_t ca;
+	int rc;
+
+	if (interval_s <= 0 || purger.running)
+		return 0;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	rc = pthread_cond_init(&purger.cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (rc)
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "cannot start the idempotency key purge");
+	purger.db = db;
+	purger.retention_h = retention_h;
+	purger.interval_s = interval_s;
+	purger.stop = false;
+	if (pthread_create(&purger.thread, NULL, purger_main, NULL) != 0) {
+		pthread_cond_destroy(&purger.cv);
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "cannot start the idempotency key purge");
+	}
+	purger.running = true;
+	return 0;
+}
+
+void ts_dossier_idem_purger_stop(void)
+{
+	if (!purger.running)
+		return;
+	pthread_mutex_lock(&purger.mu);
+	purger.stop = true;
+	pthread_cond_signal(&purger.cv);
+	pthread_mutex_unlock(&purger.mu);
+	pthread_join(purger.thread, NULL);
+	pthread_cond_destroy(&purger.cv);
+	purger.running = false;
+}
