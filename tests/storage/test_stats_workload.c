@@ -9,7 +9,9 @@
  * dossiers, year / month roll-ups agree with days, a query failing anywhere in a transition
  * changes nothing, the counters equal `stats recount` (also read in one-day windows; with
  * dossiers marked as using population data before and after acceptance), and a deliberately
- * wrong counter is found by the recount and repaired by it. */
+ * wrong counter is found by the recount and repaired by it. One of the three procedures is a
+ * real catalogue procedure offered fully online, submitted online and at the counter, so the
+ * 766 indicator 3.1 (recv_fo_eligible / recv_fo_online) is checked against the dossiers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +27,7 @@
 
 #include "base/log.h"
 #include "calendar/calendar.h"
+#include "catalog/catalog.h"
 #include "dossier/dossier.h"
 #include "dvcqg/identity.h"
 #include "org/org.h"
@@ -47,6 +50,11 @@ static int64_t fixed_now(void)
 
 static struct ts_proc_doc fake_docs[] = {{1, "TK01", "Tờ khai", 1, 0, true, NULL}};
 
+/* TEST.3: a real catalogue procedure (stored as DEMO.990003) offered fully online ("dịch vụ công trực tuyến toàn
+ * trình", online_level 2), so that its receptions count as eligible (recv_fo_eligible) and
+ * the online ones as fully-online dossiers (recv_fo_online, 766 indicator 3.1). */
+static int64_t g_fo_procedure, g_fo_version;
+
 static int fake_variant(struct ts_dbconn *conn, struct ts_arena *a, const char *pc, const char *vc,
 			int channel, int64_t unit, int64_t at, struct ts_proc_variant_info *out,
 			struct ts_error *err)
@@ -59,10 +67,13 @@ static int fake_variant(struct ts_dbconn *conn, struct ts_arena *a, const char *
 	} else if (strcmp(pc, "TEST.2") == 0) {
 		out->procedure_id = 8;
 		out->time_amount = 3;
+	} else if (strcmp(pc, "TEST.3") == 0) {
+		out->procedure_id = g_fo_procedure;
+		out->time_amount = 2;
 	} else {
 		return ts_error_set(err, TS_ERR_NOT_FOUND, "procedure_code", "no such procedure");
 	}
-	out->version_id = out->procedure_id * 10;
+	out->version_id = out->procedure_id == g_fo_procedure ? g_fo_version : out->procedure_id * 10;
 	out->variant_id = out->procedure_id * 100;
 	out->code = pc;
 	out->name = "Thủ tục thử";
@@ -126,7 +137,8 @@ static void new_dossier(void)
 	struct ts_dossier d;
 	static const struct ts_dossier_doc docs[] = {{"TK01", NULL, 1, 0, true, false}};
 	static const struct ts_dossier_doc docs2[] = {{"TK01", NULL, 1, 0, false, true}};
-	struct ts_dossier_new in = {.procedure_code = rnd(2) ? "TEST.1" : "TEST.2",
+	static const char *const procs[] = {"TEST.1", "TEST.2", "TEST.3"};
+	struct ts_dossier_new in = {.procedure_code = procs[rnd(3)],
 				    .competent_unit_id = W.units[rnd(2)],
 				    .delivery = (int)rnd(3),
 				    .applicant_name = "Nguyễn Văn An",
@@ -600,8 +612,23 @@ static void test_index_and_rankings_are_consistent_with_the_report(void **state)
 			assert_true(it->na); /* online payment is not recorded: never a made-up number */
 			assert_non_null(it->na_reason);
 		}
-		if (strcmp(it->code, "3.1") == 0)
-			assert_true(it->na); /* no fully-online procedure in this workload: 0 / 0 */
+		if (strcmp(it->code, "3.1") == 0) {
+			/* receptions of the fully-online TEST.3 / the online ones among them */
+			int64_t den = 0, num = 0;
+			for (int k = 0; k < W.ncodes; k++) {
+				struct ts_dossier d = get(W.codes[k]);
+				int64_t acc = d.accepted_at > 0 ? ts_stats_day_of(d.accepted_at) : -1;
+				if (d.procedure_id != g_fo_procedure || acc < p.from_day || acc > p.to_day)
+					continue;
+				den++;
+				num += d.channel == TS_CHANNEL_ONLINE;
+			}
+			assert_true(num > 5 && den > num); /* both kinds present in the workload */
+			assert_false(it->na);
+			assert_int_equal(it->den, den);
+			assert_int_equal(it->num, num);
+			assert_int_equal(drill_count(&p, "idx:3.1"), num);
+		}
 	}
 	assert_true(x.total >= 0 && x.total <= x.total_max);
 	assert_int_equal(ts_stats_rank_units(&W.cli, W.root, &p, &u, &n, &err), 0);
@@ -649,6 +676,28 @@ static int group_setup(void **state)
 		fail_msg("units: %s", err.detail);
 	if (ts_iam_account_create(&W.cli, &in, &W.citizen_id, &err))
 		fail_msg("citizen: %s", err.detail);
+	{
+		json_t *cat = json_pack(
+		    "{s:[{s:s, s:s, s:s, s:s, s:[s], s:s, s:s, s:[{s:s, s:s, s:b, s:[{s:i, s:i, s:s}, "
+		    "{s:i, s:i, s:s}], s:[{s:s, s:i, s:i, s:b}]}]}]}",
+		    "procedures", "code", "DEMO.990003", "name", "Thủ tục toàn trình thử", "field", "Hộ tịch",
+		    "field_code", "HT", "levels", "Cấp tỉnh", "online_level", "full", "valid_from",
+		    "2025-07-01", "variants", "code", "CHUNG", "name", "Trường hợp chung", "default", 1,
+		    "times", "channel", 1, "amount", 2, "unit", "working_days", "channel", 2, "amount", 2,
+		    "unit", "working_days", "documents", "name", "Tờ khai", "originals", 1, "copies", 0,
+		    "required", 1);
+		json_t *got = NULL;
+		int c1 = 0, c2 = 0, c3 = 0;
+		assert_non_null(cat);
+		if (ts_catalog_import_json(&W.cli, cat, &c1, &c2, &c3, &err))
+			fail_msg("catalogue: %s (%s)", err.detail, err.field);
+		json_decref(cat);
+		if (ts_catalog_get(&W.cli, "DEMO.990003", &got, &err))
+			fail_msg("catalogue: %s", err.detail);
+		g_fo_procedure = json_integer_value(json_object_get(got, "procedure_id"));
+		g_fo_version = json_integer_value(json_object_get(got, "version_id"));
+		assert_true(g_fo_procedure > 0 && g_fo_version > 0);
+	}
 	memset(&W.citizen, 0, sizeof(W.citizen));
 	W.citizen.db = W.db;
 	W.citizen.arena = &W.arena;
