@@ -2,7 +2,11 @@
 index, rankings, the IOC feed, public figures, `tinhso stats recount`) against the real
 server over a demo province, on the engine named by TS_TEST_ENGINE (sqlite or pgsql)."""
 import os
+import re
+import sqlite3
+import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -358,6 +362,98 @@ class StatsApiTest(unittest.TestCase):
         p = run_cli(self.db, "stats", "recount", "--check")
         self.assertIn("ok", p.stdout)
         self.assertIn("0 differing", p.stdout)
+
+
+def store_sql(db, stmt, query):
+    """Runs stmt (committed) then returns the first column of query's first row, on either engine."""
+    if db.startswith("sqlite:"):
+        con = sqlite3.connect(db[len("sqlite:"):], timeout=30)
+        if stmt:
+            con.execute(stmt)
+            con.commit()
+        v = con.execute(query).fetchone()[0]
+        con.close()
+        return int(v)
+    if stmt:
+        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", db, "-c", stmt], check=True,
+                       capture_output=True, text=True)
+    return int(subprocess.run(["psql", "-X", "-A", "-t", "-c", query, db], check=True,
+                              capture_output=True, text=True).stdout.strip())
+
+
+class OverdueGaugeTest(unittest.TestCase):
+    """/metrics' tinhso_dossiers_overdue (src/stats/metrics.c): dossiers open now and past their
+    deadline, on its own store (it moves deadlines). The server has no test clock, so "time
+    passes" by moving an open dossier's deadline (dossier and its open stock stretch) into the
+    past in the store, as the storage test does with its clock (test_stats_workload.c)."""
+
+    OPEN_OVERDUE = ("SELECT COUNT(*) FROM dossier WHERE accepted_at IS NOT NULL AND due_at > 0 AND "
+                    "((status IN (2, 4) AND due_at < {now}) OR (status IN (5, 6) AND paused_since > due_at))")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = fresh_database("api_stats_overdue")
+        run_cli(cls.db, "migrate")
+        run_cli(cls.db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
+        cls.server = Server(cls.db)
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.server.stop()
+        assert rc == 0, f"server exit code {rc} after SIGTERM"
+
+    def unit(self, code):
+        r = Client(self.server).request("GET", "/api/v1/units?q=" + code)
+        items = r.json["items"] if isinstance(r.json, dict) else r.json
+        return [u for u in items if u["code"] == code][0]["id"]
+
+    def gauge(self):
+        admin = Client(self.server)
+        self.assertEqual(admin.login("admin").status, 200)
+        m = admin.request("GET", "/metrics")
+        self.assertEqual(m.status, 200, m)
+        self.assertIn("# TYPE tinhso_dossiers_overdue gauge\n", m.body)
+        found = re.findall(r"^tinhso_dossiers_overdue (\d+)$", m.body, re.M)
+        self.assertEqual(len(found), 1, m.body)
+        ranks = admin.request("GET", "/api/v1/stats/rankings/units?unit=0")
+        self.assertEqual(ranks.status, 200, ranks)
+        by_unit = re.findall(r'^tinhso_dossiers_overdue_by_unit\{unit="000\.01\.12\.H99"\} (\d+)$', m.body, re.M)
+        self.assertEqual(len(by_unit), 1, m.body)
+        self.assertEqual(by_unit[0], found[0])  # the only competent unit of these dossiers
+        return int(found[0]), sum(u["overdue_now"] for u in ranks.json["items"])
+
+    def test_gauge_counts_open_dossiers_past_their_deadline(self):
+        citizen, counter = Client(self.server), Client(self.server)
+        self.assertEqual(citizen.login("congdan1").status, 200)
+        self.assertEqual(counter.login("motcua.xa1").status, 200)
+        proc = Client(self.server).request("GET", f"/api/v1/procedures/{PROC}").json
+        docs = [{"code": d["code"], "originals": 1} for d in proc["variants"][0]["documents"] if d["required"]]
+        body = {"procedure_code": PROC, "competent_unit_id": self.unit("000.01.12.H99"),
+                "receiving_unit_id": self.unit("000.00.31.H99"),
+                "delivery": "electronic", "documents": docs}
+        codes = []
+        for _ in range(3):
+            r = citizen.request("POST", "/api/v1/dossiers", body)
+            self.assertEqual(r.status, 201, r)
+            codes.append(r.json["code"])
+        for code in codes[:2]:  # the third is never accepted: not in the stock
+            d = counter.request("GET", f"/api/v1/dossiers/{code}").json
+            r = counter.request("POST", f"/api/v1/dossiers/{code}/actions/accept", {"version": d["version"]})
+            self.assertEqual(r.status, 200, r)
+        now = int(time.time())
+        self.assertEqual(self.gauge(), (0, 0))
+        self.assertEqual(store_sql(self.db, None, self.OPEN_OVERDUE.format(now=now)), 0)
+        # the deadlines of two dossiers pass (one never accepted: it has none and stays out)
+        past = now - 3600
+        for code in (codes[0], codes[2]):
+            ident = f"(SELECT id FROM dossier WHERE code = '{code}')"
+            store_sql(self.db, f"UPDATE stats_segment SET due_at = {past} WHERE dossier_id = {ident} AND end_at IS NULL",
+                      "SELECT 0")
+            store_sql(self.db, f"UPDATE dossier SET due_at = {past}, current_due_at = {past} "
+                               f"WHERE code = '{code}' AND accepted_at IS NOT NULL", "SELECT 0")
+        want = store_sql(self.db, None, self.OPEN_OVERDUE.format(now=int(time.time())))
+        self.assertEqual(want, 1)
+        self.assertEqual(self.gauge(), (1, 1))
 
 
 if __name__ == "__main__":

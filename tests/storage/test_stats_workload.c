@@ -643,6 +643,66 @@ static void test_index_and_rankings_are_consistent_with_the_report(void **state)
 	fresh_arena();
 }
 
+/* The dossiers open at moment t and past their deadline, as the dossier rows say: active
+ * with the deadline before t, or paused after the deadline had passed (a pause freezes it). */
+static int64_t model_overdue(int64_t t)
+{
+	int64_t n = 0;
+	for (int i = 0; i < W.ncodes; i++) {
+		struct ts_dossier d = get(W.codes[i]);
+		if (d.accepted_at <= 0 || d.due_at <= 0)
+			continue;
+		if ((d.status == TS_DS_ACCEPTED || d.status == TS_DS_PROCESSING) && d.due_at < t)
+			n++;
+		else if ((d.status == TS_DS_SUPPLEMENT || d.status == TS_DS_PAYMENT) &&
+			 d.paused_since > d.due_at)
+			n++;
+	}
+	fresh_arena();
+	return n;
+}
+
+/* /metrics' tinhso_dossiers_overdue (stats/metrics.c) equals the dossiers at the end of the
+ * workload and again after the test clock moved on 60 days (open dossiers cross their
+ * deadline without any event: the gauge must see them from the index of open stretches). */
+static void test_overdue_gauge_follows_the_clock(void **state)
+{
+	struct ts_error err = {0};
+	int64_t saved = g_clock, at_end = model_overdue(g_clock), later, n = -1;
+	char want[96];
+	const char *text;
+	(void)state;
+
+	assert_int_equal(ts_stats_overdue_total(W.db, g_clock, &n, &err), 0);
+	assert_int_equal(n, at_end);
+	g_clock += 60 * 86400;
+	later = model_overdue(g_clock);
+	assert_true(later > at_end); /* some crossed their deadline in the meantime */
+	assert_int_equal(ts_stats_overdue_total(W.db, g_clock, &n, &err), 0);
+	assert_int_equal(n, later);
+	text = ts_stats_metrics(W.db, &W.arena); /* at ts_stats_now(): the moved test clock */
+	assert_non_null(text);
+	snprintf(want, sizeof(want), "\ntinhso_dossiers_overdue %lld\n", (long long)later);
+	if (!strstr(text, want))
+		fail_msg("metrics: want \"%s\" in\n%s", want + 1, text);
+	assert_non_null(strstr(text, "# TYPE tinhso_dossiers_overdue gauge\n"));
+	{ /* per unit: the two competent units of the workload, adding up to the total */
+		int64_t sum = 0;
+		int units = 0;
+		for (const char *q = strstr(text, "\ntinhso_dossiers_overdue_by_unit{unit=\""); q;
+		     q = strstr(q + 1, "\ntinhso_dossiers_overdue_by_unit{unit=\"")) {
+			const char *v = strstr(q, "\"} ");
+			assert_non_null(v);
+			sum += strtoll(v + 3, NULL, 10);
+			units++;
+		}
+		assert_int_equal(units, 2);
+		assert_int_equal(sum, later);
+	}
+	g_clock = saved;
+	fresh_arena();
+}
+
 static int group_setup(void **state)
 {
 	struct ts_db_options opt = {.pool_size = 4, .busy_timeout_ms = 5000, .max_retries = 10};
@@ -734,6 +794,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_counters_equal_the_recount),
 	    cmocka_unit_test(test_recount_in_one_day_windows),
 	    cmocka_unit_test(test_index_and_rankings_are_consistent_with_the_report),
+	    cmocka_unit_test(test_overdue_gauge_follows_the_clock),
 	    cmocka_unit_test(test_recount_finds_and_repairs_a_wrong_counter),
 	};
 	if (argc != 2) {

@@ -695,3 +695,19 @@ LIMIT $8
 -- name: stats_accept_times
 -- $1 dossier id: when it was accepted (the events the recount counts receptions by)
 SELECT at FROM dossier_event WHERE dossier_id = $1 AND action = 'accept' ORDER BY id
+
+-- name: stats_overdue_units
+-- $1 now: per competent unit that has open stock rows, the dossiers open now and past their
+-- deadline (the /metrics gauges): the stock counted overdue when its stretch began
+-- (stats_stock, by its key), plus the active stretches that began within the deadline and
+-- crossed it before now (a range of stats_segment_open_idx (unit_id, due_at, ...)): O(units +
+-- those stretches), never a scan of the dossiers or of the open stock
+SELECT u.code,
+    CAST(COALESCE((SELECT SUM(k.d_active_over + k.d_paused_over) FROM stats_stock k
+                   WHERE k.unit_id = u.id), 0) AS BIGINT)
+  + CAST((SELECT COUNT(*) FROM stats_segment s
+          WHERE s.unit_id = u.id AND s.end_at IS NULL AND s.due_at > 0 AND s.due_at < $1
+            AND s.paused = 0 AND s.overdue_at_start = 0) AS BIGINT) AS n
+FROM org_unit u
+WHERE EXISTS (SELECT 1 FROM stats_stock k WHERE k.unit_id = u.id)
+ORDER BY u.code
