@@ -6,6 +6,7 @@
 #include "app/app.h"
 #include "iam/iam.h"
 #include "outbox/outbox.h"
+#include "stats/stats.h"
 
 int ts_app_http_healthz(struct ts_call *call, struct ts_error *err)
 {
@@ -52,6 +53,10 @@ int ts_app_http_metrics(struct ts_call *call, struct ts_error *err)
 	char *integ = extra ? ts_outbox_metrics(app->db, call->req->arena) : NULL;
 	if (integ)
 		extra = ts_arena_printf(call->req->arena, "%s%s", extra, integ);
+	/* statistics: dossiers overdue now (src/stats/metrics.c) */
+	char *stats = extra ? ts_stats_metrics(app->db, call->req->arena) : NULL;
+	if (stats)
+		extra = ts_arena_printf(call->req->arena, "%s%s", extra, stats);
 	char *text = extra ? ts_http_metrics_render(call->req->arena, extra) : NULL;
 	if (!text)
 		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);

@@ -230,7 +230,10 @@ int ts_stats_bump(struct ts_dbconn *c, struct ts_arena *a, int64_t unit_id, int6
 static int flush(struct ts_dbconn *c, struct ts_arena *a, const struct ts_dossier *d,
 		 struct deltas *dl, struct ts_error *err)
 {
-	return ts_stats_bump(c, a, d->competent_unit_id, d->procedure_id, dl->n, dl->day, dl->v, err);
+	/* keyed by the procedure VERSION the dossier was received under: the version carries the
+	 * field (lĩnh vực) report 06 files it under, which a later version may change */
+	return ts_stats_bump(c, a, d->competent_unit_id, d->procedure_version_id, dl->n, dl->day,
+			     dl->v, err);
 }
 
 /* Received: the channel, the documents' flags and whether the procedure is fully online. */
@@ -365,7 +368,7 @@ int ts_stats_on_change(struct ts_dbconn *c, struct ts_arena *a, int from,
 	if (want_open && (!have || !same)) {
 		bool ovs = due > 0 && at > due;
 		struct ts_dbval p[] = {TS_DB_INT(d->id),	 TS_DB_INT(d->competent_unit_id),
-				       TS_DB_INT(d->procedure_id), TS_DB_INT(want_paused),
+				       TS_DB_INT(d->procedure_version_id), TS_DB_INT(want_paused),
 				       TS_DB_INT(at),		 TS_DB_INT(due),
 				       TS_DB_INT(ovs)};
 		add(&dl, today, stock_col(want_paused, ovs), 1);
@@ -578,7 +581,7 @@ static void dossier_from(struct rdossier *d, const int64_t *v)
 {
 	*d = (struct rdossier){.present = true,
 			       .unit = v[DO_UNIT],
-			       .proc = v[DO_PROC],
+			       .proc = v[DO_VERSION], /* the counters' key (see flush) */
 			       .channel = (int)v[DO_CHANNEL],
 			       .on_time = v[DO_ON_TIME] != 0,
 			       .due = v[DO_DUE],

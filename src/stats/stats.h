@@ -315,6 +315,20 @@ int ts_stats_cursor(struct ts_db *db, int64_t *out, struct ts_error *err);
  * cursor, in one short read transaction: what an answer cache of ts_stats_ioc needs. */
 int ts_stats_ioc_peek(struct ts_ctx *ctx, int64_t unit_id, int64_t *cursor, struct ts_error *err);
 
+/* ---- /metrics (metrics.c) ---------------------------------------------------------- */
+
+/* Dossiers open now and past their deadline in the whole store at unix time `now` (what
+ * the rankings call "overdue now", summed over every unit): the open stock counted overdue
+ * when its stretch began + the open active stretches whose deadline passed before now, read
+ * in one short read transaction from stats_stock and an index of open stretches by due time
+ * (never a scan of the dossiers). No permission check (an operations figure). Thread-safe. */
+int ts_stats_overdue_total(struct ts_db *db, int64_t now, int64_t *out, struct ts_error *err);
+/* The statistics lines of /metrics at ts_stats_now(): the gauges tinhso_dossiers_overdue
+ * (everywhere) and tinhso_dossiers_overdue_by_unit{unit="agency code"} (every unit that has
+ * had open dossiers), Prometheus text in arena a; NULL when the store cannot be read or
+ * memory runs out. */
+char *ts_stats_metrics(struct ts_db *db, struct ts_arena *a);
+
 /* The folder of the DejaVu fonts of PDF reports (config forms.font_dir, the same fonts as the
  * printed forms); copied. Call once at start. */
 void ts_stats_set_pdf_font(const char *dir);

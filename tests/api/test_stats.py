@@ -1,9 +1,16 @@
 """Black-box tests of statistics (report 06/VPCP/KSTT, drill-down, exports, the Decision 766
 index, rankings, the IOC feed, public figures, `tinhso stats recount`) against the real
 server over a demo province, on the engine named by TS_TEST_ENGINE (sqlite or pgsql)."""
+import io
 import os
+import re
+import sqlite3
+import subprocess
 import sys
+import time
 import unittest
+import urllib.parse
+import zipfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from tinhso_client import DEMO_PASSWORD, Client, Server, fresh_database, run_cli  # noqa: E402
@@ -358,6 +365,174 @@ class StatsApiTest(unittest.TestCase):
         p = run_cli(self.db, "stats", "recount", "--check")
         self.assertIn("ok", p.stdout)
         self.assertIn("0 differing", p.stdout)
+
+
+def rec_name_of(report, key):
+    """The field name report 06 shows for the row whose field key is key."""
+    return [row["field_name"] for row in report["rows"] if row["field_code"] == key][0]
+
+
+def store_sql(db, stmt, query):
+    """Runs stmt (committed) then returns the first column of query's first row, on either engine."""
+    if db.startswith("sqlite:"):
+        con = sqlite3.connect(db[len("sqlite:"):], timeout=30)
+        if stmt:
+            con.execute(stmt)
+            con.commit()
+        v = con.execute(query).fetchone()[0]
+        con.close()
+        return int(v)
+    if stmt:
+        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", db, "-c", stmt], check=True,
+                       capture_output=True, text=True)
+    return int(subprocess.run(["psql", "-X", "-A", "-t", "-c", query, db], check=True,
+                              capture_output=True, text=True).stdout.strip())
+
+
+class OwnStoreStatsTest(unittest.TestCase):
+    """Statistics tests that change what the shared workload above relies on, on their own store:
+    /metrics' tinhso_dossiers_overdue (src/stats/metrics.c) and a procedure moved to another field.
+    The server has no test clock, so for the gauge "time passes" by moving an open dossier's
+    deadline (dossier and its open stock stretch) into the past in the store, as the storage
+    test does with its clock (test_stats_workload.c)."""
+
+    OPEN_OVERDUE = ("SELECT COUNT(*) FROM dossier WHERE accepted_at IS NOT NULL AND due_at > 0 AND "
+                    "((status IN (2, 4) AND due_at < {now}) OR (status IN (5, 6) AND paused_since > due_at))")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = fresh_database("api_stats_overdue")
+        run_cli(cls.db, "migrate")
+        run_cli(cls.db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
+        cls.server = Server(cls.db)
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.server.stop()
+        assert rc == 0, f"server exit code {rc} after SIGTERM"
+
+    def unit(self, code):
+        r = Client(self.server).request("GET", "/api/v1/units?q=" + code)
+        items = r.json["items"] if isinstance(r.json, dict) else r.json
+        return [u for u in items if u["code"] == code][0]["id"]
+
+    def gauge(self):
+        admin = Client(self.server)
+        self.assertEqual(admin.login("admin").status, 200)
+        m = admin.request("GET", "/metrics")
+        self.assertEqual(m.status, 200, m)
+        self.assertIn("# TYPE tinhso_dossiers_overdue gauge\n", m.body)
+        found = re.findall(r"^tinhso_dossiers_overdue (\d+)$", m.body, re.M)
+        self.assertEqual(len(found), 1, m.body)
+        ranks = admin.request("GET", "/api/v1/stats/rankings/units?unit=0")
+        self.assertEqual(ranks.status, 200, ranks)
+        by_unit = re.findall(r'^tinhso_dossiers_overdue_by_unit\{unit="000\.01\.12\.H99"\} (\d+)$', m.body, re.M)
+        self.assertEqual(len(by_unit), 1, m.body)
+        self.assertEqual(by_unit[0], found[0])  # the only competent unit of these dossiers
+        return int(found[0]), sum(u["overdue_now"] for u in ranks.json["items"])
+
+    def new_dossier(self, accept=True):
+        citizen, counter = Client(self.server), Client(self.server)
+        self.assertEqual(citizen.login("congdan1").status, 200)
+        self.assertEqual(counter.login("motcua.xa1").status, 200)
+        proc = Client(self.server).request("GET", f"/api/v1/procedures/{PROC}").json
+        docs = [{"code": d["code"], "originals": 1} for d in proc["variants"][0]["documents"] if d["required"]]
+        body = {"procedure_code": PROC, "competent_unit_id": self.unit("000.01.12.H99"),
+                "receiving_unit_id": self.unit("000.00.31.H99"), "delivery": "electronic", "documents": docs}
+        r = citizen.request("POST", "/api/v1/dossiers", body)
+        self.assertEqual(r.status, 201, r)
+        if accept:
+            d = counter.request("GET", f"/api/v1/dossiers/{r.json['code']}").json
+            a = counter.request("POST", f"/api/v1/dossiers/{r.json['code']}/actions/accept", {"version": d["version"]})
+            self.assertEqual(a.status, 200, a)
+        return r.json["code"]
+
+    @staticmethod
+    def by_field(report):
+        out = {}
+        for row in report["rows"]:
+            cells = out.setdefault(row["field_code"], dict.fromkeys(row["cells"], 0))
+            for k, v in row["cells"].items():
+                cells[k] += v
+        return out
+
+    def test_report06_files_dossiers_under_the_field_they_were_received_in(self):
+        """DOMAIN.md §8: a new catalogue version moves the procedure to another field; the dossiers
+        received before stay under the old field (report, drill-down, XLSX), the new ones go under
+        the new field, and the recount still equals the counters."""
+        admin = Client(self.server)
+        self.assertEqual(admin.login("admin").status, 200)
+        self.new_dossier()
+        rec = Client(self.server).request("GET", "/api/v1/procedures/export").json
+        rec = [x for x in (rec["procedures"] if isinstance(rec, dict) else rec) if x["code"] == PROC][0]
+        old_key = rec.get("field_code") or rec["field"]
+        before = self.by_field(admin.request("GET", "/api/v1/stats/report06").json)
+        self.assertGreaterEqual(before[old_key]["received"], 1)
+        self.assertNotIn("TV.CHUYEN", before)
+        rec["field"], rec["field_code"] = "Lĩnh vực thử chuyển", "TV.CHUYEN"
+        rec["valid_from"] = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 7 * 3600))  # today, UTC+7
+        r = admin.request("POST", "/api/v1/procedures/import", {"procedures": [rec]})
+        self.assertEqual(r.status, 200, r)
+        self.new_dossier()
+        self.new_dossier()
+        rep = admin.request("GET", "/api/v1/stats/report06")
+        self.assertEqual(rep.status, 200, rep)
+        after = self.by_field(rep.json)
+        self.assertEqual(after[old_key], before[old_key])  # nothing moved out of the old field
+        self.assertEqual(after["TV.CHUYEN"]["received"], 2)
+        self.assertEqual(after["TV.CHUYEN"]["in_progress"], 2)
+        self.assertIn("Lĩnh vực thử chuyển", [row["field_name"] for row in rep.json["rows"]])
+        self.assertTrue(all(row["consistent"] for row in rep.json["rows"]))
+        for key, n in ((old_key, before[old_key]["received"]), ("TV.CHUYEN", 2)):
+            d = admin.request("GET", "/api/v1/stats/report06/drill?cell=received&field=" + urllib.parse.quote(key))
+            self.assertEqual(d.status, 200, d)
+            self.assertEqual(len(d.json["items"]), n, (key, d.json))
+        # the XLSX export carries both rows
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        conn.request("GET", "/api/v1/stats/report06?format=xlsx",
+                     headers={"Cookie": "; ".join(f"{k}={v}" for k, v in admin.cookies.items())})
+        raw = conn.getresponse().read()
+        conn.close()
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            text = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/") and n.endswith(".xml"))
+        self.assertIn("Lĩnh vực thử chuyển", text)
+        self.assertIn(rec_name_of(rep.json, old_key), text)
+        p = run_cli(self.db, "stats", "recount", "--check")
+        self.assertIn("0 differing", p.stdout)
+
+    def test_gauge_counts_open_dossiers_past_their_deadline(self):
+        citizen, counter = Client(self.server), Client(self.server)
+        self.assertEqual(citizen.login("congdan1").status, 200)
+        self.assertEqual(counter.login("motcua.xa1").status, 200)
+        proc = Client(self.server).request("GET", f"/api/v1/procedures/{PROC}").json
+        docs = [{"code": d["code"], "originals": 1} for d in proc["variants"][0]["documents"] if d["required"]]
+        body = {"procedure_code": PROC, "competent_unit_id": self.unit("000.01.12.H99"),
+                "receiving_unit_id": self.unit("000.00.31.H99"),
+                "delivery": "electronic", "documents": docs}
+        codes = []
+        for _ in range(3):
+            r = citizen.request("POST", "/api/v1/dossiers", body)
+            self.assertEqual(r.status, 201, r)
+            codes.append(r.json["code"])
+        for code in codes[:2]:  # the third is never accepted: not in the stock
+            d = counter.request("GET", f"/api/v1/dossiers/{code}").json
+            r = counter.request("POST", f"/api/v1/dossiers/{code}/actions/accept", {"version": d["version"]})
+            self.assertEqual(r.status, 200, r)
+        now = int(time.time())
+        self.assertEqual(self.gauge(), (0, 0))
+        self.assertEqual(store_sql(self.db, None, self.OPEN_OVERDUE.format(now=now)), 0)
+        # the deadlines of two dossiers pass (one never accepted: it has none and stays out)
+        past = now - 3600
+        for code in (codes[0], codes[2]):
+            ident = f"(SELECT id FROM dossier WHERE code = '{code}')"
+            store_sql(self.db, f"UPDATE stats_segment SET due_at = {past} WHERE dossier_id = {ident} AND end_at IS NULL",
+                      "SELECT 0")
+            store_sql(self.db, f"UPDATE dossier SET due_at = {past}, current_due_at = {past} "
+                               f"WHERE code = '{code}' AND accepted_at IS NOT NULL", "SELECT 0")
+        want = store_sql(self.db, None, self.OPEN_OVERDUE.format(now=int(time.time())))
+        self.assertEqual(want, 1)
+        self.assertEqual(self.gauge(), (1, 1))
 
 
 if __name__ == "__main__":

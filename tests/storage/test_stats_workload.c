@@ -9,7 +9,9 @@
  * dossiers, year / month roll-ups agree with days, a query failing anywhere in a transition
  * changes nothing, the counters equal `stats recount` (also read in one-day windows; with
  * dossiers marked as using population data before and after acceptance), and a deliberately
- * wrong counter is found by the recount and repaired by it. */
+ * wrong counter is found by the recount and repaired by it. One of the three procedures is a
+ * real catalogue procedure offered fully online, submitted online and at the counter, so the
+ * 766 indicator 3.1 (recv_fo_eligible / recv_fo_online) is checked against the dossiers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +27,7 @@
 
 #include "base/log.h"
 #include "calendar/calendar.h"
+#include "catalog/catalog.h"
 #include "dossier/dossier.h"
 #include "dvcqg/identity.h"
 #include "org/org.h"
@@ -47,6 +50,11 @@ static int64_t fixed_now(void)
 
 static struct ts_proc_doc fake_docs[] = {{1, "TK01", "Tờ khai", 1, 0, true, NULL}};
 
+/* TEST.3: a real catalogue procedure (stored as DEMO.990003) offered fully online ("dịch vụ công trực tuyến toàn
+ * trình", online_level 2), so that its receptions count as eligible (recv_fo_eligible) and
+ * the online ones as fully-online dossiers (recv_fo_online, 766 indicator 3.1). */
+static int64_t g_fo_procedure, g_fo_version;
+
 static int fake_variant(struct ts_dbconn *conn, struct ts_arena *a, const char *pc, const char *vc,
 			int channel, int64_t unit, int64_t at, struct ts_proc_variant_info *out,
 			struct ts_error *err)
@@ -59,10 +67,13 @@ static int fake_variant(struct ts_dbconn *conn, struct ts_arena *a, const char *
 	} else if (strcmp(pc, "TEST.2") == 0) {
 		out->procedure_id = 8;
 		out->time_amount = 3;
+	} else if (strcmp(pc, "TEST.3") == 0) {
+		out->procedure_id = g_fo_procedure;
+		out->time_amount = 2;
 	} else {
 		return ts_error_set(err, TS_ERR_NOT_FOUND, "procedure_code", "no such procedure");
 	}
-	out->version_id = out->procedure_id * 10;
+	out->version_id = out->procedure_id == g_fo_procedure ? g_fo_version : out->procedure_id * 10;
 	out->variant_id = out->procedure_id * 100;
 	out->code = pc;
 	out->name = "Thủ tục thử";
@@ -126,7 +137,8 @@ static void new_dossier(void)
 	struct ts_dossier d;
 	static const struct ts_dossier_doc docs[] = {{"TK01", NULL, 1, 0, true, false}};
 	static const struct ts_dossier_doc docs2[] = {{"TK01", NULL, 1, 0, false, true}};
-	struct ts_dossier_new in = {.procedure_code = rnd(2) ? "TEST.1" : "TEST.2",
+	static const char *const procs[] = {"TEST.1", "TEST.2", "TEST.3"};
+	struct ts_dossier_new in = {.procedure_code = procs[rnd(3)],
 				    .competent_unit_id = W.units[rnd(2)],
 				    .delivery = (int)rnd(3),
 				    .applicant_name = "Nguyễn Văn An",
@@ -600,8 +612,23 @@ static void test_index_and_rankings_are_consistent_with_the_report(void **state)
 			assert_true(it->na); /* online payment is not recorded: never a made-up number */
 			assert_non_null(it->na_reason);
 		}
-		if (strcmp(it->code, "3.1") == 0)
-			assert_true(it->na); /* no fully-online procedure in this workload: 0 / 0 */
+		if (strcmp(it->code, "3.1") == 0) {
+			/* receptions of the fully-online TEST.3 / the online ones among them */
+			int64_t den = 0, num = 0;
+			for (int k = 0; k < W.ncodes; k++) {
+				struct ts_dossier d = get(W.codes[k]);
+				int64_t acc = d.accepted_at > 0 ? ts_stats_day_of(d.accepted_at) : -1;
+				if (d.procedure_id != g_fo_procedure || acc < p.from_day || acc > p.to_day)
+					continue;
+				den++;
+				num += d.channel == TS_CHANNEL_ONLINE;
+			}
+			assert_true(num > 5 && den > num); /* both kinds present in the workload */
+			assert_false(it->na);
+			assert_int_equal(it->den, den);
+			assert_int_equal(it->num, num);
+			assert_int_equal(drill_count(&p, "idx:3.1"), num);
+		}
 	}
 	assert_true(x.total >= 0 && x.total <= x.total_max);
 	assert_int_equal(ts_stats_rank_units(&W.cli, W.root, &p, &u, &n, &err), 0);
@@ -613,6 +640,217 @@ static void test_index_and_rankings_are_consistent_with_the_report(void **state)
 	}
 	assert_int_equal(resolved, r.total.cell[TS_CELL_RESOLVED]);
 	assert_int_equal(late, r.total.cell[TS_CELL_RESOLVED_LATE]);
+	fresh_arena();
+}
+
+/* The dossiers open at moment t and past their deadline, as the dossier rows say: active
+ * with the deadline before t, or paused after the deadline had passed (a pause freezes it). */
+static int64_t model_overdue(int64_t t)
+{
+	int64_t n = 0;
+	for (int i = 0; i < W.ncodes; i++) {
+		struct ts_dossier d = get(W.codes[i]);
+		if (d.accepted_at <= 0 || d.due_at <= 0)
+			continue;
+		if ((d.status == TS_DS_ACCEPTED || d.status == TS_DS_PROCESSING) && d.due_at < t)
+			n++;
+		else if ((d.status == TS_DS_SUPPLEMENT || d.status == TS_DS_PAYMENT) &&
+			 d.paused_since > d.due_at)
+			n++;
+	}
+	fresh_arena();
+	return n;
+}
+
+/* /metrics' tinhso_dossiers_overdue (stats/metrics.c) equals the dossiers at the end of the
+ * workload and again after the test clock moved on 60 days (open dossiers cross their
+ * deadline without any event: the gauge must see them from the index of open stretches). */
+static void test_overdue_gauge_follows_the_clock(void **state)
+{
+	struct ts_error err = {0};
+	int64_t saved = g_clock, at_end = model_overdue(g_clock), later, n = -1;
+	char want[96];
+	const char *text;
+	(void)state;
+
+	assert_int_equal(ts_stats_overdue_total(W.db, g_clock, &n, &err), 0);
+	assert_int_equal(n, at_end);
+	g_clock += 60 * 86400;
+	later = model_overdue(g_clock);
+	assert_true(later > at_end); /* some crossed their deadline in the meantime */
+	assert_int_equal(ts_stats_overdue_total(W.db, g_clock, &n, &err), 0);
+	assert_int_equal(n, later);
+	text = ts_stats_metrics(W.db, &W.arena); /* at ts_stats_now(): the moved test clock */
+	assert_non_null(text);
+	snprintf(want, sizeof(want), "\ntinhso_dossiers_overdue %lld\n", (long long)later);
+	if (!strstr(text, want))
+		fail_msg("metrics: want \"%s\" in\n%s", want + 1, text);
+	assert_non_null(strstr(text, "# TYPE tinhso_dossiers_overdue gauge\n"));
+	{ /* per unit: the two competent units of the workload, adding up to the total */
+		int64_t sum = 0;
+		int units = 0;
+		for (const char *q = strstr(text, "\ntinhso_dossiers_overdue_by_unit{unit=\""); q;
+		     q = strstr(q + 1, "\ntinhso_dossiers_overdue_by_unit{unit=\"")) {
+			const char *v = strstr(q, "\"} ");
+			assert_non_null(v);
+			sum += strtoll(v + 3, NULL, 10);
+			units++;
+		}
+		assert_int_equal(units, 2);
+		assert_int_equal(sum, later);
+	}
+	g_clock = saved;
+	fresh_arena();
+}
+
+/* (Re)imports the fully-online procedure DEMO.990003 (TEST.3 of the workload) with the field
+ * (lĩnh vực) given, in force from valid_from; its current version becomes what TEST.3's
+ * new dossiers are received under. */
+static void import_fo_procedure(const char *field, const char *field_code, const char *valid_from)
+{
+	struct ts_error err = {0};
+	json_t *cat = json_pack(
+	    "{s:[{s:s, s:s, s:s, s:s, s:[s], s:s, s:s, s:[{s:s, s:s, s:b, s:[{s:i, s:i, s:s}, "
+	    "{s:i, s:i, s:s}], s:[{s:s, s:i, s:i, s:b}]}]}]}",
+	    "procedures", "code", "DEMO.990003", "name", "Thủ tục toàn trình thử", "field", field,
+	    "field_code", field_code, "levels", "Cấp tỉnh", "online_level", "full", "valid_from",
+	    valid_from, "variants", "code", "CHUNG", "name", "Trường hợp chung", "default", 1, "times",
+	    "channel", 1, "amount", 2, "unit", "working_days", "channel", 2, "amount", 2, "unit",
+	    "working_days", "documents", "name", "Tờ khai", "originals", 1, "copies", 0, "required", 1);
+	json_t *got = NULL;
+	int c1 = 0, c2 = 0, c3 = 0;
+	assert_non_null(cat);
+	if (ts_catalog_import_json(&W.cli, cat, &c1, &c2, &c3, &err))
+		fail_msg("catalogue: %s (%s)", err.detail, err.field);
+	json_decref(cat);
+	if (ts_catalog_get(&W.cli, "DEMO.990003", &got, &err))
+		fail_msg("catalogue: %s", err.detail);
+	g_fo_procedure = json_integer_value(json_object_get(got, "procedure_id"));
+	g_fo_version = json_integer_value(json_object_get(got, "version_id"));
+	assert_true(g_fo_procedure > 0 && g_fo_version > 0);
+}
+
+/* The cells of report r for one field (all levels summed). */
+static void field_cells(const struct ts_stats_report *r, const char *field_code, int64_t *cell,
+			int *rows)
+{
+	memset(cell, 0, sizeof(int64_t) * TS_CELL__COUNT);
+	*rows = 0;
+	for (int k = 0; k < r->nrows; k++) {
+		if (strcmp(r->rows[k].field_code ? r->rows[k].field_code : "", field_code) != 0)
+			continue;
+		(*rows)++;
+		for (int c = 0; c < TS_CELL__COUNT; c++)
+			cell[c] += r->rows[k].cell[c];
+	}
+}
+
+static int64_t drill_field(const struct ts_stats_period *p, const char *cell, const char *field)
+{
+	struct ts_error err = {0};
+	int64_t after = 0, next = 0, total = 0;
+	do {
+		struct ts_stats_dossier *items = NULL;
+		int n = 0;
+		if (ts_stats_drill(&W.cli, W.root, p, cell, field, -1, after, 50, &items, &n, &next, &err))
+			fail_msg("drill %s: %s", cell, err.detail);
+		total += n;
+		after = next;
+	} while (next);
+	return total;
+}
+
+/* DOMAIN.md §8: a dossier is reported under the field its procedure had when it was received.
+ * TEST.3 moves from "Hộ tịch" (HT) to "Chứng thực" (CT) by a new catalogue version: the
+ * earlier period's report is unchanged (its dossiers stay under HT), the dossiers received
+ * afterwards go under CT, the earlier ones still open are carried over (and resolved) under
+ * HT, drill-down by field agrees, and the counters still equal the recount. */
+static void test_a_procedure_moved_to_another_field_keeps_its_past(void **state)
+{
+	struct ts_error err = {0};
+	int64_t day = ts_stats_day_of(g_clock), want_open = 0, finished = 0, rows = 0, diff = -1;
+	struct ts_stats_period old = {.kind = TS_PERIOD_CUSTOM, .from_day = W.first_day,
+				      .to_day = W.snaps[W.nsnaps - 1].day},
+			       now = {.kind = TS_PERIOD_CUSTOM, .from_day = day, .to_day = day};
+	struct ts_stats_report before, after, cur;
+	int64_t ht[TS_CELL__COUNT], ct[TS_CELL__COUNT];
+	int nht = 0, nct = 0, ymd = ts_stats_day_ymd(day);
+	char from[16];
+	static const struct ts_dossier_doc docs[] = {{"TK01", NULL, 1, 0, true, false}};
+	(void)state;
+
+	assert_true(day > old.to_day);
+	snprintf(old.label, sizeof(old.label), "old");
+	snprintf(now.label, sizeof(now.label), "now");
+	assert_int_equal(ts_stats_report06(&W.cli, W.root, &old, &before, &err), 0);
+	field_cells(&before, "HT", ht, &nht);
+	assert_true(nht >= 1 && ht[TS_CELL_RECEIVED] > 5);
+	field_cells(&before, "CT", ct, &nct);
+	assert_int_equal(nct, 0);
+	/* the TEST.3 dossiers received before and still open now: carried over under HT */
+	for (int i = 0; i < W.ncodes; i++) {
+		struct ts_dossier d = get(W.codes[i]);
+		if (d.procedure_id == g_fo_procedure && d.accepted_at > 0 &&
+		    (d.status == TS_DS_ACCEPTED || d.status == TS_DS_PROCESSING ||
+		     d.status == TS_DS_SUPPLEMENT || d.status == TS_DS_PAYMENT))
+			want_open++;
+	}
+	assert_true(want_open > 0);
+
+	snprintf(from, sizeof(from), "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
+	import_fo_procedure("Chứng thực", "CT", from);
+	g_clock += 9 * 3600; /* 09:00 of that day */
+	for (int i = 0; i < 4; i++) {
+		struct ts_dossier d;
+		struct ts_dossier_new in = {.procedure_code = "TEST.3", .competent_unit_id = W.units[i % 2],
+					    .receiving_unit_id = W.units[i % 2], .delivery = 0,
+					    .applicant_name = "Nguyễn Văn An", .docs = docs, .ndocs = 1,
+					    .channel = TS_CHANNEL_IN_PERSON,
+					    .applicant_account_id = W.citizen_id, .accept_now = true};
+		if (ts_dossier_intake(&W.cli, &in, NULL, &d, &err))
+			fail_msg("intake: %s (%s)", err.detail, err.field);
+		assert_int_equal(d.procedure_version_id, g_fo_version);
+		g_clock += 600;
+	}
+	/* one of the earlier HT dossiers is resolved after the move: still under HT */
+	for (int i = 0; i < W.ncodes && !finished; i++) {
+		struct ts_dossier d = get(W.codes[i]);
+		struct ts_dossier_act a = {.action = TS_DA_FINISH, .version = d.version, .delivery = -1};
+		if (d.procedure_id != g_fo_procedure || d.status != TS_DS_PROCESSING)
+			continue;
+		if (ts_dossier_perform(&W.cli, W.codes[i], &a, NULL, NULL, &err) == 0)
+			finished = 1;
+		ts_error_clear(&err);
+	}
+	g_clock += 600;
+
+	/* the earlier period: exactly as before the move */
+	assert_int_equal(ts_stats_report06(&W.cli, W.root, &old, &after, &err), 0);
+	assert_int_equal(after.nrows, before.nrows);
+	for (int k = 0; k < before.nrows; k++) {
+		assert_string_equal(after.rows[k].field_code, before.rows[k].field_code);
+		assert_memory_equal(after.rows[k].cell, before.rows[k].cell, sizeof(before.rows[k].cell));
+	}
+	assert_int_equal(drill_field(&old, "received", "HT"), ht[TS_CELL_RECEIVED]);
+	assert_int_equal(drill_field(&old, "received", "CT"), 0);
+	/* the day after: new receptions under CT, the earlier ones carried over under HT */
+	assert_int_equal(ts_stats_report06(&W.cli, W.root, &now, &cur, &err), 0);
+	field_cells(&cur, "CT", ct, &nct);
+	field_cells(&cur, "HT", ht, &nht);
+	assert_true(nct >= 1 && nht >= 1);
+	assert_int_equal(ct[TS_CELL_RECEIVED_DIRECT], 4);
+	assert_int_equal(ct[TS_CELL_CARRIED_OVER], 0);
+	assert_int_equal(ht[TS_CELL_RECEIVED_DIRECT] + ht[TS_CELL_RECEIVED_ONLINE], 0);
+	assert_int_equal(ht[TS_CELL_CARRIED_OVER], want_open);
+	assert_int_equal(ht[TS_CELL_RESOLVED], finished);
+	assert_int_equal(ct[TS_CELL_RESOLVED], 0);
+	assert_int_equal(drill_field(&now, "received_direct", "CT"), 4);
+	assert_int_equal(drill_field(&now, "carried_over", "HT"), want_open);
+	assert_int_equal(drill_field(&now, "resolved", "HT"), finished);
+	for (int k = 0; k < cur.nrows; k++)
+		assert_true(ts_stats_row_consistent(&cur.rows[k]));
+	assert_int_equal(ts_stats_recount(&W.cli, false, &rows, &diff, &err), 0);
+	assert_int_equal(diff, 0);
 	fresh_arena();
 }
 
@@ -649,6 +887,7 @@ static int group_setup(void **state)
 		fail_msg("units: %s", err.detail);
 	if (ts_iam_account_create(&W.cli, &in, &W.citizen_id, &err))
 		fail_msg("citizen: %s", err.detail);
+	import_fo_procedure("Hộ tịch", "HT", "2025-07-01");
 	memset(&W.citizen, 0, sizeof(W.citizen));
 	W.citizen.db = W.db;
 	W.citizen.arena = &W.arena;
@@ -685,7 +924,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_counters_equal_the_recount),
 	    cmocka_unit_test(test_recount_in_one_day_windows),
 	    cmocka_unit_test(test_index_and_rankings_are_consistent_with_the_report),
+	    cmocka_unit_test(test_overdue_gauge_follows_the_clock),
 	    cmocka_unit_test(test_recount_finds_and_repairs_a_wrong_counter),
+	    cmocka_unit_test(test_a_procedure_moved_to_another_field_keeps_its_past),
 	};
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s sqlite:PATH | postgresql://...\n", argv[0]);

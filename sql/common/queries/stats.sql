@@ -370,8 +370,8 @@ WITH RECURSIVE sub(id, depth) AS (
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT t.unit_id, t.procedure_id, u.kind AS unit_kind,
-    COALESCE(p.field_code, p.field_name, '') AS field_key, p.field_name, p.code AS procedure_code,
+SELECT t.unit_id, COALESCE(fv.procedure_id, t.procedure_id) AS procedure_id, u.kind AS unit_kind,
+    COALESCE(fv.field_code, fv.field_name, '') AS field_key, fv.field_name, p.code AS procedure_code,
     p.name AS procedure_name, t.submitted, t.recv_online, t.recv_direct, t.recv_post, t.recv_digitised, t.recv_reused, t.recv_fo_eligible, t.recv_fo_online, t.res_early, t.res_on_time, t.res_late, t.res_seconds, t.res_supplemented, t.stopped, t.withdrawn, t.refused, t.delivered, t.delivered_electronic, t.rated, t.rating_sum, t.rated_satisfied, t.rated_dislike, t.supplement_req, t.apologies, t.recv_population, t.d_active_in, t.d_active_over, t.d_paused_in, t.d_paused_over
 FROM (
     SELECT unit_id, procedure_id, SUM(submitted) AS submitted, SUM(recv_online) AS recv_online, SUM(recv_direct) AS recv_direct, SUM(recv_post) AS recv_post, SUM(recv_digitised) AS recv_digitised, SUM(recv_reused) AS recv_reused, SUM(recv_fo_eligible) AS recv_fo_eligible, SUM(recv_fo_online) AS recv_fo_online, SUM(res_early) AS res_early, SUM(res_on_time) AS res_on_time, SUM(res_late) AS res_late, SUM(res_seconds) AS res_seconds, SUM(res_supplemented) AS res_supplemented, SUM(stopped) AS stopped, SUM(withdrawn) AS withdrawn, SUM(refused) AS refused, SUM(delivered) AS delivered, SUM(delivered_electronic) AS delivered_electronic, SUM(rated) AS rated, SUM(rating_sum) AS rating_sum, SUM(rated_satisfied) AS rated_satisfied, SUM(rated_dislike) AS rated_dislike, SUM(supplement_req) AS supplement_req, SUM(apologies) AS apologies, SUM(recv_population) AS recv_population, SUM(d_active_in) AS d_active_in, SUM(d_active_over) AS d_active_over, SUM(d_paused_in) AS d_paused_in, SUM(d_paused_over) AS d_paused_over
@@ -380,7 +380,8 @@ FROM (
     GROUP BY unit_id, procedure_id
 ) t
 JOIN org_unit u ON u.id = t.unit_id
-LEFT JOIN procedure p ON p.id = t.procedure_id
+LEFT JOIN procedure_version fv ON fv.id = t.procedure_id
+LEFT JOIN procedure p ON p.id = fv.procedure_id
 
 -- name: stats_flow_months
 -- $1 subtree root, $2..$3 report months (inclusive): as stats_flow_range, from stats_month
@@ -389,8 +390,8 @@ WITH RECURSIVE sub(id, depth) AS (
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT t.unit_id, t.procedure_id, u.kind AS unit_kind,
-    COALESCE(p.field_code, p.field_name, '') AS field_key, p.field_name, p.code AS procedure_code,
+SELECT t.unit_id, COALESCE(fv.procedure_id, t.procedure_id) AS procedure_id, u.kind AS unit_kind,
+    COALESCE(fv.field_code, fv.field_name, '') AS field_key, fv.field_name, p.code AS procedure_code,
     p.name AS procedure_name, t.submitted, t.recv_online, t.recv_direct, t.recv_post, t.recv_digitised, t.recv_reused, t.recv_fo_eligible, t.recv_fo_online, t.res_early, t.res_on_time, t.res_late, t.res_seconds, t.res_supplemented, t.stopped, t.withdrawn, t.refused, t.delivered, t.delivered_electronic, t.rated, t.rating_sum, t.rated_satisfied, t.rated_dislike, t.supplement_req, t.apologies, t.recv_population, t.d_active_in, t.d_active_over, t.d_paused_in, t.d_paused_over
 FROM (
     SELECT unit_id, procedure_id, SUM(submitted) AS submitted, SUM(recv_online) AS recv_online, SUM(recv_direct) AS recv_direct, SUM(recv_post) AS recv_post, SUM(recv_digitised) AS recv_digitised, SUM(recv_reused) AS recv_reused, SUM(recv_fo_eligible) AS recv_fo_eligible, SUM(recv_fo_online) AS recv_fo_online, SUM(res_early) AS res_early, SUM(res_on_time) AS res_on_time, SUM(res_late) AS res_late, SUM(res_seconds) AS res_seconds, SUM(res_supplemented) AS res_supplemented, SUM(stopped) AS stopped, SUM(withdrawn) AS withdrawn, SUM(refused) AS refused, SUM(delivered) AS delivered, SUM(delivered_electronic) AS delivered_electronic, SUM(rated) AS rated, SUM(rating_sum) AS rating_sum, SUM(rated_satisfied) AS rated_satisfied, SUM(rated_dislike) AS rated_dislike, SUM(supplement_req) AS supplement_req, SUM(apologies) AS apologies, SUM(recv_population) AS recv_population, SUM(d_active_in) AS d_active_in, SUM(d_active_over) AS d_active_over, SUM(d_paused_in) AS d_paused_in, SUM(d_paused_over) AS d_paused_over
@@ -399,7 +400,8 @@ FROM (
     GROUP BY unit_id, procedure_id
 ) t
 JOIN org_unit u ON u.id = t.unit_id
-LEFT JOIN procedure p ON p.id = t.procedure_id
+LEFT JOIN procedure_version fv ON fv.id = t.procedure_id
+LEFT JOIN procedure p ON p.id = fv.procedure_id
 
 -- name: stats_flow_years
 -- $1 subtree root, $2..$3 report years (inclusive): as stats_flow_range, from stats_year
@@ -408,8 +410,8 @@ WITH RECURSIVE sub(id, depth) AS (
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT t.unit_id, t.procedure_id, u.kind AS unit_kind,
-    COALESCE(p.field_code, p.field_name, '') AS field_key, p.field_name, p.code AS procedure_code,
+SELECT t.unit_id, COALESCE(fv.procedure_id, t.procedure_id) AS procedure_id, u.kind AS unit_kind,
+    COALESCE(fv.field_code, fv.field_name, '') AS field_key, fv.field_name, p.code AS procedure_code,
     p.name AS procedure_name, t.submitted, t.recv_online, t.recv_direct, t.recv_post, t.recv_digitised, t.recv_reused, t.recv_fo_eligible, t.recv_fo_online, t.res_early, t.res_on_time, t.res_late, t.res_seconds, t.res_supplemented, t.stopped, t.withdrawn, t.refused, t.delivered, t.delivered_electronic, t.rated, t.rating_sum, t.rated_satisfied, t.rated_dislike, t.supplement_req, t.apologies, t.recv_population, t.d_active_in, t.d_active_over, t.d_paused_in, t.d_paused_over
 FROM (
     SELECT unit_id, procedure_id, SUM(submitted) AS submitted, SUM(recv_online) AS recv_online, SUM(recv_direct) AS recv_direct, SUM(recv_post) AS recv_post, SUM(recv_digitised) AS recv_digitised, SUM(recv_reused) AS recv_reused, SUM(recv_fo_eligible) AS recv_fo_eligible, SUM(recv_fo_online) AS recv_fo_online, SUM(res_early) AS res_early, SUM(res_on_time) AS res_on_time, SUM(res_late) AS res_late, SUM(res_seconds) AS res_seconds, SUM(res_supplemented) AS res_supplemented, SUM(stopped) AS stopped, SUM(withdrawn) AS withdrawn, SUM(refused) AS refused, SUM(delivered) AS delivered, SUM(delivered_electronic) AS delivered_electronic, SUM(rated) AS rated, SUM(rating_sum) AS rating_sum, SUM(rated_satisfied) AS rated_satisfied, SUM(rated_dislike) AS rated_dislike, SUM(supplement_req) AS supplement_req, SUM(apologies) AS apologies, SUM(recv_population) AS recv_population, SUM(d_active_in) AS d_active_in, SUM(d_active_over) AS d_active_over, SUM(d_paused_in) AS d_paused_in, SUM(d_paused_over) AS d_paused_over
@@ -418,7 +420,8 @@ FROM (
     GROUP BY unit_id, procedure_id
 ) t
 JOIN org_unit u ON u.id = t.unit_id
-LEFT JOIN procedure p ON p.id = t.procedure_id
+LEFT JOIN procedure_version fv ON fv.id = t.procedure_id
+LEFT JOIN procedure p ON p.id = fv.procedure_id
 
 -- name: stats_field_days
 -- $1 subtree root, $2..$3 local days: the counters per (level, field) (report 06, index)
@@ -427,13 +430,13 @@ WITH RECURSIVE sub(id, depth) AS (
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(p.field_code, p.field_name, '') AS field_key,
-    MIN(p.field_name) AS field_name, SUM(t.recv_online) AS recv_online, SUM(t.recv_direct) AS recv_direct, SUM(t.recv_post) AS recv_post, SUM(t.recv_digitised) AS recv_digitised, SUM(t.recv_reused) AS recv_reused, SUM(t.recv_fo_eligible) AS recv_fo_eligible, SUM(t.recv_fo_online) AS recv_fo_online, SUM(t.res_early) AS res_early, SUM(t.res_on_time) AS res_on_time, SUM(t.res_late) AS res_late, SUM(t.res_supplemented) AS res_supplemented, SUM(t.stopped) AS stopped, SUM(t.withdrawn) AS withdrawn, SUM(t.delivered) AS delivered, SUM(t.delivered_electronic) AS delivered_electronic, SUM(t.rated) AS rated, SUM(t.rated_dislike) AS rated_dislike, SUM(t.recv_population) AS recv_population, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
+SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(fv.field_code, fv.field_name, '') AS field_key,
+    MIN(fv.field_name) AS field_name, SUM(t.recv_online) AS recv_online, SUM(t.recv_direct) AS recv_direct, SUM(t.recv_post) AS recv_post, SUM(t.recv_digitised) AS recv_digitised, SUM(t.recv_reused) AS recv_reused, SUM(t.recv_fo_eligible) AS recv_fo_eligible, SUM(t.recv_fo_online) AS recv_fo_online, SUM(t.res_early) AS res_early, SUM(t.res_on_time) AS res_on_time, SUM(t.res_late) AS res_late, SUM(t.res_supplemented) AS res_supplemented, SUM(t.stopped) AS stopped, SUM(t.withdrawn) AS withdrawn, SUM(t.delivered) AS delivered, SUM(t.delivered_electronic) AS delivered_electronic, SUM(t.rated) AS rated, SUM(t.rated_dislike) AS rated_dislike, SUM(t.recv_population) AS recv_population, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
 FROM stats_day t
 JOIN org_unit u ON u.id = t.unit_id
-LEFT JOIN procedure p ON p.id = t.procedure_id
+LEFT JOIN procedure_version fv ON fv.id = t.procedure_id
 WHERE t.unit_id IN (SELECT id FROM sub) AND t.day >= $2 AND t.day <= $3
-GROUP BY CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END, COALESCE(p.field_code, p.field_name, '')
+GROUP BY CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END, COALESCE(fv.field_code, fv.field_name, '')
 
 -- name: stats_field_months
 -- $1 subtree root, $2..$3 report months: per (level, field)
@@ -442,13 +445,13 @@ WITH RECURSIVE sub(id, depth) AS (
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(p.field_code, p.field_name, '') AS field_key,
-    MIN(p.field_name) AS field_name, SUM(t.recv_online) AS recv_online, SUM(t.recv_direct) AS recv_direct, SUM(t.recv_post) AS recv_post, SUM(t.recv_digitised) AS recv_digitised, SUM(t.recv_reused) AS recv_reused, SUM(t.recv_fo_eligible) AS recv_fo_eligible, SUM(t.recv_fo_online) AS recv_fo_online, SUM(t.res_early) AS res_early, SUM(t.res_on_time) AS res_on_time, SUM(t.res_late) AS res_late, SUM(t.res_supplemented) AS res_supplemented, SUM(t.stopped) AS stopped, SUM(t.withdrawn) AS withdrawn, SUM(t.delivered) AS delivered, SUM(t.delivered_electronic) AS delivered_electronic, SUM(t.rated) AS rated, SUM(t.rated_dislike) AS rated_dislike, SUM(t.recv_population) AS recv_population, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
+SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(fv.field_code, fv.field_name, '') AS field_key,
+    MIN(fv.field_name) AS field_name, SUM(t.recv_online) AS recv_online, SUM(t.recv_direct) AS recv_direct, SUM(t.recv_post) AS recv_post, SUM(t.recv_digitised) AS recv_digitised, SUM(t.recv_reused) AS recv_reused, SUM(t.recv_fo_eligible) AS recv_fo_eligible, SUM(t.recv_fo_online) AS recv_fo_online, SUM(t.res_early) AS res_early, SUM(t.res_on_time) AS res_on_time, SUM(t.res_late) AS res_late, SUM(t.res_supplemented) AS res_supplemented, SUM(t.stopped) AS stopped, SUM(t.withdrawn) AS withdrawn, SUM(t.delivered) AS delivered, SUM(t.delivered_electronic) AS delivered_electronic, SUM(t.rated) AS rated, SUM(t.rated_dislike) AS rated_dislike, SUM(t.recv_population) AS recv_population, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
 FROM stats_month t
 JOIN org_unit u ON u.id = t.unit_id
-LEFT JOIN procedure p ON p.id = t.procedure_id
+LEFT JOIN procedure_version fv ON fv.id = t.procedure_id
 WHERE t.unit_id IN (SELECT id FROM sub) AND t.rm >= $2 AND t.rm <= $3
-GROUP BY CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END, COALESCE(p.field_code, p.field_name, '')
+GROUP BY CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END, COALESCE(fv.field_code, fv.field_name, '')
 
 -- name: stats_field_years
 -- $1 subtree root, $2..$3 report years: per (level, field)
@@ -457,13 +460,13 @@ WITH RECURSIVE sub(id, depth) AS (
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(p.field_code, p.field_name, '') AS field_key,
-    MIN(p.field_name) AS field_name, SUM(t.recv_online) AS recv_online, SUM(t.recv_direct) AS recv_direct, SUM(t.recv_post) AS recv_post, SUM(t.recv_digitised) AS recv_digitised, SUM(t.recv_reused) AS recv_reused, SUM(t.recv_fo_eligible) AS recv_fo_eligible, SUM(t.recv_fo_online) AS recv_fo_online, SUM(t.res_early) AS res_early, SUM(t.res_on_time) AS res_on_time, SUM(t.res_late) AS res_late, SUM(t.res_supplemented) AS res_supplemented, SUM(t.stopped) AS stopped, SUM(t.withdrawn) AS withdrawn, SUM(t.delivered) AS delivered, SUM(t.delivered_electronic) AS delivered_electronic, SUM(t.rated) AS rated, SUM(t.rated_dislike) AS rated_dislike, SUM(t.recv_population) AS recv_population, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
+SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(fv.field_code, fv.field_name, '') AS field_key,
+    MIN(fv.field_name) AS field_name, SUM(t.recv_online) AS recv_online, SUM(t.recv_direct) AS recv_direct, SUM(t.recv_post) AS recv_post, SUM(t.recv_digitised) AS recv_digitised, SUM(t.recv_reused) AS recv_reused, SUM(t.recv_fo_eligible) AS recv_fo_eligible, SUM(t.recv_fo_online) AS recv_fo_online, SUM(t.res_early) AS res_early, SUM(t.res_on_time) AS res_on_time, SUM(t.res_late) AS res_late, SUM(t.res_supplemented) AS res_supplemented, SUM(t.stopped) AS stopped, SUM(t.withdrawn) AS withdrawn, SUM(t.delivered) AS delivered, SUM(t.delivered_electronic) AS delivered_electronic, SUM(t.rated) AS rated, SUM(t.rated_dislike) AS rated_dislike, SUM(t.recv_population) AS recv_population, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
 FROM stats_year t
 JOIN org_unit u ON u.id = t.unit_id
-LEFT JOIN procedure p ON p.id = t.procedure_id
+LEFT JOIN procedure_version fv ON fv.id = t.procedure_id
 WHERE t.unit_id IN (SELECT id FROM sub) AND t.ry >= $2 AND t.ry <= $3
-GROUP BY CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END, COALESCE(p.field_code, p.field_name, '')
+GROUP BY CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END, COALESCE(fv.field_code, fv.field_name, '')
 
 -- name: stats_field_stock
 -- $1 subtree root: the open stock per (level, field)
@@ -472,13 +475,13 @@ WITH RECURSIVE sub(id, depth) AS (
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(p.field_code, p.field_name, '') AS field_key,
-    MIN(p.field_name) AS field_name, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
+SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(fv.field_code, fv.field_name, '') AS field_key,
+    MIN(fv.field_name) AS field_name, SUM(t.d_active_in) AS d_active_in, SUM(t.d_active_over) AS d_active_over, SUM(t.d_paused_in) AS d_paused_in, SUM(t.d_paused_over) AS d_paused_over
 FROM stats_stock t
 JOIN org_unit u ON u.id = t.unit_id
-LEFT JOIN procedure p ON p.id = t.procedure_id
+LEFT JOIN procedure_version fv ON fv.id = t.procedure_id
 WHERE t.unit_id IN (SELECT id FROM sub)
-GROUP BY CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END, COALESCE(p.field_code, p.field_name, '')
+GROUP BY CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END, COALESCE(fv.field_code, fv.field_name, '')
 
 -- name: stats_field_fix
 -- $1 subtree root, $2 moment T: as stats_stock_fix, per (level, field)
@@ -487,14 +490,14 @@ WITH RECURSIVE sub(id, depth) AS (
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(p.field_code, p.field_name, '') AS field_key,
-    MIN(p.field_name) AS field_name, COUNT(*) AS n
+SELECT CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END AS level, COALESCE(fv.field_code, fv.field_name, '') AS field_key,
+    MIN(fv.field_name) AS field_name, COUNT(*) AS n
 FROM stats_segment t
 JOIN org_unit u ON u.id = t.unit_id
-LEFT JOIN procedure p ON p.id = t.procedure_id
+LEFT JOIN procedure_version fv ON fv.id = t.procedure_id
 WHERE t.end_at IS NULL AND t.unit_id IN (SELECT id FROM sub) AND t.due_at > 0 AND t.due_at < $2
   AND t.paused = 0 AND t.overdue_at_start = 0 AND t.start_at < $2
-GROUP BY CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END, COALESCE(p.field_code, p.field_name, '')
+GROUP BY CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END, COALESCE(fv.field_code, fv.field_name, '')
 
 -- name: stats_stock_now
 -- $1 subtree root: the open stock per (unit, procedure) as the sum of all stock changes
@@ -503,12 +506,13 @@ WITH RECURSIVE sub(id, depth) AS (
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT t.unit_id, t.procedure_id, u.kind AS unit_kind,
-    COALESCE(p.field_code, p.field_name, '') AS field_key, p.field_name, p.code AS procedure_code,
+SELECT t.unit_id, COALESCE(fv.procedure_id, t.procedure_id) AS procedure_id, u.kind AS unit_kind,
+    COALESCE(fv.field_code, fv.field_name, '') AS field_key, fv.field_name, p.code AS procedure_code,
     p.name AS procedure_name, t.d_active_in, t.d_active_over, t.d_paused_in, t.d_paused_over
 FROM stats_stock t
 JOIN org_unit u ON u.id = t.unit_id
-LEFT JOIN procedure p ON p.id = t.procedure_id
+LEFT JOIN procedure_version fv ON fv.id = t.procedure_id
+LEFT JOIN procedure p ON p.id = fv.procedure_id
 WHERE t.unit_id IN (SELECT id FROM sub)
 
 -- name: stats_stock_fix
@@ -520,8 +524,8 @@ WITH RECURSIVE sub(id, depth) AS (
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT t.unit_id, t.procedure_id, u.kind AS unit_kind,
-    COALESCE(p.field_code, p.field_name, '') AS field_key, p.field_name, t.n
+SELECT t.unit_id, COALESCE(fv.procedure_id, t.procedure_id) AS procedure_id, u.kind AS unit_kind,
+    COALESCE(fv.field_code, fv.field_name, '') AS field_key, fv.field_name, t.n
 FROM (
     SELECT unit_id, procedure_id, COUNT(*) AS n
     FROM stats_segment
@@ -530,7 +534,7 @@ FROM (
     GROUP BY unit_id, procedure_id
 ) t
 JOIN org_unit u ON u.id = t.unit_id
-LEFT JOIN procedure p ON p.id = t.procedure_id
+LEFT JOIN procedure_version fv ON fv.id = t.procedure_id
 
 -- name: stats_overdue_now
 -- $1 subtree root, $2 now: dossiers open now and past their deadline, per competent unit
@@ -652,15 +656,15 @@ WITH RECURSIVE sub(id, depth) AS (
     UNION ALL
     SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
 )
-SELECT d.id, d.code, d.procedure_code, d.procedure_name, p.field_name, u.name AS unit_name,
+SELECT d.id, d.code, d.procedure_code, d.procedure_name, fv.field_name, u.name AS unit_name,
     d.competent_unit_id AS unit_id, d.status, d.channel, d.accepted_at, d.due_at, d.ended_at
 FROM dossier d
 JOIN org_unit u ON u.id = d.competent_unit_id
-LEFT JOIN procedure p ON p.id = d.procedure_id
+LEFT JOIN procedure_version fv ON fv.id = d.procedure_version_id
 LEFT JOIN stats_segment s ON s.dossier_id = d.id AND s.start_at < $9
     AND (s.end_at IS NULL OR s.end_at >= $9)
 WHERE d.competent_unit_id IN (SELECT id FROM sub) AND d.id > $7
-  AND (CAST($5 AS TEXT) IS NULL OR COALESCE(p.field_code, p.field_name, '') = CAST($5 AS TEXT))
+  AND (CAST($5 AS TEXT) IS NULL OR COALESCE(fv.field_code, fv.field_name, '') = CAST($5 AS TEXT))
   AND (CAST($6 AS BIGINT) < 0
        OR (CASE WHEN u.kind IN ('commune', 'ward', 'special_zone', 'commune_division') THEN 1 ELSE 0 END) = CAST($6 AS BIGINT))
   AND (s.id IS NOT NULL OR CAST($4 AS TEXT) NOT IN ('in_progress', 'in_progress_within',
@@ -695,3 +699,19 @@ LIMIT $8
 -- name: stats_accept_times
 -- $1 dossier id: when it was accepted (the events the recount counts receptions by)
 SELECT at FROM dossier_event WHERE dossier_id = $1 AND action = 'accept' ORDER BY id
+
+-- name: stats_overdue_units
+-- $1 now: per competent unit that has open stock rows, the dossiers open now and past their
+-- deadline (the /metrics gauges): the stock counted overdue when its stretch began
+-- (stats_stock, by its key), plus the active stretches that began within the deadline and
+-- crossed it before now (a range of stats_segment_open_idx (unit_id, due_at, ...)): O(units +
+-- those stretches), never a scan of the dossiers or of the open stock
+SELECT u.code,
+    CAST(COALESCE((SELECT SUM(k.d_active_over + k.d_paused_over) FROM stats_stock k
+                   WHERE k.unit_id = u.id), 0) AS BIGINT)
+  + CAST((SELECT COUNT(*) FROM stats_segment s
+          WHERE s.unit_id = u.id AND s.end_at IS NULL AND s.due_at > 0 AND s.due_at < $1
+            AND s.paused = 0 AND s.overdue_at_start = 0) AS BIGINT) AS n
+FROM org_unit u
+WHERE EXISTS (SELECT 1 FROM stats_stock k WHERE k.unit_id = u.id)
+ORDER BY u.code
