@@ -227,11 +227,18 @@ def cmd_check(db, codes_path, ok_count, conns):
     return ok
 
 
-def burst(host, port, k, timeout=20.0):
+def burst(host, port, k, timeout=20.0, detail=None):
     """k simultaneous new connections (all connects issued before any request is sent),
-    each sending one GET /healthz; returns how many got a 200 before the deadline."""
+    each sending one GET /healthz; returns how many got a 200 before the deadline. When a
+    dict is given as detail it gets: answered, closed (ended without a 200: refused, reset
+    or closed by the server), open (still waiting at the deadline) and seconds (from the
+    first connect to the last one that ended)."""
     ep = select.epoll()
     socks = {}
+    t0 = time.monotonic()
+    ok = closed = 0
+    last = 0.0
+    left = k
     try:
         for _ in range(k):
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -240,9 +247,7 @@ def burst(host, port, k, timeout=20.0):
             socks[s.fileno()] = [s, b"", False]  # socket, answer so far, request sent
             ep.register(s.fileno(), select.EPOLLOUT)
         reqb = f"GET /healthz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
-        ok = 0
-        left = k
-        deadline = time.monotonic() + timeout
+        deadline = t0 + timeout
         while left and time.monotonic() < deadline:
             for fd, ev in ep.poll(0.1):
                 ent = socks[fd]
@@ -252,19 +257,22 @@ def burst(host, port, k, timeout=20.0):
                         s.send(reqb)
                         ent[2] = True
                         ep.modify(fd, select.EPOLLIN)
+                        continue
                     except OSError:
-                        ep.unregister(fd)
-                        left -= 1
-                    continue
-                try:
-                    d = s.recv(65536)
-                except OSError:
-                    d = b""
-                if d:
-                    ent[1] += d
-                    continue
+                        pass  # refused or reset before the request went out: ended
+                else:
+                    try:
+                        d = s.recv(65536)
+                    except OSError:
+                        d = b""
+                    if d:
+                        ent[1] += d
+                        continue
                 if ent[1].startswith(b"HTTP/1.1 200"):
                     ok += 1
+                else:
+                    closed += 1
+                last = time.monotonic() - t0
                 ep.unregister(fd)
                 left -= 1
         return ok
@@ -272,6 +280,8 @@ def burst(host, port, k, timeout=20.0):
         for s, _, _ in socks.values():
             s.close()
         ep.close()
+        if detail is not None:
+            detail.update(answered=ok, closed=closed, open=left, seconds=round(last, 2))
 
 
 def cmd_burst(host, port, maxn):
@@ -280,10 +290,11 @@ def cmd_burst(host, port, maxn):
     t0 = time.monotonic()
     failures = []
     for k in counts:
-        got = burst(host, port, k)
+        det = {}
+        got = burst(host, port, k, detail=det)
         st, _, _ = req(f"http://{host}:{port}", "GET", "/healthz")
         if got != k or st != 200:
-            failures.append({"count": k, "answered": got, "after": st})
+            failures.append({"count": k, **det, "after": st})
             if len(failures) > 5:
                 break
     print(json.dumps({"bursts": len(counts), "max": int(maxn), "failures": failures,

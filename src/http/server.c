@@ -678,7 +678,15 @@ int ts_http_server_start(const struct ts_http_options *opt, const struct ts_http
 	pthread_condattr_destroy(&ca);
 	sync_made = true;
 
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+	/* poll(), not epoll: libmicrohttpd 0.9.75's epoll loop takes at most 128 events per
+	 * epoll_wait and, when a call returns exactly 128, calls epoll_wait again with the full
+	 * timeout before handling any of them. When nothing more happens on that worker (a burst
+	 * is over, or the worker is at its share of http.max_connections and no longer watches
+	 * the listening socket), it sleeps until the earliest connection timeout (http.timeout)
+	 * and then closes those connections as idle: a burst of a few hundred connects lost up to
+	 * 128 of them unanswered (bench/NOTES-issue8.md, "Bursts"). poll() is level-triggered,
+	 * and each wait hands every ready connection to the same pass. */
+	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 			 MHD_ALLOW_SUSPEND_RESUME; /* waiting event streams (stream.c) */
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
