@@ -1,6 +1,8 @@
 /* ref_hello.c - the raw HTTP limit the server is compared with (issue 8): a hello-world
- * libmicrohttpd server with the same daemon flags as src/http/server.c (epoll, internal
- * thread pool) on 127.0.0.1. Prints "listening PORT" once it accepts connections and
+ * libmicrohttpd server as the issue defines it (epoll, internal thread pool) on 127.0.0.1.
+ * The server itself polls with poll() since libmicrohttpd 0.9.75's epoll loop was found to
+ * strand connections in bursts (bench/NOTES-issue8.md, Bursts); with 64 busy connections the
+ * two cost the same. Prints "listening PORT" once it accepts connections and
  * serves until SIGTERM / SIGINT. PORT 0 takes a free one. Usage: ref_hello PORT [THREADS] */
 #include <microhttpd.h>
 #include <signal.h>
