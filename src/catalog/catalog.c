@@ -1213,6 +1213,12 @@ int ts_catalog_export_json(struct ts_ctx *ctx, json_t **out, struct ts_error *er
 
 /* ---- search -------------------------------------------------------------------------------- */
 
+/* The candidates (id, code, search_text) come from the index (catalog_search_fts: SQLite's
+ * FTS5 trigram table, PostgreSQL's trigram index, migration 0020) when a word has 3 or more
+ * characters, else from the plain scan (catalog_search); both test every word with LIKE on
+ * the row, so they give the same rows. They are ranked here and only the page's rows are
+ * read in full (catalog_search_rows). */
+
 static int word_at(const char *hay, const char *pos, size_t n)
 {
 	return (pos == hay || pos[-1] == ' ') && (pos[n] == '\0' || pos[n] == ' ');
@@ -1228,6 +1234,12 @@ static int contains_words(const char *hay, const char *needle)
 	return 0;
 }
 
+/* Does s start with the n bytes of q followed by a space or its end? */
+static int starts_words(const char *s, const char *q, size_t n)
+{
+	return strncmp(s, q, n) == 0 && (s[n] == ' ' || s[n] == '\0');
+}
+
 static int rank_of(const char *code_key, const char *name_key, const char *q)
 {
 	const char *bare = name_key;
@@ -1239,9 +1251,7 @@ static int rank_of(const char *code_key, const char *name_key, const char *q)
 		bare += 8;
 	if (strcmp(bare, q) == 0 || strcmp(name_key, q) == 0)
 		return 1;
-	if (strncmp(code_key, q, n) == 0 ||
-	    ((strncmp(bare, q, n) == 0 || strncmp(name_key, q, n) == 0) &&
-	     (bare[n] == ' ' || bare[n] == '\0' || name_key[n] == ' ')))
+	if (strncmp(code_key, q, n) == 0 || starts_words(bare, q, n) || starts_words(name_key, q, n))
 		return 2;
 	if (contains_words(name_key, q))
 		return 3;
@@ -1250,12 +1260,37 @@ static int rank_of(const char *code_key, const char *name_key, const char *q)
 	return 5;
 }
 
-static int hit_cmp(const void *x, const void *y)
+struct cand {
+	int64_t id;
+	const char *code;
+	int rank;
+};
+
+static int cand_cmp(const void *x, const void *y)
 {
-	const struct ts_catalog_hit *a = x, *b = y;
+	const struct cand *a = x, *b = y;
 	if (a->rank != b->rank)
 		return a->rank < b->rank ? -1 : 1;
 	return strcmp(a->code, b->code);
+}
+
+/* The search key of a procedure code: codes are d.dddddd or DEMO.dddddd (code_ok), whose key
+ * is the code in lower case; anything else goes through ts_text_search_key. */
+static const char *code_key_of(struct ts_arena *a, const char *code, char *buf, size_t bufsz)
+{
+	size_t i;
+	for (i = 0; code[i] && i + 1 < bufsz; i++) {
+		char ch = code[i];
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		else if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.'))
+			break;
+		buf[i] = ch;
+	}
+	if (code[i] || i == 0 || code[0] == '.' || code[i - 1] == '.')
+		return ts_text_search_key(a, code);
+	buf[i] = '\0';
+	return buf;
 }
 
 /* LIKE pattern %word% with \ escapes (words hold a-z 0-9 . and UTF-8 only, but be safe). */
@@ -1276,92 +1311,176 @@ static char *like_word(struct ts_arena *a, const char *w, size_t n)
 	return p;
 }
 
+/* Characters (code points) of the n bytes at s. */
+static size_t utf8_chars_n(const char *s, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return k;
+}
+
 struct search_job {
 	struct ts_ctx *ctx;
-	struct ts_dbval params[9];
-	struct ts_dbres *res;
+	const struct ts_catalog_filter *f;
+	struct ts_dbval params[10];
+	const char *q;
+	struct cand *cands;
+	int ncand;
+	struct ts_catalog_hit *page;
+	int npage;
 };
 
 static int search_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 {
 	struct search_job *job = vjob;
-	return ts_db_query(c, job->ctx->arena, "catalog_search", job->params, 9, &job->res, err);
+	const struct ts_catalog_filter *f = job->f;
+	struct ts_arena *a = job->ctx->arena;
+	struct ts_dbres *r;
+	struct ts_sbuf ids;
+	int rc, cnt, first, n;
+
+	if (job->params[8].type == TS_DBV_TEXT)
+		rc = ts_db_query(c, a, "catalog_search_fts", job->params, 10, &r, err);
+	else
+		rc = ts_db_query(c, a, "catalog_search", (struct ts_dbval[]){
+			job->params[0], job->params[1], job->params[2], job->params[3],
+			job->params[4], job->params[5], job->params[6], job->params[7],
+			job->params[9]}, 9, &r, err);
+	if (rc)
+		return rc;
+	cnt = r->nrows;
+	if (!(job->cands = ts_arena_alloc(a, sizeof(*job->cands) * (size_t)(cnt ? cnt : 1))))
+		return NOMEM(err);
+	for (int i = 0; i < cnt; i++) {
+		struct cand *h = &job->cands[i];
+		const char *st = ts_dbres_get(r, i, 2);
+		char buf[32];
+		h->id = ts_dbres_int(r, i, 0);
+		h->code = ts_dbres_get(r, i, 1);
+		h->rank = 0;
+		if (job->q && *job->q) {
+			const char *code_key = code_key_of(a, h->code, buf, sizeof(buf));
+			if (!code_key)
+				return NOMEM(err);
+			size_t cl = strlen(code_key);
+			const char *name_key = st && strncmp(st, code_key, cl) == 0
+						   ? st + cl + (st[cl] == ' ')
+						   : (st ? st : "");
+			h->rank = rank_of(code_key, name_key, job->q);
+		}
+	}
+	qsort(job->cands, (size_t)cnt, sizeof(*job->cands), cand_cmp);
+	job->ncand = cnt;
+	first = f->offset;
+	n = first < cnt ? (cnt - first < f->limit ? cnt - first : f->limit) : 0;
+	if (!n)
+		return 0;
+	/* the page's rows, put back in the ranked order */
+	ts_sbuf_init(&ids, a);
+	ts_sbuf_put(&ids, "[", 1);
+	for (int i = 0; i < n; i++) {
+		char num[24];
+		int len = snprintf(num, sizeof(num), "%s%" PRId64, i ? "," : "", job->cands[first + i].id);
+		ts_sbuf_put(&ids, num, (size_t)len);
+	}
+	if (ts_sbuf_put(&ids, "]", 1) || ids.failed)
+		return NOMEM(err);
+	struct ts_dbval pr[] = {TS_DB_TEXT(ids.buf)};
+	if ((rc = ts_db_query(c, a, "catalog_search_rows", pr, 1, &r, err)))
+		return rc;
+	if (!(job->page = ts_arena_zalloc(a, sizeof(*job->page) * (size_t)n)))
+		return NOMEM(err);
+	for (int i = 0; i < n; i++)
+		job->page[i].id = job->cands[first + i].id; /* found below; 0 if gone meanwhile */
+	for (int k = 0; k < r->nrows; k++) {
+		int64_t id = ts_dbres_int(r, k, 0);
+		for (int i = 0; i < n; i++) {
+			struct ts_catalog_hit *h = &job->page[i];
+			if (h->id != id || h->code)
+				continue;
+			h->code = ts_dbres_get(r, k, 1);
+			h->name = ts_dbres_get(r, k, 2);
+			h->field_code = ts_dbres_get(r, k, 3);
+			h->field_name = ts_dbres_get(r, k, 4);
+			h->online_level = (int)ts_dbres_int(r, k, 5);
+			h->version_id = ts_dbres_int(r, k, 6);
+			h->rank = job->cands[first + i].rank;
+			break;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		if (!job->page[i].code)
+			return ts_error_set(err, TS_ERR_INTERNAL, NULL,
+					    "Không đọc được thủ tục %" PRId64 " của trang kết quả",
+					    job->page[i].id);
+	job->npage = n;
+	return 0;
 }
 
 int ts_catalog_search(struct ts_ctx *ctx, const struct ts_catalog_filter *f,
 		      struct ts_catalog_hit **hits, int *n, int64_t *total, struct ts_error *err)
 {
 	struct ts_arena *a = ctx->arena;
-	struct search_job job = {.ctx = ctx};
-	struct ts_catalog_hit *all;
-	const char *q = NULL;
-	int limit = f->limit ? f->limit : 20, nw = 0, rc, cnt;
+	struct ts_catalog_filter flt = *f;
+	struct search_job job = {.ctx = ctx, .f = &flt};
+	struct ts_sbuf match;
+	int nw = 0, rc;
 
 	*hits = NULL;
 	*n = 0;
 	if (total)
 		*total = 0;
-	if (limit < 1 || limit > TS_CATALOG_SEARCH_MAX)
+	if (!flt.limit)
+		flt.limit = 20;
+	if (flt.limit < 1 || flt.limit > TS_CATALOG_SEARCH_MAX)
 		return ts_error_set(err, TS_ERR_VALIDATION, "limit",
 				    "Số dòng mỗi trang phải từ 1 đến %d", TS_CATALOG_SEARCH_MAX);
-	if (f->offset < 0)
+	if (flt.offset < 0)
 		return ts_error_set(err, TS_ERR_VALIDATION, "offset",
 				    "Vị trí bắt đầu phải là số nguyên không âm");
-	if (f->q && utf8_chars(f->q) > 200)
+	if (flt.q && utf8_chars(flt.q) > 200)
 		return ts_error_set(err, TS_ERR_VALIDATION, "q", "Từ khóa dài quá 200 ký tự");
-	for (int k = 0; k < 9; k++)
+	for (int k = 0; k < 10; k++)
 		job.params[k] = TS_DB_NULL;
-	if (f->q && !(q = ts_text_search_key(a, f->q)))
+	if (flt.q && !(job.q = ts_text_search_key(a, flt.q)))
 		return NOMEM(err);
-	for (const char *s = q; s && *s && nw < SEARCH_WORDS;) {
+	/* the words: a LIKE pattern each; those of 3+ characters also as FTS5 phrases for the
+	 * index (words hold no '"': ts_text_search_key keeps only a-z, 0-9, '.' and non-ASCII) */
+	ts_sbuf_init(&match, a);
+	for (const char *s = job.q; s && *s && nw < SEARCH_WORDS;) {
 		const char *e = strchr(s, ' ');
 		size_t len = e ? (size_t)(e - s) : strlen(s);
 		char *pat = like_word(a, s, len);
 		if (!pat)
 			return NOMEM(err);
 		job.params[nw++] = TS_DB_TEXT(pat);
+		if (utf8_chars_n(s, len) >= 3) {
+			if (match.len)
+				ts_sbuf_put(&match, " AND ", 5);
+			ts_sbuf_put(&match, "\"", 1);
+			ts_sbuf_put(&match, s, len);
+			ts_sbuf_put(&match, "\"", 1);
+		}
 		s += len;
 		while (*s == ' ')
 			s++;
 	}
-	if (f->field && *f->field)
-		job.params[6] = TS_DB_TEXT(f->field);
-	if (f->unit_id > 0)
-		job.params[7] = TS_DB_INT(f->unit_id);
-	job.params[8] = TS_DB_INT(SEARCH_CAP);
+	if (match.failed)
+		return NOMEM(err);
+	if (flt.field && *flt.field)
+		job.params[6] = TS_DB_TEXT(flt.field);
+	if (flt.unit_id > 0)
+		job.params[7] = TS_DB_INT(flt.unit_id);
+	if (match.len)
+		job.params[8] = TS_DB_TEXT(match.buf);
+	job.params[9] = TS_DB_INT(SEARCH_CAP);
 	if ((rc = ts_db_tx(ctx->db, TS_DB_TX_READ, search_tx, &job, err)))
 		return rc;
-	cnt = job.res->nrows;
-	if (!(all = ts_arena_zalloc(a, sizeof(*all) * (size_t)(cnt ? cnt : 1))))
-		return NOMEM(err);
-	for (int i = 0; i < cnt; i++) {
-		struct ts_catalog_hit *h = &all[i];
-		const char *st = ts_dbres_get(job.res, i, 7);
-		char *code_key;
-		h->id = ts_dbres_int(job.res, i, 0);
-		h->code = ts_dbres_get(job.res, i, 1);
-		h->name = ts_dbres_get(job.res, i, 2);
-		h->field_code = ts_dbres_get(job.res, i, 3);
-		h->field_name = ts_dbres_get(job.res, i, 4);
-		h->online_level = (int)ts_dbres_int(job.res, i, 5);
-		h->version_id = ts_dbres_int(job.res, i, 6);
-		if (!(code_key = ts_text_search_key(a, h->code)))
-			return NOMEM(err);
-		if (q && *q) {
-			size_t cl = strlen(code_key);
-			const char *name_key = st && strncmp(st, code_key, cl) == 0
-						   ? st + cl + (st[cl] == ' ')
-						   : (st ? st : "");
-			h->rank = rank_of(code_key, name_key, q);
-		}
-	}
-	qsort(all, (size_t)cnt, sizeof(*all), hit_cmp);
 	if (total)
-		*total = cnt;
-	if (f->offset < cnt) {
-		*hits = all + f->offset;
-		*n = cnt - f->offset < limit ? cnt - f->offset : limit;
-	}
+		*total = job.ncand;
+	*hits = job.page;
+	*n = job.npage;
 	return 0;
 }
 

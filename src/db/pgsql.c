@@ -91,10 +91,14 @@ static int conn_setup(struct pg_conn *c, struct ts_error *err)
 	char sql[200];
 	/* synchronous_commit=on whatever the server's default: an acknowledged commit is on
 	 * the server's disk. Concurrent commits share the server's WAL flushes (its own group
-	 * commit; commit_delay / commit_siblings tune it), so no batching is done here. */
+	 * commit; commit_delay / commit_siblings tune it), so no batching is done here.
+	 * jit=off: the work-queue queries (a LATERAL over a unit subtree of unknown size) are
+	 * estimated above jit_above_cost, and compiling them took 0.15-2.5 s at a million
+	 * dossiers, where running them takes milliseconds (bench/NOTES-issue8.md). */
 	PQsetNoticeProcessor(c->h, on_notice, NULL);
 	snprintf(sql, sizeof(sql),
-		 "SET TIME ZONE 'UTC'; SET application_name = 'tinhso'; SET lock_timeout = %d%s",
+		 "SET TIME ZONE 'UTC'; SET application_name = 'tinhso'; SET jit = off; "
+		 "SET lock_timeout = %d%s",
 		 c->base.db->opt.busy_timeout_ms,
 		 c->base.db->opt.bulk_load ? "; SET synchronous_commit = off"
 					  : "; SET synchronous_commit = on");

@@ -2,8 +2,9 @@
  * org tree imported): the real national sample imports whole, re-import is unchanged, a
  * changed procedure gets a new version while the old one stays readable, validation names
  * the index path, a bad 50th record writes nothing, search ranks with and without
- * diacritics, ts_catalog_variant_for picks channel times and checks units, the CSV parser
- * and CSV import/export round trip. */
+ * diacritics, the search index (FTS5 trigram table, migration 0020) finds exactly what the
+ * plain scan finds and follows imports, ts_catalog_variant_for picks channel times and checks
+ * units, the CSV parser and CSV import/export round trip. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,11 +16,13 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "calendar/calendar.h"
 #include "catalog/catalog.h"
 #include "org/org.h"
 
+#include "db/sql_embed.h"
 #include "store_fixture.h"
 
 
@@ -177,6 +180,137 @@ static void test_catalog_search_ranks_with_and_without_diacritics(void **state)
 	flt.limit = 500;
 	assert_int_equal(ts_catalog_search(&f->ctx, &flt, &hits, &n, &total, &err),
 			 TS_ERR_VALIDATION);
+}
+
+/* ---- the search index -------------------------------------------------------------------- */
+
+struct cand_job {
+	struct ts_arena *a;
+	const char *query;
+	struct ts_dbval p[10];
+	int np;
+	struct ts_dbres *r;
+};
+
+static int cand_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct cand_job *j = vjob;
+	return ts_db_query(c, j->a, j->query, j->p, j->np, &j->r, err);
+}
+
+/* The candidates' ids for the words of key (folded, space-separated) as "id,id,..." in id
+ * order, from the index (fts) or the plain scan. */
+static char *candidates(struct fixture *f, const char *key, int fts)
+{
+	struct cand_job j = {.a = &f->arena, .query = fts ? "catalog_search_fts" : "catalog_search"};
+	struct ts_error err = {0};
+	char match[512] = "", *out;
+	size_t n = 0, cap = 65536;
+	int k = 0;
+
+	for (int i = 0; i < 10; i++)
+		j.p[i] = TS_DB_NULL;
+	for (const char *s = key; *s && k < 6;) {
+		size_t len = strcspn(s, " ");
+		j.p[k++] = TS_DB_TEXT(ts_arena_printf(&f->arena, "%%%.*s%%", (int)len, s));
+		if (len >= 3)
+			snprintf(match + strlen(match), sizeof(match) - strlen(match), "%s\"%.*s\"",
+				 *match ? " AND " : "", (int)len, s);
+		s += len + (s[len] == ' ');
+	}
+	if (fts) {
+		assert_true(*match);
+		j.p[8] = TS_DB_TEXT(match);
+		j.p[9] = TS_DB_INT(5000);
+		j.np = 10;
+	} else {
+		j.p[8] = TS_DB_INT(5000);
+		j.np = 9;
+	}
+	if (ts_db_tx(f->db, TS_DB_TX_READ, cand_tx, &j, &err))
+		fail_msg("%s: %s", j.query, err.detail);
+	out = ts_arena_alloc(&f->arena, cap);
+	assert_non_null(out);
+	out[0] = '\0';
+	for (int i = 0; i < j.r->nrows; i++)
+		n += (size_t)snprintf(out + n, cap - n, "%s,", ts_dbres_get(j.r, i, 0));
+	assert_true(n < cap);
+	return out;
+}
+
+static void import_one(struct fixture *f, const char *code, const char *name, const char *from)
+{
+	struct ts_error err = {0};
+	int c, v, u;
+	json_t *d = one_proc(code, name, 5);
+	json_object_set_new(json_array_get(json_object_get(d, "procedures"), 0), "valid_from",
+			    json_string(from));
+	if (ts_catalog_import_json(&f->ctx, d, &c, &v, &u, &err))
+		fail_msg("import %s: %s", code, err.detail);
+	json_decref(d);
+}
+
+static void test_catalog_search_index_finds_what_the_scan_finds(void **state)
+{
+	struct fixture *f = *state;
+	char path[96], plan[4096] = "";
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	int c, u, checked = 0;
+
+	import_sample(f, &c, &u);
+	import_one(f, "1.999001", "Thủ tục cấp phép khinh khí cầu", "2025-07-01");
+	/* a new version renames it: the index forgets the old words, learns the new ones */
+	import_one(f, "1.999001", "Thủ tục đăng ký tàu lượn siêu tốc", "2025-08-01");
+	assert_string_equal(candidates(f, "khinh khi", 1), "");
+	assert_string_equal(candidates(f, "tau luon sieu", 1), candidates(f, "tau luon sieu", 0));
+	assert_string_not_equal(candidates(f, "tau luon sieu", 1), "");
+
+	/* every word of every procedure, and every 3-character piece of the words, finds the same
+	 * rows through the index as through the scan; so do pairs of words */
+	snprintf(path, sizeof(path), "%s/t.db", f->dir);
+	assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT search_text FROM procedure ORDER BY id", -1, &st,
+					    NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 0), *prev = NULL;
+		for (const char *w = text; *w;) {
+			size_t len = strcspn(w, " ");
+			if (len >= 3 && checked % 7 == 0) {
+				char *key = ts_arena_strndup(&f->arena, w, len);
+				char *piece = ts_arena_strndup(&f->arena, w + len - 3, 3);
+				assert_string_equal(candidates(f, key, 1), candidates(f, key, 0));
+				assert_string_equal(candidates(f, piece, 1), candidates(f, piece, 0));
+				if (prev) {
+					char *two = ts_arena_printf(&f->arena, "%s %.*s ky", prev, (int)len, w);
+					assert_string_equal(candidates(f, two, 1), candidates(f, two, 0));
+				}
+				prev = key;
+			}
+			checked += len >= 3;
+			w += len + (w[len] == ' ');
+		}
+	}
+	sqlite3_finalize(st);
+	assert_true(checked > 1000);
+
+	/* the candidates come from the index, each row found by its id */
+	for (size_t i = 0; i < ts_sql_query_count; i++)
+		if (strcmp(ts_sql_queries[i].name, "catalog_search_fts") == 0) {
+			char *q = ts_arena_printf(&f->arena, "EXPLAIN QUERY PLAN %s", ts_sql_queries[i].sqlite);
+			size_t n = 0;
+			assert_int_equal(sqlite3_prepare_v2(h, q, -1, &st, NULL), SQLITE_OK);
+			while (sqlite3_step(st) == SQLITE_ROW && n < sizeof(plan))
+				n += (size_t)snprintf(plan + n, sizeof(plan) - n, "%s | ",
+						      (const char *)sqlite3_column_text(st, 3));
+			sqlite3_finalize(st);
+		}
+	sqlite3_close(h);
+	if (!strstr(plan, "SCAN f VIRTUAL TABLE INDEX") ||
+	    !strstr(plan, "SEARCH p USING INTEGER PRIMARY KEY") || strstr(plan, "SCAN p") ||
+	    strstr(plan, "TEMP B-TREE"))
+		fail_msg("catalog_search_fts does not read the index: %s", plan);
 }
 
 static void test_catalog_validation_names_index_path(void **state)
@@ -493,6 +627,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_catalog_sample_labels_defaults, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_catalog_search_ranks_with_and_without_diacritics,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_catalog_search_index_finds_what_the_scan_finds,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_catalog_validation_names_index_path, setup,
 					    teardown),

@@ -129,17 +129,19 @@ SELECT COUNT(*) AS n FROM procedure_unit
 WHERE procedure_id = $1 AND unit_id IN (SELECT id FROM anc)
 
 -- name: catalog_search
--- Candidates for a search; ranking is done in C. $1..$6 LIKE patterns over search_text
--- (folded words, '\' escapes; NULL = no condition), $7 field (name or code) or NULL,
--- $8 unit id or NULL (offered by that unit or an ancestor), $9 row cap.
+-- Candidates for a search by testing every current procedure (the plain scan: no word of 3
+-- or more characters to look up in the index, see catalog_search_fts); ranking is done in C
+-- over id, code and search_text, and catalog_search_rows reads the page's rows. $1..$6 LIKE
+-- patterns over search_text (folded words, '\' escapes; NULL = no condition), $7 field (name
+-- or code) or NULL, $8 unit id or NULL (offered by that unit or an ancestor), $9 row cap (the
+-- first candidates by id: the ranking sorts them).
 WITH RECURSIVE anc(id, depth) AS (
     SELECT id, 0 FROM org_unit WHERE id = CAST($8 AS BIGINT)
     UNION ALL
     SELECT o.parent_id, a.depth + 1 FROM org_unit o JOIN anc a ON o.id = a.id
     WHERE o.parent_id IS NOT NULL AND a.depth < 64
 )
-SELECT p.id, p.code, p.name, p.field_code, p.field_name, p.online_level,
-       p.current_version_id, p.search_text
+SELECT p.id, p.code, p.search_text
 FROM procedure p
 WHERE p.current_version_id IS NOT NULL
   AND (CAST($1 AS TEXT) IS NULL OR p.search_text LIKE CAST($1 AS TEXT) ESCAPE '\')
@@ -153,7 +155,7 @@ WHERE p.current_version_id IS NOT NULL
   AND (CAST($8 AS BIGINT) IS NULL OR EXISTS (
        SELECT 1 FROM procedure_unit pu
        WHERE pu.procedure_id = p.id AND pu.unit_id IN (SELECT id FROM anc)))
-ORDER BY p.code
+ORDER BY p.id
 LIMIT CAST($9 AS BIGINT)
 
 -- name: catalog_codes

@@ -163,7 +163,7 @@ WHERE x.id IN (
     UNION ALL
     SELECT l.id FROM sub s CROSS JOIN LATERAL (
         SELECT c.id FROM dossier c WHERE c.competent_unit_id = s.id
-            AND lower(c.code) COLLATE "C" >= $15 AND lower(c.code) COLLATE "C" < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || chr(ascii(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
+            AND lower(c.code) COLLATE "POSIX" >= $15 AND lower(c.code) COLLATE "POSIX" < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || chr(ascii(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
             AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
             AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
             AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
@@ -171,7 +171,7 @@ WHERE x.id IN (
     UNION ALL
     SELECT l.id FROM sub s CROSS JOIN LATERAL (
         SELECT c.id FROM dossier c WHERE c.receiving_unit_id = s.id
-            AND lower(c.code) COLLATE "C" >= $15 AND lower(c.code) COLLATE "C" < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || chr(ascii(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
+            AND lower(c.code) COLLATE "POSIX" >= $15 AND lower(c.code) COLLATE "POSIX" < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || chr(ascii(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
             AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
             AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
             AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
@@ -215,12 +215,12 @@ WHERE x.id IN (
           AND lower(c.code) COLLATE "C" < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || chr(ascii(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
     UNION ALL
     SELECT c.id FROM dossier c WHERE c.competent_unit_id IN (SELECT id FROM sub)
-          AND lower(c.code) COLLATE "C" >= $15
-          AND lower(c.code) COLLATE "C" < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || chr(ascii(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
+          AND lower(c.code) COLLATE "POSIX" >= $15
+          AND lower(c.code) COLLATE "POSIX" < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || chr(ascii(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
     UNION ALL
     SELECT c.id FROM dossier c WHERE c.receiving_unit_id IN (SELECT id FROM sub)
-          AND lower(c.code) COLLATE "C" >= $15
-          AND lower(c.code) COLLATE "C" < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || chr(ascii(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
+          AND lower(c.code) COLLATE "POSIX" >= $15
+          AND lower(c.code) COLLATE "POSIX" < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || chr(ascii(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
 )
   AND (CAST($1 AS BIGINT) = 0 OR x.receiving_unit_id IN (SELECT id FROM sub)
        OR x.competent_unit_id IN (SELECT id FROM sub))
@@ -256,10 +256,10 @@ SELECT COUNT(*) FROM (
           AND lower(c.code) COLLATE "C" < substr(CAST($1 AS TEXT), 1, length(CAST($1 AS TEXT)) - 1) || chr(ascii(substr(CAST($1 AS TEXT), length(CAST($1 AS TEXT)))) + 1)
     UNION ALL
     SELECT 1 FROM dossier c WHERE c.competent_unit_id IN (SELECT id FROM sub)
-          AND lower(c.code) COLLATE "C" >= $1
-          AND lower(c.code) COLLATE "C" < substr(CAST($1 AS TEXT), 1, length(CAST($1 AS TEXT)) - 1) || chr(ascii(substr(CAST($1 AS TEXT), length(CAST($1 AS TEXT)))) + 1)
+          AND lower(c.code) COLLATE "POSIX" >= $1
+          AND lower(c.code) COLLATE "POSIX" < substr(CAST($1 AS TEXT), 1, length(CAST($1 AS TEXT)) - 1) || chr(ascii(substr(CAST($1 AS TEXT), length(CAST($1 AS TEXT)))) + 1)
     UNION ALL
     SELECT 1 FROM dossier c WHERE c.receiving_unit_id IN (SELECT id FROM sub)
-          AND lower(c.code) COLLATE "C" >= $1
-          AND lower(c.code) COLLATE "C" < substr(CAST($1 AS TEXT), 1, length(CAST($1 AS TEXT)) - 1) || chr(ascii(substr(CAST($1 AS TEXT), length(CAST($1 AS TEXT)))) + 1)
+          AND lower(c.code) COLLATE "POSIX" >= $1
+          AND lower(c.code) COLLATE "POSIX" < substr(CAST($1 AS TEXT), 1, length(CAST($1 AS TEXT)) - 1) || chr(ascii(substr(CAST($1 AS TEXT), length(CAST($1 AS TEXT)))) + 1)
     LIMIT $2) t

@@ -1,9 +1,11 @@
 -- store.sql (SQLite): the catalogue as `tinhso migrate-store` reads it (src/app/migrate_store.c).
 
--- Every table of the store, by name.
+-- Every table of the store, by name: not SQLite's own, nor an index kept in tables (the FTS5
+-- table procedure_fts of migration 0020 and its shadow tables; PostgreSQL's counterpart is an
+-- index).
 -- name: store_tables
-SELECT name FROM sqlite_schema
-WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'
+SELECT name FROM pragma_table_list
+WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'
 ORDER BY name
 
 -- Columns of table $1 in their declared order.

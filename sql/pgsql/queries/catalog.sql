@@ -1,0 +1,37 @@
+-- Procedure search of one engine (src/catalog/catalog.c; the plain scan catalog_search and the
+-- parameters: sql/common/queries/catalog.sql). PostgreSQL: the LIKE patterns are answered by
+-- the trigram index procedure_search_trgm_idx (migration 0020; the statement is planned with
+-- its parameters' values, so the NULL tests fold away).
+
+-- name: catalog_search_fts
+-- catalog_search's candidates through the trigram index; $9 (SQLite's FTS5 query) is not
+-- needed here.
+WITH RECURSIVE anc(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = CAST($8 AS BIGINT)
+    UNION ALL
+    SELECT o.parent_id, a.depth + 1 FROM org_unit o JOIN anc a ON o.id = a.id
+    WHERE o.parent_id IS NOT NULL AND a.depth < 64
+)
+SELECT p.id, p.code, p.search_text
+FROM procedure p
+WHERE p.current_version_id IS NOT NULL
+  AND CAST($9 AS TEXT) IS NOT NULL
+  AND (CAST($1 AS TEXT) IS NULL OR p.search_text LIKE CAST($1 AS TEXT) ESCAPE '\')
+  AND (CAST($2 AS TEXT) IS NULL OR p.search_text LIKE CAST($2 AS TEXT) ESCAPE '\')
+  AND (CAST($3 AS TEXT) IS NULL OR p.search_text LIKE CAST($3 AS TEXT) ESCAPE '\')
+  AND (CAST($4 AS TEXT) IS NULL OR p.search_text LIKE CAST($4 AS TEXT) ESCAPE '\')
+  AND (CAST($5 AS TEXT) IS NULL OR p.search_text LIKE CAST($5 AS TEXT) ESCAPE '\')
+  AND (CAST($6 AS TEXT) IS NULL OR p.search_text LIKE CAST($6 AS TEXT) ESCAPE '\')
+  AND (CAST($7 AS TEXT) IS NULL OR p.field_name = CAST($7 AS TEXT)
+       OR p.field_code = CAST($7 AS TEXT))
+  AND (CAST($8 AS BIGINT) IS NULL OR EXISTS (
+       SELECT 1 FROM procedure_unit pu
+       WHERE pu.procedure_id = p.id AND pu.unit_id IN (SELECT id FROM anc)))
+ORDER BY p.id
+LIMIT CAST($10 AS BIGINT)
+
+-- name: catalog_search_rows
+-- the rows of a search's page: $1 their ids as a JSON array
+SELECT p.id, p.code, p.name, p.field_code, p.field_name, p.online_level, p.current_version_id
+FROM procedure p
+WHERE p.id IN (SELECT CAST(v AS BIGINT) FROM json_array_elements_text(CAST($1 AS JSON)) AS v)
