@@ -180,22 +180,7 @@ WHERE x.id IN (
             AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
             ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $13)
 )
-  AND (CAST($1 AS BIGINT) = 0 OR x.receiving_unit_id IN (SELECT id FROM sub)
-       OR x.competent_unit_id IN (SELECT id FROM sub))
-  AND COALESCE(x.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(x.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
-  AND (COALESCE(x.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR x.id > CAST($12 AS BIGINT))
-  AND (CAST($2 AS BIGINT) = 0 OR x.applicant_account_id = CAST($2 AS BIGINT))
-  AND (CAST($3 AS BIGINT) = 0 OR x.status = CAST($3 AS BIGINT))
-  AND (CAST($4 AS BIGINT) = 0 OR x.current_step = CAST($4 AS BIGINT))
-  AND (CAST($5 AS BIGINT) = 0 OR x.assignee_account_id = CAST($5 AS BIGINT))
-  AND (CAST($6 AS BIGINT) = 0 OR x.procedure_id = CAST($6 AS BIGINT))
-  AND (CAST($7 AS BIGINT) = 0 OR x.current_due_at < CAST($7 AS BIGINT))
-  AND (CAST($8 AS BIGINT) = 0 OR (x.current_due_at < CAST($9 AS BIGINT) AND x.ended_at IS NULL))
-  AND (CAST($10 AS TEXT) IS NULL OR lower(x.code) LIKE CAST($10 AS TEXT) || '%'
-       OR lower(x.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
-  AND (CAST($14 AS BIGINT) = 0 OR (x.current_due_at >= CAST($14 AS BIGINT) AND x.ended_at IS NULL))
-  AND (CAST($15 AS TEXT) IS NULL
-       OR substr(lower(x.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT))
+  -- include: queue_scope_filters
 ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
 LIMIT $13
 
@@ -225,22 +210,7 @@ WHERE x.id IN (
           AND c.code COLLATE NOCASE >= $15
           AND c.code COLLATE NOCASE < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
 )
-  AND (CAST($1 AS BIGINT) = 0 OR x.receiving_unit_id IN (SELECT id FROM sub)
-       OR x.competent_unit_id IN (SELECT id FROM sub))
-  AND COALESCE(x.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(x.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
-  AND (COALESCE(x.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR x.id > CAST($12 AS BIGINT))
-  AND (CAST($2 AS BIGINT) = 0 OR x.applicant_account_id = CAST($2 AS BIGINT))
-  AND (CAST($3 AS BIGINT) = 0 OR x.status = CAST($3 AS BIGINT))
-  AND (CAST($4 AS BIGINT) = 0 OR x.current_step = CAST($4 AS BIGINT))
-  AND (CAST($5 AS BIGINT) = 0 OR x.assignee_account_id = CAST($5 AS BIGINT))
-  AND (CAST($6 AS BIGINT) = 0 OR x.procedure_id = CAST($6 AS BIGINT))
-  AND (CAST($7 AS BIGINT) = 0 OR x.current_due_at < CAST($7 AS BIGINT))
-  AND (CAST($8 AS BIGINT) = 0 OR (x.current_due_at < CAST($9 AS BIGINT) AND x.ended_at IS NULL))
-  AND (CAST($10 AS TEXT) IS NULL OR lower(x.code) LIKE CAST($10 AS TEXT) || '%'
-       OR lower(x.applicant_name) LIKE '%' || CAST($10 AS TEXT) || '%')
-  AND (CAST($14 AS BIGINT) = 0 OR (x.current_due_at >= CAST($14 AS BIGINT) AND x.ended_at IS NULL))
-  AND (CAST($15 AS TEXT) IS NULL
-       OR substr(lower(x.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT))
+  -- include: queue_scope_filters
 ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
 LIMIT $13
 
