@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 
 #include "base/crypto.h"
 #include "base/log.h"
+#include "base/periodic.h"
 #include "base/mem.h"
 #include "dossier/dossier.h"
 #include "stats/stats.h"
@@ -1202,83 +1202,36 @@ out:
 	return rc;
 }
 
-static struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	pthread_t thread;
-	bool running, stop;
-	struct ts_db *db;
-	int interval_s;
-} job = {.mu = PTHREAD_MUTEX_INITIALIZER};
+static struct ts_periodic rescanner = TS_PERIODIC_INIT;
 
-static void *rescanner_main(void *unused)
+static void rescan_once(void *db)
 {
-	(void)unused;
-	pthread_mutex_lock(&job.mu);
-	while (!job.stop) {
-		struct timespec until;
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += job.interval_s;
-		while (!job.stop &&
-		       pthread_cond_timedwait(&job.cv, &job.mu, &until) != ETIMEDOUT)
-			;
-		if (job.stop)
-			break;
-		pthread_mutex_unlock(&job.mu);
-		{
-			struct ts_attach_rescan res;
-			struct ts_error err = {0};
-			char n[4][24];
-			if (ts_attach_rescan_pending(job.db, 100, &res, &err) != 0) {
-				ts_log(TS_LOG_ERROR, "file re-scan failed", "error", err.detail, NULL);
-			} else if (res.clean || res.infected || res.failed) {
-				snprintf(n[0], sizeof(n[0]), "%d", res.clean);
-				snprintf(n[1], sizeof(n[1]), "%d", res.infected);
-				snprintf(n[2], sizeof(n[2]), "%lld", (long long)res.still_held);
-				snprintf(n[3], sizeof(n[3]), "%d", res.failed);
-				ts_log(TS_LOG_INFO, "held files re-scanned", "#clean", n[0], "#infected",
-				       n[1], "#still_held", n[2], "#failed", n[3], NULL);
-			}
-		}
-		pthread_mutex_lock(&job.mu);
+	struct ts_attach_rescan res;
+	struct ts_error err = {0};
+	char n[4][24];
+
+	if (ts_attach_rescan_pending(db, 100, &res, &err) != 0) {
+		ts_log(TS_LOG_ERROR, "file re-scan failed", "error", err.detail, NULL);
+	} else if (res.clean || res.infected || res.failed) {
+		snprintf(n[0], sizeof(n[0]), "%d", res.clean);
+		snprintf(n[1], sizeof(n[1]), "%d", res.infected);
+		snprintf(n[2], sizeof(n[2]), "%lld", (long long)res.still_held);
+		snprintf(n[3], sizeof(n[3]), "%d", res.failed);
+		ts_log(TS_LOG_INFO, "held files re-scanned", "#clean", n[0], "#infected", n[1],
+		       "#still_held", n[2], "#failed", n[3], NULL);
 	}
-	pthread_mutex_unlock(&job.mu);
-	return NULL;
 }
 
 int ts_attach_rescanner_start(struct ts_db *db, int interval_s, struct ts_error *err)
 {
-	pthread_condattr_t ca;
-	int rc;
-
-	if (!opt.clamd[0] || interval_s <= 0 || job.running)
+	if (!opt.clamd[0] || interval_s <= 0)
 		return 0;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	rc = pthread_cond_init(&job.cv, &ca);
-	pthread_condattr_destroy(&ca);
-	if (rc)
+	if (ts_periodic_start(&rescanner, interval_s, rescan_once, db))
 		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "cannot start the file re-scan");
-	job.db = db;
-	job.interval_s = interval_s;
-	job.stop = false;
-	if (pthread_create(&job.thread, NULL, rescanner_main, NULL) != 0) {
-		pthread_cond_destroy(&job.cv);
-		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "cannot start the file re-scan");
-	}
-	job.running = true;
 	return 0;
 }
 
 void ts_attach_rescanner_stop(void)
 {
-	if (!job.running)
-		return;
-	pthread_mutex_lock(&job.mu);
-	job.stop = true;
-	pthread_cond_signal(&job.cv);
-	pthread_mutex_unlock(&job.mu);
-	pthread_join(job.thread, NULL);
-	pthread_cond_destroy(&job.cv);
-	job.running = false;
+	ts_periodic_stop(&rescanner);
 }

@@ -1,18 +1,16 @@
 /* idem.c - forgetting old Idempotency-Key answers (idem.h): batched deletes on the
  * created_at index (query idem_purge_batch, sql/common/queries/base.sql), each batch its own
  * audited write transaction so the SQLite writer is never held for long; and the background
- * thread of `serve` (a condition-variable timed wait, like the attachment re-scan). */
+ * job of `serve` (base/periodic.h, as the attachment re-scan). */
 #include "dossier/idem.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <time.h>
 
 #include "base/arena.h"
 #include "base/log.h"
+#include "base/periodic.h"
 #include "dossier/dossier_int.h"
 #include "iam/iam.h"
 
@@ -75,81 +73,41 @@ int ts_dossier_idem_purge(struct ts_db *db, int retention_h, int batch, int64_t 
 
 #define PURGE_BATCH 1000
 
+static struct ts_periodic purger = TS_PERIODIC_INIT;
 static struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	pthread_t thread;
-	bool running, stop;
 	struct ts_db *db;
-	int retention_h, interval_s;
-} purger = {.mu = PTHREAD_MUTEX_INITIALIZER};
+	int retention_h;
+} purge_opt;
 
-static void *purger_main(void *unused)
+static void purge_once(void *unused)
 {
+	struct ts_error err = {0};
+	int64_t n = 0;
+	char buf[24];
+	int rc = ts_dossier_idem_purge(purge_opt.db, purge_opt.retention_h, PURGE_BATCH, &n, &err);
+
 	(void)unused;
-	pthread_mutex_lock(&purger.mu);
-	while (!purger.stop) {
-		struct timespec until;
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += purger.interval_s;
-		while (!purger.stop && pthread_cond_timedwait(&purger.cv, &purger.mu, &until) != ETIMEDOUT)
-			;
-		if (purger.stop)
-			break;
-		pthread_mutex_unlock(&purger.mu);
-		{
-			struct ts_error err = {0};
-			int64_t n = 0;
-			char buf[24];
-			int rc = ts_dossier_idem_purge(purger.db, purger.retention_h, PURGE_BATCH, &n, &err);
-			snprintf(buf, sizeof(buf), "%" PRId64, n);
-			if (rc)
-				ts_log(TS_LOG_ERROR, "idempotency key purge failed", "#purged", buf, "error",
-				       err.detail[0] ? err.detail : ts_err_title(rc), NULL);
-			else if (n > 0)
-				ts_log(TS_LOG_INFO, "idempotency keys purged", "#purged", buf, NULL);
-		}
-		pthread_mutex_lock(&purger.mu);
-	}
-	pthread_mutex_unlock(&purger.mu);
-	return NULL;
+	snprintf(buf, sizeof(buf), "%" PRId64, n);
+	if (rc)
+		ts_log(TS_LOG_ERROR, "idempotency key purge failed", "#purged", buf, "error",
+		       err.detail[0] ? err.detail : ts_err_title(rc), NULL);
+	else if (n > 0)
+		ts_log(TS_LOG_INFO, "idempotency keys purged", "#purged", buf, NULL);
 }
 
 int ts_dossier_idem_purger_start(struct ts_db *db, int retention_h, int interval_s,
 				 struct ts_error *err)
 {
-	pthread_condattr_t ca;
-	int rc;
-
 	if (interval_s <= 0 || purger.running)
 		return 0;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	rc = pthread_cond_init(&purger.cv, &ca);
-	pthread_condattr_destroy(&ca);
-	if (rc)
+	purge_opt.db = db;
+	purge_opt.retention_h = retention_h;
+	if (ts_periodic_start(&purger, interval_s, purge_once, NULL))
 		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "cannot start the idempotency key purge");
-	purger.db = db;
-	purger.retention_h = retention_h;
-	purger.interval_s = interval_s;
-	purger.stop = false;
-	if (pthread_create(&purger.thread, NULL, purger_main, NULL) != 0) {
-		pthread_cond_destroy(&purger.cv);
-		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "cannot start the idempotency key purge");
-	}
-	purger.running = true;
 	return 0;
 }
 
 void ts_dossier_idem_purger_stop(void)
 {
-	if (!purger.running)
-		return;
-	pthread_mutex_lock(&purger.mu);
-	purger.stop = true;
-	pthread_cond_signal(&purger.cv);
-	pthread_mutex_unlock(&purger.mu);
-	pthread_join(purger.thread, NULL);
-	pthread_cond_destroy(&purger.cv);
-	purger.running = false;
+	ts_periodic_stop(&purger);
 }
