@@ -189,7 +189,9 @@ int ts_ratelimit_check(struct ts_app *app, struct ts_arena *a, unsigned flags,
 	ts_random_hex(hx, sizeof(hx), 1);
 	j.prune = hx[0] == '0' && hx[1] < '4'; /* 1 in 64 */
 	j.prune_before = j.window_start - window;
-	int rc = ts_db_tx(app->db, TS_DB_TX_WRITE, hit_tx, &j, err);
+	/* a count lost in a crash only lets a few more requests through: not worth a WAL flush
+	 * per limited request */
+	int rc = ts_db_tx(app->db, TS_DB_TX_WRITE | TS_DB_TX_LAZY, hit_tx, &j, err);
 	if (rc)
 		return rc;
 judge:

@@ -84,6 +84,10 @@ enum ts_db_engine ts_db_engine_of(const struct ts_db *db);
  * connection; the server groups concurrent commits into shared WAL flushes. */
 #define TS_DB_TX_READ 0
 #define TS_DB_TX_WRITE 1
+/* With TS_DB_TX_WRITE: a write whose last moments may be lost in a crash (abuse-limit
+ * counts): PostgreSQL commits it without waiting for the WAL flush (synchronous_commit off
+ * for this transaction alone; it is still atomic and in order). SQLite ignores it. */
+#define TS_DB_TX_LAZY 2
 typedef int (*ts_db_tx_fn)(struct ts_dbconn *c, void *ctx, struct ts_error *err);
 int ts_db_tx(struct ts_db *db, int flags, ts_db_tx_fn fn, void *ctx, struct ts_error *err);
 

@@ -281,7 +281,9 @@ static int pg_acquire(struct ts_db *db, int flags, struct ts_dbconn **out, struc
 static int pg_begin(struct ts_dbconn *base, int flags, struct ts_error *err)
 {
 	struct pg_conn *c = (struct pg_conn *)base;
-	const char *sql = (flags & TS_DB_TX_WRITE) ? "BEGIN" : "BEGIN READ ONLY";
+	const char *sql = !(flags & TS_DB_TX_WRITE) ? "BEGIN READ ONLY"
+			  : (flags & TS_DB_TX_LAZY) ? "BEGIN; SET LOCAL synchronous_commit TO off"
+						    : "BEGIN";
 	PGresult *r = PQexec(c->h, sql);
 	if (!res_ok(r) && PQstatus(c->h) == CONNECTION_BAD) {
 		/* Nothing was done in this transaction yet: reconnecting is safe. */
