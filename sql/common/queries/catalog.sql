@@ -135,12 +135,7 @@ WHERE procedure_id = $1 AND unit_id IN (SELECT id FROM anc)
 -- patterns over search_text (folded words, '\' escapes; NULL = no condition), $7 field (name
 -- or code) or NULL, $8 unit id or NULL (offered by that unit or an ancestor), $9 row cap (the
 -- first candidates by id: the ranking sorts them).
-WITH RECURSIVE anc(id, depth) AS (
-    SELECT id, 0 FROM org_unit WHERE id = CAST($8 AS BIGINT)
-    UNION ALL
-    SELECT o.parent_id, a.depth + 1 FROM org_unit o JOIN anc a ON o.id = a.id
-    WHERE o.parent_id IS NOT NULL AND a.depth < 64
-)
+-- include: catalog_search_units
 SELECT p.id, p.code, p.search_text
 FROM procedure p
 WHERE p.current_version_id IS NOT NULL
@@ -150,11 +145,7 @@ WHERE p.current_version_id IS NOT NULL
   AND (CAST($4 AS TEXT) IS NULL OR p.search_text LIKE CAST($4 AS TEXT) ESCAPE '\')
   AND (CAST($5 AS TEXT) IS NULL OR p.search_text LIKE CAST($5 AS TEXT) ESCAPE '\')
   AND (CAST($6 AS TEXT) IS NULL OR p.search_text LIKE CAST($6 AS TEXT) ESCAPE '\')
-  AND (CAST($7 AS TEXT) IS NULL OR p.field_name = CAST($7 AS TEXT)
-       OR p.field_code = CAST($7 AS TEXT))
-  AND (CAST($8 AS BIGINT) IS NULL OR EXISTS (
-       SELECT 1 FROM procedure_unit pu
-       WHERE pu.procedure_id = p.id AND pu.unit_id IN (SELECT id FROM anc)))
+  -- include: catalog_search_scope
 ORDER BY p.id
 LIMIT CAST($9 AS BIGINT)
 

@@ -7,12 +7,7 @@
 -- 3 or more characters as a phrase ("dang" AND "khai"), each found exactly as a substring
 -- (the trigrams of the word in a row), so of the LIKE patterns $1..$6 only the shorter words'
 -- ('%ky%': 4 characters or fewer) are tested on the row.
-WITH RECURSIVE anc(id, depth) AS (
-    SELECT id, 0 FROM org_unit WHERE id = CAST($8 AS BIGINT)
-    UNION ALL
-    SELECT o.parent_id, a.depth + 1 FROM org_unit o JOIN anc a ON o.id = a.id
-    WHERE o.parent_id IS NOT NULL AND a.depth < 64
-)
+-- include: catalog_search_units
 SELECT p.id, p.code, p.search_text
 FROM procedure_fts f
 JOIN procedure p ON p.id = f.rowid
@@ -30,11 +25,7 @@ WHERE procedure_fts MATCH CAST($9 AS TEXT)
        OR p.search_text LIKE CAST($5 AS TEXT) ESCAPE '\')
   AND (CAST($6 AS TEXT) IS NULL OR length(CAST($6 AS TEXT)) > 4
        OR p.search_text LIKE CAST($6 AS TEXT) ESCAPE '\')
-  AND (CAST($7 AS TEXT) IS NULL OR p.field_name = CAST($7 AS TEXT)
-       OR p.field_code = CAST($7 AS TEXT))
-  AND (CAST($8 AS BIGINT) IS NULL OR EXISTS (
-       SELECT 1 FROM procedure_unit pu
-       WHERE pu.procedure_id = p.id AND pu.unit_id IN (SELECT id FROM anc)))
+  -- include: catalog_search_scope
 ORDER BY f.rowid
 LIMIT CAST($10 AS BIGINT)
 
