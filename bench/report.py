@@ -30,7 +30,7 @@ def LOADAVG():
     return " ".join(open("/proc/loadavg").read().split()[:3])
 
 
-def machine():
+def machine(load=None):
     cpu = sh("lscpu | sed -n 's/^Model name: *//p'") or platform.processor()
     mem = sh("free -g | awk '/^Mem:/ {print $2}'")
     return (f"{os.cpu_count()} vCPU ({cpu}), {mem} GiB RAM, Linux {platform.release()}, "
@@ -38,7 +38,7 @@ def machine():
             f"libmicrohttpd {sh('pkg-config --modversion libmicrohttpd')}, "
             f"{sh('ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1') and 'PostgreSQL ' + sh('ls /usr/lib/postgresql | sort -n | tail -n 1')}, "
             f"{sh('wrk -v 2>&1 | head -n 1').split(' [')[0]}; load average at the end: "
-            f"{LOADAVG()}")
+            f"{load or LOADAVG()}")
 
 
 def med(xs):
@@ -61,6 +61,8 @@ def main():
     for k in ("runs", "dur", "conns", "officers", "threads", "pool", "scale", "soak", "burst-max"):
         ap.add_argument("--" + k, type=int, default=0)
     ap.add_argument("--command", default="bench/run.sh")
+    ap.add_argument("--load", default=None,
+                    help="the load average to state, when the report is made again after the run")
     a = ap.parse_args()
     rows = [json.loads(l) for l in open(a.res) if l.strip()]
 
@@ -106,9 +108,9 @@ def main():
     engines = ["sqlite"] + (["pgsql"] if get("pgsql", "submit") else [])
     L = []
     L.append(BEGIN)
-    L.append(f"## Throughput (issue 8) — {datetime.date.today().isoformat()}, bench branch")
+    L.append(f"## Throughput (issue 8) — {datetime.date.today().isoformat()}, main")
     L.append("")
-    L.append(f"**Machine**: {machine()}. The machine is shared with other jobs (builds, tests), "
+    L.append(f"**Machine**: {machine(a.load)}. The machine is shared with other jobs (builds, tests), "
              "so absolute numbers drift from minute to minute; every ratio below compares "
              "numbers taken in the same run, and every figure is the **median of "
              f"{a.runs} runs** (min–max in brackets where useful).")
