@@ -202,13 +202,12 @@ static int cmp_query_name(const void *key, const void *elem)
 	return strcmp(key, ((const struct ts_sql_query *)elem)->name);
 }
 
-int ts_db_query(struct ts_dbconn *c, struct ts_arena *a, const char *name,
-		const struct ts_dbval *params, int nparams, struct ts_dbres **out,
-		struct ts_error *err)
+/* The checks every named query passes before its engine runs it: arguments, the name in the
+ * embedded table, the parameter count, an open transaction, and test-build fault injection. */
+static int named_query(struct ts_dbconn *c, const char *name, const struct ts_dbval *params,
+		       int nparams, const struct ts_sql_query **out, struct ts_error *err)
 {
-	if (out)
-		*out = NULL;
-	if (!c || !name || nparams < 0 || (nparams > 0 && !params) || (out && !a))
+	if (!c || !name || nparams < 0 || (nparams > 0 && !params))
 		return ts_error_set(err, TS_ERR_INTERNAL, NULL,
 				    "Lỗi hệ thống khi truy vấn cơ sở dữ liệu");
 	const struct ts_sql_query *q = bsearch(name, ts_sql_queries, ts_sql_query_count,
@@ -226,30 +225,38 @@ int ts_db_query(struct ts_dbconn *c, struct ts_arena *a, const char *name,
 				    "query outside a transaction", err);
 	if (ts_db_fault_hit() || ts_fault_hit(TS_FAULT_QUERY))
 		return ts_db_report(c->db, TS_ERR_DB, name, NULL, "injected fault", err);
+	*out = q;
+	return 0;
+}
+
+int ts_db_query(struct ts_dbconn *c, struct ts_arena *a, const char *name,
+		const struct ts_dbval *params, int nparams, struct ts_dbres **out,
+		struct ts_error *err)
+{
+	const struct ts_sql_query *q = NULL;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (out && !a)
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL,
+				    "Lỗi hệ thống khi truy vấn cơ sở dữ liệu");
+	if ((rc = named_query(c, name, params, nparams, &q, err)))
+		return rc;
 	return c->db->ops->query(c, a, q, params, nparams, out, err);
 }
 
 int ts_db_query_ints(struct ts_dbconn *c, const char *name, const struct ts_dbval *params,
 		     int nparams, ts_db_row_fn fn, void *ctx, struct ts_error *err)
 {
-	if (!c || !name || !fn || nparams < 0 || (nparams > 0 && !params))
+	const struct ts_sql_query *q = NULL;
+	int rc;
+
+	if (!fn)
 		return ts_error_set(err, TS_ERR_INTERNAL, NULL,
 				    "Lỗi hệ thống khi truy vấn cơ sở dữ liệu");
-	const struct ts_sql_query *q = bsearch(name, ts_sql_queries, ts_sql_query_count,
-					       sizeof(ts_sql_queries[0]), cmp_query_name);
-	if (!q)
-		return ts_db_report(c->db, TS_ERR_INTERNAL, name, NULL, "unknown query name", err);
-	if (nparams != q->nparams) {
-		char msg[80];
-		snprintf(msg, sizeof(msg), "query takes %d parameters, %d given", q->nparams,
-			 nparams);
-		return ts_db_report(c->db, TS_ERR_INTERNAL, name, NULL, msg, err);
-	}
-	if (!c->in_tx)
-		return ts_db_report(c->db, TS_ERR_INTERNAL, name, NULL,
-				    "query outside a transaction", err);
-	if (ts_db_fault_hit() || ts_fault_hit(TS_FAULT_QUERY))
-		return ts_db_report(c->db, TS_ERR_DB, name, NULL, "injected fault", err);
+	if ((rc = named_query(c, name, params, nparams, &q, err)))
+		return rc;
 	if (c->db->ops->query_ints)
 		return c->db->ops->query_ints(c, q, params, nparams, fn, ctx, err);
 
@@ -257,7 +264,6 @@ int ts_db_query_ints(struct ts_dbconn *c, const char *name, const struct ts_dbva
 	struct ts_arena a;
 	struct ts_dbres *r = NULL;
 	int64_t vals[TS_DB_INT_COLS];
-	int rc;
 	ts_arena_init(&a, 0);
 	rc = c->db->ops->query(c, &a, q, params, nparams, &r, err);
 	if (rc == 0 && r->ncols > TS_DB_INT_COLS)
