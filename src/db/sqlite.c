@@ -760,6 +760,30 @@ static int take_row(sqlite3_stmt *st, struct db_resbuf *b, int ncols)
 	return 0;
 }
 
+/* A statement after its run: an ad-hoc one is finalised, a cached one reset for its next use. */
+static int done_stmt(const struct ts_sql_query *q, sqlite3_stmt *st, int rc)
+{
+	if (is_adhoc(q)) {
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* q prepared (or taken from the connection's cache) with params bound, ready to step. */
+static int prepare_bound(struct sq_conn *c, const struct ts_sql_query *q,
+			 const struct ts_dbval *params, int nparams, sqlite3_stmt **out,
+			 struct ts_error *err)
+{
+	bool in_order = false;
+	int rc = prepare(c, q, out, &in_order, err);
+	if (rc == 0 && (rc = bind_params(c, *out, in_order, q, params, nparams, err)))
+		done_stmt(q, *out, rc);
+	return rc;
+}
+
 static int sq_query(struct ts_dbconn *base, struct ts_arena *a, const struct ts_sql_query *q,
 		    const struct ts_dbval *params, int nparams, struct ts_dbres **out,
 		    struct ts_error *err)
@@ -768,13 +792,9 @@ static int sq_query(struct ts_dbconn *base, struct ts_arena *a, const struct ts_
 	sqlite3_stmt *st = NULL;
 	struct db_resbuf b = {0};
 	bool collect = out != NULL;
-	bool in_order = false;
-	int rc = prepare(c, q, &st, &in_order, err);
+	int rc = prepare_bound(c, q, params, nparams, &st, err);
 	if (rc)
 		return rc;
-	rc = bind_params(c, st, in_order, q, params, nparams, err);
-	if (rc)
-		goto out;
 	int ncols = sqlite3_column_count(st);
 	if (collect) {
 		rc = db_resbuf_init(&b, a, ncols);
@@ -810,13 +830,7 @@ static int sq_query(struct ts_dbconn *base, struct ts_arena *a, const struct ts_
 out:
 	if (collect)
 		db_resbuf_discard(&b);
-	if (is_adhoc(q)) {
-		sqlite3_finalize(st);
-		return rc;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc;
+	return done_stmt(q, st, rc);
 }
 
 static int sq_query_ints(struct ts_dbconn *base, const struct ts_sql_query *q,
@@ -826,12 +840,9 @@ static int sq_query_ints(struct ts_dbconn *base, const struct ts_sql_query *q,
 	struct sq_conn *c = (struct sq_conn *)base;
 	sqlite3_stmt *st = NULL;
 	int64_t vals[TS_DB_INT_COLS];
-	bool in_order = false;
-	int ncols, rc = prepare(c, q, &st, &in_order, err);
+	int ncols, rc = prepare_bound(c, q, params, nparams, &st, err);
 	if (rc)
 		return rc;
-	if ((rc = bind_params(c, st, in_order, q, params, nparams, err)))
-		goto out;
 	ncols = sqlite3_column_count(st);
 	if (ncols > TS_DB_INT_COLS) {
 		rc = ts_db_report(c->base.db, TS_ERR_INTERNAL, q->name, NULL, "too many columns",
@@ -852,13 +863,7 @@ static int sq_query_ints(struct ts_dbconn *base, const struct ts_sql_query *q,
 			goto out;
 	}
 out:
-	if (is_adhoc(q)) {
-		sqlite3_finalize(st);
-		return rc;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc;
+	return done_stmt(q, st, rc);
 }
 
 static int sq_exec_script(struct ts_dbconn *base, const char *label, const char *sql,
