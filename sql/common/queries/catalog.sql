@@ -139,12 +139,7 @@ WHERE procedure_id = $1 AND unit_id IN (SELECT id FROM anc)
 SELECT p.id, p.code, p.search_text
 FROM procedure p
 WHERE p.current_version_id IS NOT NULL
-  AND (CAST($1 AS TEXT) IS NULL OR p.search_text LIKE CAST($1 AS TEXT) ESCAPE '\')
-  AND (CAST($2 AS TEXT) IS NULL OR p.search_text LIKE CAST($2 AS TEXT) ESCAPE '\')
-  AND (CAST($3 AS TEXT) IS NULL OR p.search_text LIKE CAST($3 AS TEXT) ESCAPE '\')
-  AND (CAST($4 AS TEXT) IS NULL OR p.search_text LIKE CAST($4 AS TEXT) ESCAPE '\')
-  AND (CAST($5 AS TEXT) IS NULL OR p.search_text LIKE CAST($5 AS TEXT) ESCAPE '\')
-  AND (CAST($6 AS TEXT) IS NULL OR p.search_text LIKE CAST($6 AS TEXT) ESCAPE '\')
+  -- include: catalog_search_words
   -- include: catalog_search_scope
 ORDER BY p.id
 LIMIT CAST($9 AS BIGINT)

@@ -18,3 +18,12 @@ AND (CAST($7 AS TEXT) IS NULL OR p.field_name = CAST($7 AS TEXT)
 AND (CAST($8 AS BIGINT) IS NULL OR EXISTS (
      SELECT 1 FROM procedure_unit pu
      WHERE pu.procedure_id = p.id AND pu.unit_id IN (SELECT id FROM anc)))
+
+-- fragment: catalog_search_words
+-- $1..$6: each a LIKE pattern over the folded text (NULL = no condition)
+AND (CAST($1 AS TEXT) IS NULL OR p.search_text LIKE CAST($1 AS TEXT) ESCAPE '\')
+AND (CAST($2 AS TEXT) IS NULL OR p.search_text LIKE CAST($2 AS TEXT) ESCAPE '\')
+AND (CAST($3 AS TEXT) IS NULL OR p.search_text LIKE CAST($3 AS TEXT) ESCAPE '\')
+AND (CAST($4 AS TEXT) IS NULL OR p.search_text LIKE CAST($4 AS TEXT) ESCAPE '\')
+AND (CAST($5 AS TEXT) IS NULL OR p.search_text LIKE CAST($5 AS TEXT) ESCAPE '\')
+AND (CAST($6 AS TEXT) IS NULL OR p.search_text LIKE CAST($6 AS TEXT) ESCAPE '\')
