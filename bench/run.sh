@@ -312,5 +312,11 @@ python3 "$ROOT/bench/report.py" "$RES" "$OUT" \
 	--runs "$RUNS" --dur "$DUR" --conns "$CONNS" --officers "$OFFICERS" --threads "$THREADS" \
 	--pool "$POOL" --scale "$SCALE" --soak "$SOAK" --burst-max "$BURST_MAX" \
 	--command "${BENCH_COMMAND:-bench/run.sh}"
-cp "$RES" "$ROOT/bench/last-results.jsonl"
-log "wrote $OUT (raw: $WORK, bench/last-results.jsonl)"
+if [ "$OUT" = "$ROOT/bench/RESULTS.md" ]; then
+	# the raw numbers behind RESULTS.md, for bench/report.py; a run written elsewhere (OUT=...)
+	# leaves them alone
+	cp "$RES" "$ROOT/bench/last-results.jsonl"
+	log "wrote $OUT (raw: $WORK, bench/last-results.jsonl)"
+else
+	log "wrote $OUT (raw: $RES)"
+fi
