@@ -87,6 +87,12 @@ struct ts_app *ts_dispatch_app(void);
 int ts_ratelimit_check(struct ts_app *app, struct ts_arena *a, unsigned flags,
 		       const char *client_addr, const char *account, struct ts_error *err);
 
+/* PostgreSQL: starts the thread that adds this node's public-lookup counts to the shared ones
+ * every ratelimit.sync_interval seconds (ratelimit.c); nothing on SQLite or with interval 0.
+ * Stop syncs a last time. */
+int ts_ratelimit_sync_start(struct ts_app *app, struct ts_error *err);
+void ts_ratelimit_sync_stop(void);
+
 /* The OpenAPI 3.1 document generated from ts_routes (openapi.c); new reference. */
 json_t *ts_openapi_build(void);
 /* The readable HTML page of the API (openapi.c); in the arena. */

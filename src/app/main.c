@@ -465,6 +465,9 @@ static int cmd_serve(struct cli *cli)
 		 (unsigned)ts_config_int(&cli->cfg, TS_CFG_STATS_LIVE_POLL_MS),
 		 (unsigned)ts_config_int(&cli->cfg, TS_CFG_STATS_LIVE_MAX_AGE), &err)))
 		goto out;
+	/* PostgreSQL: public-lookup counts synced with the other nodes' (app/ratelimit.c) */
+	if ((rc = ts_ratelimit_sync_start(&app, &err)))
+		goto out;
 	if ((rc = ts_http_server_start(&ho, &happ, &srv, &err)))
 		goto out;
 	char portbuf[16];
@@ -493,6 +496,7 @@ static int cmd_serve(struct cli *cli)
 	ts_dossier_idem_purger_stop();
 	ts_http_server_stop(srv);
 	srv = NULL;
+	ts_ratelimit_sync_stop(); /* after the server: no lookup counts past it */
 	ts_outbox_stop(outbox);
 	outbox = NULL;
 	ts_forms_shutdown();
@@ -501,6 +505,7 @@ out:
 	ts_attach_rescanner_stop();
 	ts_dossier_idem_purger_stop();
 	ts_http_server_stop(srv);
+	ts_ratelimit_sync_stop();
 	ts_db_close(replica);
 	ts_stats_http_live_stop(); /* after the server: its streams are gone */
 	ts_outbox_stop(outbox);

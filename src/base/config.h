@@ -92,6 +92,8 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	  "public dossier lookups per client address per window (0 = no limit)")                    \
 	X(RATELIMIT_LOOKUP_ACCOUNT, "ratelimit.lookup_account", TS_CFG_INT, "120", 0, 1000000, 0,     \
 	  "public dossier lookups per signed-in account per window (0 = no limit)")                 \
+	X(RATELIMIT_SYNC_INTERVAL, "ratelimit.sync_interval", TS_CFG_INT, "1", 0, 60, 0,             \
+	  "PostgreSQL: seconds between a node's syncs of its public-lookup counts with the shared counters (0 = each lookup counted in the store at once)") \
 	X(DOSSIER_MAX_APOLOGIES, "dossier.max_apologies", TS_CFG_INT, "1", 0, 10, 0,                   \
 	  "apology letters with a new appointment allowed per dossier")                              \
 	X(DOSSIER_APOLOGY_NOTICE_HOURS, "dossier.apology_notice_hours", TS_CFG_INT, "8", 0, 400, 0,    \

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -309,6 +310,50 @@ class DefencesTest(Base):
             path = self.db[len("sqlite:"):]
             data = b"".join(open(p, "rb").read() for p in (path, path + "-wal") if os.path.exists(p))
             self.assertNotIn(b"192.0.2.50", data)
+
+    def test_public_lookup_counts_reach_the_other_nodes(self):
+        """PostgreSQL: a node counts public lookups in its memory and adds them to the shared
+        counters every ratelimit.sync_interval (1 s), judging by the total it last read back."""
+        if ENGINE != "pgsql":
+            self.skipTest("a SQLite store has one node")
+        if not type(self).second:
+            type(self).second = Server(self.db, self.env)
+        ip = "192.0.2.61"
+        subject = hashlib.sha256(f"lookup_ip|{ip}".encode()).hexdigest()
+        path = "/api/v1/public/dossiers/000.00.31.H99-260101-9998?phone=0900000000"
+
+        def stored():
+            out = subprocess.run(["psql", "-X", "-A", "-t", "-c",
+                                  "SELECT coalesce(sum(hits), 0) FROM rate_limit WHERE bucket = "
+                                  f"'lookup_ip' AND subject = '{subject}'", self.db],
+                                 check=True, capture_output=True, text=True).stdout
+            return int(out.strip())
+
+        def wait_stored(n):
+            end = time.monotonic() + 15
+            while stored() != n:
+                self.assertLess(time.monotonic(), end, f"the shared counter never reached {n}")
+                time.sleep(0.05)
+
+        other = Client(type(self).second)
+        for _ in range(5):
+            r = other.request("GET", path, headers={"X-Real-IP": ip})
+            self.assertIn(r.status, (403, 404), r)
+        # node 2 refuses the sixth itself, whatever it has synced
+        self.assertProblem(other.request("GET", path, headers={"X-Real-IP": ip}), 429,
+                           "too_many_requests")
+        wait_stored(6)
+        # node 1 had not seen the address: its first lookup passes and is counted; its sync
+        # adds it and reads back the total of both nodes, after which node 1 refuses too
+        first = Client(self.server)
+        r = first.request("GET", path, headers={"X-Real-IP": ip})
+        self.assertIn(r.status, (403, 404), r)
+        wait_stored(7)
+        self.assertProblem(first.request("GET", path, headers={"X-Real-IP": ip}), 429,
+                           "too_many_requests")
+        # another address on node 1 is not affected
+        r = first.request("GET", path, headers={"X-Real-IP": "192.0.2.62"})
+        self.assertIn(r.status, (403, 404), r)
 
 
 class BehindTlsTest(Base):
