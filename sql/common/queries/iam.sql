@@ -160,12 +160,6 @@ SELECT id, unit_id, revoked_at FROM api_client WHERE id = $1;
 -- name: iam_api_client_revoke
 UPDATE api_client SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL;
 
--- name: iam_audit_insert
--- $1 seq, $2.. the row's fields, $11 its hash, $12 its chain, $13 its link in the chain
-INSERT INTO audit (seq, at, actor_id, actor_label, action, object_type, object_id, client_addr,
-	summary, prev_hash, hash, chain, link)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
-
 -- name: iam_audit_head_set
 -- $1 the new row's hash, $2 its chain
 UPDATE audit_head SET last_hash = $1 WHERE id = $2;
