@@ -82,6 +82,16 @@ enum ts_db_engine ts_db_engine_of(const struct ts_db *db);
  * of the members before it in its batch (as it would see them committed one by one);
  * readers see the batch once committed. PostgreSQL: each transaction commits on its own
  * connection; the server groups concurrent commits into shared WAL flushes. */
+/*
+ * Slots (PostgreSQL): every pooled connection sets the session setting tinhso.slot to its
+ * place in the pool, 0 .. pool_size - 1, at every (re)connect; queries read it with
+ * current_setting('tinhso.slot'). A row that every transaction of a kind would update (a
+ * counter, a chain head) is kept as one row per slot instead, so that concurrent
+ * transactions on other connections never wait for its row lock, which PostgreSQL holds
+ * until the commit is flushed (one fsync after the other). Two nodes on one database use the
+ * same slot numbers: their transactions may then wait for each other, never go wrong. SQLite
+ * has one writer and no slots (its queries use slot 0 or none).
+ */
 #define TS_DB_TX_READ 0
 #define TS_DB_TX_WRITE 1
 /* With TS_DB_TX_WRITE: a write whose last moments may be lost in a crash (abuse-limit

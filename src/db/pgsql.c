@@ -88,7 +88,7 @@ static int exec_simple(struct pg_conn *c, const char *sql, const char *what, str
 /* Session settings, after every (re)connect. */
 static int conn_setup(struct pg_conn *c, struct ts_error *err)
 {
-	char sql[200];
+	char sql[256];
 	/* synchronous_commit=on whatever the server's default: an acknowledged commit is on
 	 * the server's disk. Concurrent commits share the server's WAL flushes (its own group
 	 * commit; commit_delay / commit_siblings tune it), so no batching is done here.
@@ -96,10 +96,13 @@ static int conn_setup(struct pg_conn *c, struct ts_error *err)
 	 * estimated above jit_above_cost, and compiling them took 0.15-2.5 s at a million
 	 * dossiers, where running them takes milliseconds (bench/NOTES-issue8.md). */
 	PQsetNoticeProcessor(c->h, on_notice, NULL);
+	/* tinhso.slot: the connection's place in the pool (0 .. pool_size - 1), read by the
+	 * queries that spread a hot row over one row per connection (db.h, "slots") */
+	struct pg_db *p = c->base.db->impl;
 	snprintf(sql, sizeof(sql),
 		 "SET TIME ZONE 'UTC'; SET application_name = 'tinhso'; SET jit = off; "
-		 "SET lock_timeout = %d%s",
-		 c->base.db->opt.busy_timeout_ms,
+		 "SET tinhso.slot = %d; SET lock_timeout = %d%s",
+		 p && p->conns ? (int)(c - p->conns) : 0, c->base.db->opt.busy_timeout_ms,
 		 c->base.db->opt.bulk_load ? "; SET synchronous_commit = off"
 					  : "; SET synchronous_commit = on");
 	return exec_simple(c, sql, "connect", err);

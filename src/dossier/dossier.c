@@ -318,6 +318,8 @@ struct job {
 	const char *agency;                   /* the receiving unit's code, for the dossier code */
 	struct ts_dossier d_read;             /* d as submit_read_tx left it: each write run's start */
 	int write_runs;                       /* submit_tx runs so far */
+	int64_t code_no;                      /* the number in the dossier's code */
+	bool code_no_before;                  /* PostgreSQL: taken by code_no_tx, before submit_tx */
 };
 
 static const char *actor_label(const struct ts_ctx *ctx)
@@ -1169,6 +1171,51 @@ static int submit_read_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	return 0;
 }
 
+/* The next number of the code sequence of the dossier's receiving unit and local day. */
+static int code_no_take(struct job *j, struct ts_dbconn *c, struct ts_error *err)
+{
+	struct ts_dbres *r = NULL;
+	struct tm tm;
+	char day[40];
+	int rc;
+
+	local_tm(j->now, &tm);
+	snprintf(day, sizeof(day), "%02d%02d%02d", tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday);
+	const char *seqname =
+		ts_arena_printf(j->a, "dossier:%" PRId64 ":%s", j->d_read.receiving_unit_id, day);
+	if (!seqname)
+		return nomem(err);
+	struct ts_dbval p[] = {TS_DB_TEXT(seqname)};
+	if ((rc = ts_db_query(c, j->a, "seq_next", p, 1, &r, err)))
+		return rc;
+	if (r->nrows != 1 || ts_dbres_int(r, 0, 0) <= 0)
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL, "Không cấp được số hồ sơ");
+	j->code_no = ts_dbres_int(r, 0, 0);
+	return 0;
+}
+
+/* PostgreSQL: the code's number in a short transaction of its own, before the write
+ * transaction. Inside it, the counter's row (one per receiving unit and day) would stay locked
+ * until the submission's commit is flushed, so the submissions to one unit would commit one
+ * after the other, one fsync each. Here the row is locked for one statement and a commit that
+ * does not wait for the flush (TS_DB_TX_LAZY).
+ * Never issued twice, also after a crash: the number is only used by the dossier's write
+ * transaction, which starts after this commit and commits durably (synchronous_commit on),
+ * and PostgreSQL writes commit records in order and flushes the WAL up to a commit before
+ * acknowledging it, so a dossier that survives a crash (or reaches a synchronous replica)
+ * implies that this earlier commit survives too. A number lost in a crash is one no durable
+ * dossier holds, so issuing it again is harmless. A failed or abandoned submission burns
+ * its number (gaps are allowed, DOMAIN.md §5); a re-run of submit_tx (busy) keeps it, as
+ * the run before was rolled back. Other nodes take numbers from the same row, so codes
+ * stay unique across servers; dossier.code's UNIQUE constraint guards it as well. */
+static int code_no_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
+{
+	struct job *j = vjob;
+	int rc = code_no_take(j, c, err);
+	j->code_no_before = rc == 0;
+	return rc;
+}
+
 /* The writing half: on SQLite one member of a group commit on the writer. */
 static int submit_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 {
@@ -1176,10 +1223,8 @@ static int submit_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	const struct ts_dossier_new *in = j->in;
 	struct ts_dossier *d = &j->d;
 	const struct ts_proc_variant_info *v = &j->v;
-	const char *seqname;
 	struct ts_dbres *r = NULL;
-	char code[TS_DOSSIER_CODE_MAX], day[40];
-	struct tm tm;
+	char code[TS_DOSSIER_CODE_MAX];
 	int rc;
 
 	if (j->write_runs++ > 0) {
@@ -1195,18 +1240,11 @@ static int submit_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 		}
 	}
 	*d = j->d_read; /* a re-run starts again from what was read */
-	/* the code: per receiving unit, per local day, never re-issued */
-	local_tm(j->now, &tm);
-	snprintf(day, sizeof(day), "%02d%02d%02d", tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday);
-	seqname = ts_arena_printf(j->a, "dossier:%" PRId64 ":%s", d->receiving_unit_id, day);
-	if (!seqname)
-		return nomem(err);
-	{
-		struct ts_dbval p[] = {TS_DB_TEXT(seqname)};
-		if ((rc = ts_db_query(c, j->a, "seq_next", p, 1, &r, err)))
-			return rc;
-	}
-	ts_dossier_code_format(code, sizeof(code), j->agency, j->now, ts_dbres_int(r, 0, 0));
+	/* the code: per receiving unit, per local day, never re-issued; on PostgreSQL its number
+	 * was taken before this transaction (code_no_tx), on SQLite it is taken here */
+	if (!j->code_no_before && (rc = code_no_take(j, c, err)))
+		return rc;
+	ts_dossier_code_format(code, sizeof(code), j->agency, j->now, j->code_no);
 	if (!(d->code = ts_arena_strdup(j->a, code)))
 		return nomem(err);
 	d->status = TS_DS_NEW;
@@ -1302,6 +1340,8 @@ static int submit_common(struct ts_ctx *ctx, int kind, const struct ts_dossier_n
 		return ts_error_set(err, TS_ERR_VALIDATION, "documents", "Tối đa 100 thành phần hồ sơ");
 	j.now = now_s();
 	rc = ts_db_tx(ctx->db, TS_DB_TX_READ, submit_read_tx, &j, err);
+	if (rc == 0 && !j.replayed && ts_db_engine_of(ctx->db) == TS_DB_PGSQL)
+		rc = ts_db_tx(ctx->db, TS_DB_TX_WRITE | TS_DB_TX_LAZY, code_no_tx, &j, err);
 	if (rc == 0 && !j.replayed)
 		rc = ts_db_tx(ctx->db, TS_DB_TX_WRITE, submit_tx, &j, err);
 	if (rc == 0 && out)

@@ -1,7 +1,10 @@
-/* audit.c - the hash-chained audit trail. Each row's hash covers its fields and the previous
- * row's hash; audit_head keeps the last seq and hash so a deleted tail is detected too.
- * Rows are appended inside the caller's transaction (the head row serialises writers on
- * both engines: an UPDATE ... RETURNING locks it on PostgreSQL, SQLite has one writer). */
+/* audit.c - the hash-chained audit trail. Each row's hash covers its fields, its chain and
+ * place in it (link) and the previous row of its chain's hash; audit_head keeps each chain's
+ * last link and hash so a deleted tail is detected too. Rows are appended inside the caller's
+ * transaction. The head row serialises the writers of one chain: SQLite has one writer and
+ * one chain; on PostgreSQL each pool connection appends to its own chain (slot + 1), since
+ * the head's row lock is held until the commit is flushed and one chain would make every
+ * mutation commit after the other, one fsync each (docs/security.md). */
 #include <stdio.h>
 #include <string.h>
 
@@ -45,8 +48,14 @@ void ts_audit_hash(const struct ts_audit_row *r, char *out, size_t outsz)
 	crypto_hash_sha256_state h;
 	unsigned char d[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256_init(&h);
-	/* a version tag, so that a future layout can never collide with this one */
-	crypto_hash_sha256_update(&h, (const unsigned char *)"tinhso-audit-v1\n", 16);
+	/* a layout tag, so that layouts can never collide */
+	if (r->chain > 0) {
+		crypto_hash_sha256_update(&h, (const unsigned char *)"tinhso-audit-v2\n", 16);
+		h_int(&h, r->chain, false);
+		h_int(&h, r->link, false);
+	} else {
+		crypto_hash_sha256_update(&h, (const unsigned char *)"tinhso-audit-v1\n", 16);
+	}
 	h_int(&h, r->seq, false);
 	h_int(&h, r->at, false);
 	h_int(&h, r->actor_id, r->actor_id == 0);
@@ -89,8 +98,11 @@ int ts_audit_write(struct ts_dbconn *c, struct ts_ctx *ctx, const char *action,
 		ts_log(TS_LOG_ERROR, "audit head missing", NULL);
 		return ts_error_set(err, TS_ERR_INTERNAL, NULL, NULL);
 	}
+	/* chain, link, last_hash, seq */
 	struct ts_audit_row row = {
-		.seq = ts_dbres_int(r, 0, 0),
+		.chain = ts_dbres_int(r, 0, 0),
+		.link = ts_dbres_int(r, 0, 1),
+		.seq = ts_dbres_int(r, 0, 3),
 		.at = ts_iam_now(),
 		.actor_id = ctx->actor.account_id,
 		.actor_label = actor_label(ctx),
@@ -99,8 +111,12 @@ int ts_audit_write(struct ts_dbconn *c, struct ts_ctx *ctx, const char *action,
 		.object_id = object_id,
 		.client_addr = ctx->client_addr,
 		.summary = summary,
-		.prev_hash = ts_dbres_get(r, 0, 1),
+		.prev_hash = ts_dbres_get(r, 0, 2),
 	};
+	if (row.chain <= 0 || row.link <= 0 || row.seq <= 0) {
+		ts_log(TS_LOG_ERROR, "audit head returned no chain", NULL);
+		return ts_error_set(err, TS_ERR_INTERNAL, NULL, NULL);
+	}
 	if (!row.actor_label || !row.prev_hash)
 		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
 	char hash[65];
@@ -112,11 +128,12 @@ int ts_audit_write(struct ts_dbconn *c, struct ts_ctx *ctx, const char *action,
 		TS_DB_TEXT(row.object_type),	TS_DB_TEXT(row.object_id),
 		TS_DB_TEXT(row.client_addr),	TS_DB_TEXT(row.summary),
 		TS_DB_TEXT(row.prev_hash),	TS_DB_TEXT(hash),
+		TS_DB_INT(row.chain),		TS_DB_INT(row.link),
 	};
-	if ((rc = ts_db_query(c, ctx->arena, "iam_audit_insert", p, 11, NULL, err)))
+	if ((rc = ts_db_query(c, ctx->arena, "iam_audit_insert", p, 13, NULL, err)))
 		return rc;
-	struct ts_dbval ph[] = {TS_DB_TEXT(hash)};
-	if ((rc = ts_db_query(c, ctx->arena, "iam_audit_head_set", ph, 1, NULL, err)))
+	struct ts_dbval ph[] = {TS_DB_TEXT(hash), TS_DB_INT(row.chain)};
+	if ((rc = ts_db_query(c, ctx->arena, "iam_audit_head_set", ph, 2, NULL, err)))
 		return rc;
 	ctx->audited++;
 	return 0;
@@ -124,44 +141,33 @@ int ts_audit_write(struct ts_dbconn *c, struct ts_ctx *ctx, const char *action,
 
 struct verify_st {
 	bool ok;
-	int64_t first_bad, checked;
+	int64_t first_bad, checked, chains;
 };
 
-static int verify_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
+/* One chain: its rows in link order from 1 to the head's last link, each linked to the one
+ * before by prev_hash and hashed as stored (the first v1_links in the first layout, where
+ * link = seq); the head names the last row and its hash. first_bad: the seq of the first row
+ * found wrong, or of the row after a missing one, or (a missing tail) the last seq seen + 1. */
+static int verify_chain(struct ts_dbconn *c, struct ts_arena *a, struct verify_st *st,
+			int64_t chain, int64_t head_link, const char *head_hash, int64_t v1_links,
+			struct ts_error *err)
 {
-	struct verify_st *st = arg;
-	struct ts_arena *a = ts_arena_new(0);
 	struct ts_dbres *r;
-	int rc;
 	char expect_prev[65] = ZERO_HASH, h[65];
-	int64_t expect_seq = 1, head_seq;
-
-	st->ok = true;
-	st->first_bad = 0;
-	st->checked = 0;
-	if (!a)
-		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
-	if ((rc = ts_db_query(c, a, "iam_audit_head_get", NULL, 0, &r, err)))
-		goto out;
-	if (r->nrows != 1) {
-		st->ok = false;
-		st->first_bad = 1;
-		goto out;
-	}
-	head_seq = ts_dbres_int(r, 0, 0);
-	char head_hash[65];
-	snprintf(head_hash, sizeof(head_hash), "%s", ts_dbres_get(r, 0, 1) ? ts_dbres_get(r, 0, 1) : "");
+	int64_t expect_link = 1, last_seq = 0;
+	int rc;
 
 	for (;;) {
 		/* One small arena per page keeps memory flat on long chains. */
 		ts_arena_release(a);
 		ts_arena_init(a, 0);
-		struct ts_dbval p[] = {TS_DB_INT(expect_seq - 1), TS_DB_INT(VERIFY_PAGE)};
-		if ((rc = ts_db_query(c, a, "iam_audit_page", p, 2, &r, err)))
-			goto out;
+		struct ts_dbval p[] = {TS_DB_INT(chain), TS_DB_INT(expect_link - 1),
+				       TS_DB_INT(VERIFY_PAGE)};
+		if ((rc = ts_db_query(c, a, "iam_audit_chain_page", p, 3, &r, err)))
+			return rc;
 		for (int i = 0; i < r->nrows; i++) {
 			/* seq, at, actor_id, actor_label, action, object_type, object_id,
-			 * client_addr, summary, prev_hash, hash */
+			 * client_addr, summary, prev_hash, hash, link */
 			struct ts_audit_row row = {
 				.seq = ts_dbres_int(r, i, 0),
 				.at = ts_dbres_int(r, i, 1),
@@ -173,47 +179,93 @@ static int verify_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
 				.client_addr = ts_dbres_get(r, i, 7),
 				.summary = ts_dbres_get(r, i, 8),
 				.prev_hash = ts_dbres_get(r, i, 9),
+				.link = ts_dbres_int(r, i, 11),
 			};
 			const char *stored = ts_dbres_get(r, i, 10);
-			if (row.seq != expect_seq) { /* a missing row */
-				st->first_bad = expect_seq;
-				goto bad;
-			}
-			if (!row.prev_hash || strcmp(row.prev_hash, expect_prev) != 0) {
+			if (row.link != expect_link) { /* a missing row */
 				st->first_bad = row.seq;
-				goto bad;
+				return 0;
 			}
-			if (!ts_dbres_isnull(r, i, 2) && row.actor_id == 0) {
-				st->first_bad = row.seq; /* actor_id 0 stored: cannot be ours */
-				goto bad;
+			if (!row.prev_hash || strcmp(row.prev_hash, expect_prev) != 0 ||
+			    (!ts_dbres_isnull(r, i, 2) && row.actor_id == 0) /* not ours */) {
+				st->first_bad = row.seq;
+				return 0;
+			}
+			if (row.link <= v1_links) {
+				if (chain != 1 || row.seq != row.link) { /* the first layout: chain 1 */
+					st->first_bad = row.seq;
+					return 0;
+				}
+			} else {
+				row.chain = chain;
 			}
 			ts_audit_hash(&row, h, sizeof(h));
 			if (!stored || strcmp(stored, h) != 0) {
 				st->first_bad = row.seq;
-				goto bad;
+				return 0;
 			}
 			st->checked++;
 			snprintf(expect_prev, sizeof(expect_prev), "%s", h);
-			expect_seq++;
+			last_seq = row.seq;
+			expect_link++;
 		}
 		if (r->nrows < VERIFY_PAGE)
 			break;
 	}
 	/* The tail: the head must name the last row we saw. */
-	if (expect_seq - 1 != head_seq) {
-		st->first_bad = expect_seq - 1 < head_seq ? expect_seq : head_seq + 1;
-		goto bad;
+	if (expect_link - 1 != head_link || strcmp(head_hash, expect_prev) != 0) {
+		st->first_bad = last_seq + 1;
+		return 0;
 	}
-	if (strcmp(head_hash, expect_prev) != 0) {
-		st->first_bad = head_seq > 0 ? head_seq : 1;
-		goto bad;
+	return 1;
+}
+
+static int verify_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
+{
+	struct verify_st *st = arg;
+	struct ts_arena *a = ts_arena_new(0), *pa = ts_arena_new(0);
+	struct ts_dbres *heads, *r;
+	int rc;
+
+	st->ok = true;
+	st->first_bad = 0;
+	st->checked = 0;
+	st->chains = 0;
+	if (!a || !pa) {
+		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+		goto out;
 	}
-	rc = 0;
-	goto out;
-bad:
-	st->ok = false;
+	if ((rc = ts_db_query(c, a, "iam_audit_heads", NULL, 0, &heads, err)))
+		goto out;
+	/* chain 1 always exists (its head is created by the migrations) */
+	if (heads->nrows < 1 || ts_dbres_int(heads, 0, 0) != 1) {
+		st->ok = false;
+		st->first_bad = 1;
+		goto out;
+	}
+	for (int i = 0; i < heads->nrows; i++) {
+		const char *hh = ts_dbres_get(heads, i, 2);
+		rc = verify_chain(c, pa, st, ts_dbres_int(heads, i, 0), ts_dbres_int(heads, i, 1),
+				  hh ? hh : "", ts_dbres_int(heads, i, 3), err);
+		if (rc < 0)
+			goto out;
+		st->chains++;
+		if (rc == 0) {
+			st->ok = false;
+			rc = 0;
+			goto out;
+		}
+	}
+	/* rows of no chain: added beside the chains */
+	if ((rc = ts_db_query(c, a, "iam_audit_unchained", NULL, 0, &r, err)))
+		goto out;
+	if (ts_dbres_int(r, 0, 0) != 0) {
+		st->ok = false;
+		st->first_bad = ts_dbres_int(r, 0, 0);
+	}
 	rc = 0;
 out:
+	ts_arena_free(pa);
 	ts_arena_free(a);
 	return rc;
 }

@@ -231,10 +231,13 @@ int ts_audit_verify(struct ts_db *db, bool *ok, int64_t *first_bad, int64_t *row
 struct ts_audit_row {
 	int64_t seq, at, actor_id;
 	const char *actor_label, *action, *object_type, *object_id, *client_addr, *summary;
-	const char *prev_hash; /* 64 hex chars; 64 zeros before the first row */
+	const char *prev_hash; /* 64 hex chars; 64 zeros before the first row of its chain */
+	int64_t chain, link;   /* its chain and place in it; chain 0: the first layout (rows
+	                        * written before chains existed, whose link is their seq) */
 };
 /* SHA-256 (64 hex + NUL into out, outsz >= 65) over an unambiguous serialisation of r:
- * each field as "<len>:<bytes>," or "~," for NULL, in the order of the struct. Pure. */
+ * a layout tag, then (chain > 0 only: chain and link, then) each field as "<len>:<bytes>,"
+ * or "~," for NULL, in the order of the struct. Pure. */
 void ts_audit_hash(const struct ts_audit_row *r, char *out, size_t outsz);
 /* Masks an identifier for summaries and logs: every character but the last 3 becomes '*'
  * (at most 3 shown, none when shorter than 6). Result in a. */

@@ -593,6 +593,100 @@ class AuditTamperTest(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
 
 
+class ConcurrentWritersTest(unittest.TestCase):
+    """Submissions from many connections at once: codes never repeat, the counters equal their
+    recount, and every audit chain (PostgreSQL: one per pool connection) is checked by
+    `tinhso audit verify`, which finds a changed, added or deleted row in any of them."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = fresh_database("concurrent_writers")
+        run_cli(cls.db, "migrate")
+        run_cli(cls.db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "20")
+        server = Server(cls.db, {"TINHSO_DB_POOL_SIZE": "6", "TINHSO_HTTP_THREADS": "8"})
+        try:
+            citizen = Client(server)
+            assert citizen.login("congdan1").status == 200
+            anon = Client(server)
+            unit = lambda code: [u["id"] for u in anon.request("GET", "/api/v1/units?q=" + code).json["items"]
+                                 if u["code"] == code][0]
+            proc = anon.request("GET", "/api/v1/procedures/DEMO.000003").json
+            docs = [{"code": d["code"], "originals": 1} for d in proc["variants"][0]["documents"] if d["required"]]
+            body = {"procedure_code": "DEMO.000003", "competent_unit_id": unit("000.01.12.H99"),
+                    "receiving_unit_id": unit("000.00.31.H99"), "delivery": "counter", "documents": docs}
+            cls.codes, lock = [], threading.Lock()
+
+            def run():
+                for _ in range(20):
+                    r = citizen.request("POST", "/api/v1/dossiers", body)
+                    with lock:
+                        cls.codes.append(r.json.get("code") if r.status == 201 else r.status)
+            threads = [threading.Thread(target=run) for _ in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(120)
+        finally:
+            assert server.stop() == 0
+
+    def sql(self, stmt):
+        if self.db.startswith("sqlite:"):
+            p = subprocess.run(["sqlite3", self.db[len("sqlite:"):], stmt], capture_output=True, text=True, check=True)
+        else:
+            p = subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", self.db, "-c", stmt],
+                               capture_output=True, text=True, check=True)
+        return p.stdout.strip()
+
+    def verify(self):
+        return run_cli(self.db, "audit", "verify", check=False)
+
+    def test_1_codes_distinct_counters_exact_chains_whole(self):
+        self.assertEqual(len(self.codes), 160)
+        self.assertTrue(all(isinstance(c, str) for c in self.codes), [c for c in self.codes if not isinstance(c, str)][:5])
+        self.assertEqual(len(set(self.codes)), 160)
+        p = run_cli(self.db, "stats", "recount", "--check", check=False)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn(" 0 differing", p.stdout)
+        p = self.verify()
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        chains = int(self.sql("SELECT COUNT(DISTINCT chain) FROM audit"))
+        if ENGINE == "sqlite":
+            self.assertEqual(chains, 1)
+            self.assertEqual(self.sql("SELECT COUNT(*) FROM stats_day WHERE slot <> 0"), "0")
+        else:  # the server's connections wrote their own chains and counter rows
+            self.assertGreater(chains, 1)
+            self.assertGreater(int(self.sql("SELECT COUNT(DISTINCT slot) FROM stats_day")), 1)
+
+    def test_2_tampering_in_any_chain_is_found(self):
+        # the last chain with at least 3 rows (on SQLite: the one chain)
+        chain = int(self.sql("SELECT MAX(chain) FROM (SELECT chain FROM audit GROUP BY chain HAVING COUNT(*) >= 3) c"))
+        last = int(self.sql(f"SELECT MAX(link) FROM audit WHERE chain = {chain}"))
+        mid_seq = self.sql(f"SELECT seq FROM audit WHERE chain = {chain} AND link = {last - 1}")
+        # a changed row (its summary kept aside and put back)
+        self.sql(f"CREATE TABLE audit_saved AS SELECT summary FROM audit WHERE seq = {mid_seq}")
+        self.sql(f"UPDATE audit SET summary = 'sửa trộm' WHERE seq = {mid_seq}")
+        p = self.verify()
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn(f"seq {mid_seq} ", p.stdout)
+        self.sql(f"UPDATE audit SET summary = (SELECT summary FROM audit_saved) WHERE seq = {mid_seq}")
+        self.sql("DROP TABLE audit_saved")
+        self.assertEqual(self.verify().returncode, 0)
+        # a row added after the chain's tail (the head not moved), and a row outside every chain
+        cols = "seq, at, actor_id, actor_label, action, object_type, object_id, client_addr, summary, prev_hash, hash"
+        for chain_no, link in ((chain, last + 1), (999, 1)):
+            self.sql(f"INSERT INTO audit ({cols}, chain, link) SELECT seq + 1000000, at, actor_id, actor_label, action, "
+                     f"object_type, object_id, client_addr, summary, hash, hash, {chain_no}, {link} "
+                     f"FROM audit WHERE chain = {chain} AND link = {last}")
+            p = self.verify()
+            self.assertEqual(p.returncode, 1, (chain_no, p.stdout))
+            self.sql(f"DELETE FROM audit WHERE chain = {chain_no} AND link = {link}")
+            self.assertEqual(self.verify().returncode, 0)
+        # a deleted tail
+        self.sql(f"DELETE FROM audit WHERE chain = {chain} AND link = {last}")
+        p = self.verify()
+        self.assertEqual(p.returncode, 1, p.stdout)
+
+
 class CommandLineTest(unittest.TestCase):
     def test_help_lists_every_command(self):
         out = subprocess.run([BIN, "--help"], capture_output=True, text=True, check=True).stdout

@@ -94,12 +94,45 @@ static void test_audit_hash_is_unambiguous(void **state)
 	assert_string_not_equal(a, b);
 }
 
+/* Rows of the chains (chain > 0) cover their chain and link too, and never hash like a row
+ * of the first layout (chain 0) with the same fields. */
+static void test_audit_hash_covers_chain_and_link(void **state)
+{
+	(void)state;
+	char v1[65], h0[65], h[65];
+	struct ts_audit_row r0 = base(), r;
+	hash(&r0, v1);
+	r0.chain = 2;
+	r0.link = 7;
+	hash(&r0, h0);
+	assert_string_not_equal(h0, v1);
+	r = r0;
+	r.chain = 3;
+	hash(&r, h);
+	assert_string_not_equal(h, h0);
+	r = r0;
+	r.link = 8;
+	hash(&r, h);
+	assert_string_not_equal(h, h0);
+	r = r0;
+	r.seq = 8;
+	hash(&r, h);
+	assert_string_not_equal(h, h0);
+	/* chain 1 at link 7 with seq 7 still differs from the same row in the first layout */
+	r = base();
+	r.chain = 1;
+	r.link = 7;
+	hash(&r, h);
+	assert_string_not_equal(h, v1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_audit_hash_is_stable_hex),
 		cmocka_unit_test(test_audit_hash_changes_with_every_field),
 		cmocka_unit_test(test_audit_hash_is_unambiguous),
+		cmocka_unit_test(test_audit_hash_covers_chain_and_link),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,22 +160,28 @@ SELECT id, unit_id, revoked_at FROM api_client WHERE id = $1;
 -- name: iam_api_client_revoke
 UPDATE api_client SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL;
 
--- name: iam_audit_head_next
--- The head row is the chain's lock: this UPDATE takes its row lock on PostgreSQL (as
--- SELECT ... FOR UPDATE would) and SQLite's single writer serialises anyway. It returns the
--- new seq and the previous row's hash (last_hash is updated after the insert).
-UPDATE audit_head SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq, last_hash;
-
--- name: iam_audit_insert
-INSERT INTO audit (seq, at, actor_id, actor_label, action, object_type, object_id, client_addr,
-	summary, prev_hash, hash)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
-
 -- name: iam_audit_head_set
-UPDATE audit_head SET last_hash = $1 WHERE id = 1;
+-- $1 the new row's hash, $2 its chain
+UPDATE audit_head SET last_hash = $1 WHERE id = $2;
 
--- name: iam_audit_head_get
-SELECT last_seq, last_hash FROM audit_head WHERE id = 1;
+-- name: iam_audit_heads
+-- every chain's head: its last link and hash, and how many of its first links are hashed in
+-- the first layout (rows written before chains existed)
+SELECT id, last_seq, last_hash, v1_links FROM audit_head ORDER BY id;
+
+-- name: iam_audit_chain_page
+-- $1 chain, $2 after this link, $3 page size: the chain's rows in link order
+SELECT seq, at, actor_id, actor_label, action, object_type, object_id, client_addr, summary,
+	prev_hash, hash, link
+FROM audit
+WHERE chain = $1 AND link > $2
+ORDER BY link
+LIMIT $3;
+
+-- name: iam_audit_unchained
+-- the lowest seq of a row outside every chain (no head, or no link): 0 when none
+SELECT COALESCE(MIN(seq), 0) AS seq FROM audit
+WHERE link IS NULL OR chain NOT IN (SELECT id FROM audit_head);
 
 -- name: iam_audit_page
 SELECT seq, at, actor_id, actor_label, action, object_type, object_id, client_addr, summary,
