@@ -115,8 +115,8 @@ WITH RECURSIVE anc(id, depth) AS (
     SELECT o.parent_id, a.depth + 1 FROM org_unit o JOIN anc a ON o.id = a.id
     WHERE o.parent_id IS NOT NULL AND a.depth < 64
 )
-SELECT COUNT(*) AS n
-FROM anc JOIN procedure_unit pu ON pu.procedure_id = $1 AND pu.unit_id = anc.id
+SELECT COUNT(*) AS n FROM procedure_unit
+WHERE procedure_id = $1 AND unit_id IN (SELECT id FROM anc)
 
 -- name: catalog_search
 -- Candidates for a search by testing every current procedure (the plain scan: no word of 3
