@@ -74,7 +74,9 @@ int ts_lunar_to_solar(int lday, int lmonth, int lyear, int leap, int *d, int *m,
 void ts_solar_to_lunar(int d, int m, int y, int *lday, int *lmonth, int *lyear, int *leap);
 
 /* Loads office hours and the special days of [from_year, to_year] from the store into out
- * (arrays in arena a). Runs inside the caller's transaction. */
+ * (arrays live as long as arena a; they may be shared with other threads through the store's
+ * cache, keyed by the calendar's stored revision: read them, never change them). Runs inside
+ * the caller's transaction. */
 int ts_cal_load(struct ts_dbconn *conn, struct ts_arena *a, int from_year, int to_year,
 		struct ts_calendar *out, struct ts_error *err);
 

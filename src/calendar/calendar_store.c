@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/cache.h"
 #include "calendar/calendar.h"
 #include "iam/iam.h"
 
@@ -108,8 +109,8 @@ static int load_rows(struct ts_dbconn *conn, struct ts_arena *a, int32_t first, 
 	return 0;
 }
 
-int ts_cal_load(struct ts_dbconn *conn, struct ts_arena *a, int from_year, int to_year,
-		struct ts_calendar *out, struct ts_error *err)
+static int load_calendar(struct ts_dbconn *conn, struct ts_arena *a, int from_year, int to_year,
+			 struct ts_calendar *out, struct ts_error *err)
 {
 	struct ts_cal_day_row *rows = NULL;
 	size_t n = 0;
@@ -128,6 +129,47 @@ int ts_cal_load(struct ts_dbconn *conn, struct ts_arena *a, int from_year, int t
 	for (size_t i = 0; i < n; i++)
 		out->days[i] = rows[i].day; /* ORDER BY date over a primary key: sorted, unique */
 	out->ndays = n;
+	return 0;
+}
+
+/* The calendar can change, so its cache key holds the revision the store keeps (migration
+ * 0023: raised by triggers in the same transaction as any change of calendar_day or
+ * calendar_setting), read in the caller's transaction before the rest: a cached calendar
+ * is used only while no change has been committed since it was read. */
+int ts_cal_load(struct ts_dbconn *conn, struct ts_arena *a, int from_year, int to_year,
+		struct ts_calendar *out, struct ts_error *err)
+{
+	bool fill = false;
+	struct ts_cache *cache = ts_db_cache(conn, &fill);
+	const struct ts_calendar *hit;
+	struct ts_calendar *cal;
+	struct ts_dbres *r = NULL;
+	struct ts_arena *va;
+	int64_t rev, span = (int64_t)from_year * 10000 + to_year;
+	int rc;
+
+	if ((rc = ts_db_query(conn, a, "cal_stamp", NULL, 0, &r, err)))
+		return rc;
+	if (r->nrows != 1)
+		return load_calendar(conn, a, from_year, to_year, out, err);
+	rev = ts_dbres_int(r, 0, 0);
+	if ((hit = ts_cache_get(cache, TS_CACHE_CALENDAR, rev, span, a))) {
+		*out = *hit; /* the days are shared, read-only */
+		return 0;
+	}
+	if (!fill)
+		return load_calendar(conn, a, from_year, to_year, out, err);
+	if (!(va = ts_arena_new(0)) || !(cal = ts_arena_zalloc(va, sizeof(*cal)))) {
+		ts_arena_free(va);
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	}
+	if ((rc = load_calendar(conn, va, from_year, to_year, cal, err))) {
+		ts_arena_free(va);
+		return rc;
+	}
+	if (!(hit = ts_cache_put(cache, TS_CACHE_CALENDAR, rev, span, va, cal, a)))
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	*out = *hit;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "base/arena.h"
+#include "base/cache.h"
 #include "base/crypto.h"
 #include "base/text.h"
 #include "calendar/calendar.h"
@@ -1486,12 +1487,47 @@ int ts_catalog_search(struct ts_ctx *ctx, const struct ts_catalog_filter *f,
 
 /* ---- the dossier engine's lookup ------------------------------------------------------------ */
 
+/* Version vid as submissions use it, from the store's cache when it is there. A version's
+ * content (its row but valid_to, its variants, times and documents, its procedure's code) is
+ * written once in the import that creates it and never changed or deleted after (catalog.sql:
+ * the only UPDATE of procedure_version sets valid_to when a successor is published), and ids
+ * are never reused, so it is cached by id with valid_to left out (NULL). Only what a read
+ * transaction read is stored (ts_db_cache). *out lives as long as arena a. */
+static int version_for_submission(struct ts_dbconn *c, struct ts_arena *a, int64_t vid,
+				  const struct cat_proc **out, struct ts_error *err)
+{
+	bool fill = false;
+	struct ts_cache *cache = ts_db_cache(c, &fill);
+	struct ts_arena *va;
+	struct cat_proc *p;
+	int rc;
+
+	if ((*out = ts_cache_get(cache, TS_CACHE_PROC_VERSION, vid, 0, a)))
+		return 0;
+	va = fill ? ts_arena_new(0) : a;
+	if (!va || !(p = ts_arena_zalloc(va, sizeof(*p)))) {
+		if (va != a)
+			ts_arena_free(va);
+		return NOMEM(err);
+	}
+	if ((rc = load_version(c, va, vid, p, err))) {
+		if (va != a)
+			ts_arena_free(va);
+		return rc;
+	}
+	p->valid_to = NULL;
+	*out = p;
+	if (va != a && !(*out = ts_cache_put(cache, TS_CACHE_PROC_VERSION, vid, 0, va, p, a)))
+		return NOMEM(err);
+	return 0;
+}
+
 int ts_catalog_variant_for(struct ts_dbconn *conn, struct ts_arena *a, const char *procedure_code,
 			   const char *variant_code, int channel, int64_t unit_id, int64_t at,
 			   struct ts_proc_variant_info *out, struct ts_error *err)
 {
-	struct cat_proc p;
-	struct cat_variant *cv = NULL;
+	const struct cat_proc *pp;
+	const struct cat_variant *cv = NULL;
 	struct ts_dbres *r;
 	char day[11];
 	int rc, k;
@@ -1511,10 +1547,11 @@ int ts_catalog_variant_for(struct ts_dbconn *conn, struct ts_arena *a, const cha
 		return ts_error_set(err, TS_ERR_NOT_FOUND, "procedure_code",
 				    "Không có thủ tục mã \"%s\" có hiệu lực ngày %s",
 				    procedure_code, day);
-	if ((rc = load_version(conn, a, ts_dbres_int(r, 0, 0), &p, err)))
+	if ((rc = version_for_submission(conn, a, ts_dbres_int(r, 0, 0), &pp, err)))
 		return rc;
+	const struct cat_proc p = *pp; /* a shallow copy: what it points to is shared, read-only */
 	for (k = 0; k < p.nvariants; k++) {
-		struct cat_variant *x = &p.variants[k];
+		const struct cat_variant *x = &p.variants[k];
 		if (variant_code ? strcmp(x->code, variant_code) == 0 : x->is_default) {
 			cv = x;
 			break;

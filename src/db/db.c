@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/cache.h"
 #include "base/fault.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -100,12 +101,18 @@ int ts_db_open(const char *url, const struct ts_db_options *opt, struct ts_db **
 	db->opt = o;
 	atomic_init(&db->errors, 0);
 	atomic_init(&db->retries, 0);
+	if (!(db->cache = ts_cache_new(TS_CACHE_DEFAULT_ENTRIES))) {
+		rc = ts_error_set(err, TS_ERR_NOMEM, NULL, "Không đủ bộ nhớ để mở cơ sở dữ liệu");
+		goto out;
+	}
 	rc = ops->open(db, target, err);
 	if (rc)
 		goto out;
 	*out = db;
 	db = NULL;
 out:
+	if (db)
+		ts_cache_free(db->cache);
 	ts_free(db);
 	return rc;
 }
@@ -115,12 +122,20 @@ void ts_db_close(struct ts_db *db)
 	if (!db)
 		return;
 	db->ops->close(db);
+	ts_cache_free(db->cache);
 	ts_free(db);
 }
 
 enum ts_db_engine ts_db_engine_of(const struct ts_db *db)
 {
 	return db->engine;
+}
+
+struct ts_cache *ts_db_cache(struct ts_dbconn *c, bool *fill)
+{
+	if (fill)
+		*fill = c && c->committed_only;
+	return c ? c->db->cache : NULL;
 }
 
 uint64_t ts_db_error_count(const struct ts_db *db)
@@ -340,6 +355,7 @@ int ts_db_tx(struct ts_db *db, int flags, ts_db_tx_fn fn, void *ctx, struct ts_e
 			rc = ops->write_tx(db, fn, ctx, &e);
 			tl_active_db = prev;
 		} else if ((rc = ops->acquire(db, flags, &c, &e)) == 0) {
+			c->committed_only = !(flags & TS_DB_TX_WRITE);
 			rc = ops->begin(c, flags, &e);
 			if (rc == 0) {
 				c->in_tx = true;

@@ -130,6 +130,15 @@ int ts_db_query_text(struct ts_dbconn *c, struct ts_arena *a, const char *label,
 		     const struct ts_dbval *params, int nparams, struct ts_dbres **out,
 		     struct ts_error *err);
 
+/* The store's in-process cache of values that never change once readable (base/cache.h),
+ * shared by every connection and thread of this store (one per ts_db_open, so two stores
+ * never mix). *fill (may be NULL) says whether values read on c may be stored in it: only
+ * inside a read transaction, which sees committed rows only (a write transaction sees its
+ * own rows and, on SQLite, those of its commit group, which a rollback may take back and a
+ * later insert may reuse the ids of). Looking up is always right. */
+struct ts_cache;
+struct ts_cache *ts_db_cache(struct ts_dbconn *c, bool *fill);
+
 /* Cell helpers; row/col out of range -> NULL / 0 / false. */
 const char *ts_dbres_get(const struct ts_dbres *r, int row, int col);
 int64_t ts_dbres_int(const struct ts_dbres *r, int row, int col);

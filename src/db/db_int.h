@@ -14,6 +14,7 @@
 struct ts_dbconn {
 	struct ts_db *db;
 	bool in_tx; /* between a successful begin and commit / rollback */
+	bool committed_only; /* in a read transaction: sees committed rows only (ts_db_cache) */
 };
 
 /* Operations of one engine. Every function returning int returns 0 or a negative
@@ -62,6 +63,7 @@ struct ts_db {
 	void *impl; /* engine state */
 	atomic_uint_least64_t errors;
 	atomic_uint_least64_t retries;
+	struct ts_cache *cache; /* immutable rows, shared by the store's connections */
 };
 
 /* Records a failed query: logs name + engine message (never parameters), counts TS_ERR_DB /

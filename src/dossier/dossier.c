@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "calendar/calendar.h"
+#include "org/org.h"
 #include "stats/stats.h"
 
 #define REASON_MAX 2000
@@ -1057,15 +1058,11 @@ static int check_submission(struct job *j, const struct ts_proc_variant_info *v,
 static int unit_code(struct job *j, struct ts_dbconn *c, int64_t id, const char *field,
 		     const char **code, struct ts_error *err)
 {
-	struct ts_dbval p[] = {TS_DB_INT(id)};
-	struct ts_dbres *r = NULL;
-	int rc;
+	int rc = ts_org_unit_code(c, j->a, id, code, err);
 
-	if (id <= 0 || (rc = ts_db_query(c, j->a, "dossier_unit_get", p, 1, &r, err)) == 0) {
-		if (id <= 0 || r->nrows == 0)
-			return ts_error_set(err, TS_ERR_VALIDATION, field, "Đơn vị không tồn tại");
-		*code = ts_dbres_get(r, 0, 1);
-		return 0;
+	if (rc == TS_ERR_NOT_FOUND) {
+		ts_error_clear(err);
+		return ts_error_set(err, TS_ERR_VALIDATION, field, "Đơn vị không tồn tại");
 	}
 	return rc;
 }

@@ -3,6 +3,7 @@
  * Pure rules first; storage only through db.h named queries. dossier.c is the user. */
 #include "flow/flow.h"
 
+#include "base/cache.h"
 #include "calendar/calendar.h"
 #include "catalog/catalog.h"
 
@@ -511,15 +512,13 @@ int ts_flow_list(struct ts_ctx *ctx, const char *procedure_code, json_t **out,
 	return rc;
 }
 
-int ts_flow_load(struct ts_dbconn *c, struct ts_arena *a, int64_t version_id,
-		 int64_t legal_hours, struct ts_flow *out, struct ts_error *err)
+static int load_steps(struct ts_dbconn *c, struct ts_arena *a, int64_t version_id,
+		      struct ts_flow *out, struct ts_error *err)
 {
 	struct ts_dbval p[] = {TS_DB_INT(version_id)};
 	struct ts_dbres *r = NULL;
 	int rc;
 
-	if (version_id <= 0)
-		return ts_flow_default(a, legal_hours, out, err);
 	if ((rc = ts_db_query(c, a, "flow_steps", p, 1, &r, err)))
 		return rc;
 	if (r->nrows == 0)
@@ -546,6 +545,42 @@ int ts_flow_load(struct ts_dbconn *c, struct ts_arena *a, int64_t version_id,
 	return 0;
 }
 
+/* A published flow version's steps are inserted with it and never changed or deleted
+ * (flow.sql has no UPDATE or DELETE of flow_step), and ids are never reused: they are cached
+ * by version id, filled only from read transactions (ts_db_cache). */
+int ts_flow_load(struct ts_dbconn *c, struct ts_arena *a, int64_t version_id,
+		 int64_t legal_hours, struct ts_flow *out, struct ts_error *err)
+{
+	bool fill = false;
+	struct ts_cache *cache;
+	const struct ts_flow *hit;
+	struct ts_flow *f;
+	struct ts_arena *va;
+	int rc;
+
+	if (version_id <= 0)
+		return ts_flow_default(a, legal_hours, out, err);
+	cache = ts_db_cache(c, &fill);
+	if ((hit = ts_cache_get(cache, TS_CACHE_FLOW_VERSION, version_id, 0, a))) {
+		*out = *hit; /* the steps are shared, read-only */
+		return 0;
+	}
+	if (!fill)
+		return load_steps(c, a, version_id, out, err);
+	if (!(va = ts_arena_new(0)) || !(f = ts_arena_zalloc(va, sizeof(*f)))) {
+		ts_arena_free(va);
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	}
+	if ((rc = load_steps(c, va, version_id, f, err))) {
+		ts_arena_free(va);
+		return rc;
+	}
+	if (!(hit = ts_cache_put(cache, TS_CACHE_FLOW_VERSION, version_id, 0, va, f, a)))
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	*out = *hit;
+	return 0;
+}
+
 int ts_flow_resolve(struct ts_dbconn *c, struct ts_arena *a, int64_t procedure_id,
 		    int64_t variant_id, int64_t unit_id, int64_t legal_hours, struct ts_flow *out,
 		    struct ts_error *err)
@@ -554,9 +589,21 @@ int ts_flow_resolve(struct ts_dbconn *c, struct ts_arena *a, int64_t procedure_i
 	struct ts_dbres *r = NULL;
 	int rc;
 
+	int64_t best = 0;
+	int best_rank = 4;
+
 	if ((rc = ts_db_query(c, a, "flow_resolve", p, 3, &r, err)))
 		return rc;
-	if (r->nrows == 0)
+	/* exact variant and unit, then the variant at any unit, then any variant at the unit,
+	 * then any variant anywhere; a flow without a version yet does not count */
+	for (int i = 0; i < r->nrows; i++) {
+		int rank = (ts_dbres_int(r, i, 0) == 0 ? 2 : 0) + (ts_dbres_int(r, i, 1) == 0 ? 1 : 0);
+		if (!ts_dbres_isnull(r, i, 2) && rank < best_rank) {
+			best_rank = rank;
+			best = ts_dbres_int(r, i, 2);
+		}
+	}
+	if (best <= 0)
 		return ts_flow_default(a, legal_hours, out, err);
-	return ts_flow_load(c, a, ts_dbres_int(r, 0, 0), legal_hours, out, err);
+	return ts_flow_load(c, a, best, legal_hours, out, err);
 }

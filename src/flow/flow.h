@@ -197,7 +197,9 @@ json_t *ts_flow_steps_json(const struct ts_flow *f);
 int ts_flow_resolve(struct ts_dbconn *c, struct ts_arena *a, int64_t procedure_id,
 		    int64_t variant_id, int64_t unit_id, int64_t legal_hours, struct ts_flow *out,
 		    struct ts_error *err);
-/* Inside the caller's transaction: the steps of version_id (0 = default for legal_hours). */
+/* Inside the caller's transaction: the steps of version_id (0 = default for legal_hours).
+ * The steps of a stored version may be shared with other threads (the store's cache): read
+ * them, never change them; they live as long as a. */
 int ts_flow_load(struct ts_dbconn *c, struct ts_arena *a, int64_t version_id,
 		 int64_t legal_hours, struct ts_flow *out, struct ts_error *err);
 

@@ -4,6 +4,7 @@
  * Sits on db/db.h and base/crypto.h; adapters are in iam_http.c. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -72,6 +73,49 @@ static bool pw_verify(const char *hash, const char *pw)
 
 /* ---- actor loading ---- */
 
+static int grant_id_cmp(const void *x, const void *y)
+{
+	const struct ts_grant *a = x, *b = y;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/* The actor's grants from rows of r whose columns col, col + 1, col + 2 hold a role_grant's id,
+ * role and unit_id (rows with a NULL id hold none: a LEFT JOIN's), in id order. */
+static int grants_from_rows(struct ts_ctx *ctx, struct ts_actor *act, const struct ts_dbres *r,
+			    int col, struct ts_error *err)
+{
+	bool implicit = act->kind == TS_ACCT_CITIZEN || act->kind == TS_ACCT_BUSINESS;
+	int n = r->nrows + (implicit ? 1 : 0);
+	struct ts_grant *g = ts_arena_zalloc(ctx->arena, sizeof(*g) * (size_t)(n ? n : 1));
+	if (!g)
+		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	uint64_t perms = TS_PERM_BIT(TS_PERM_AUTHENTICATED);
+	int k = 0, first;
+	/* Citizens and businesses hold the CITIZEN role implicitly, everywhere (unit 0);
+	 * it is never stored in role_grant. */
+	if (implicit) {
+		g[k] = (struct ts_grant){0, TS_ROLE_CITIZEN, 0, ts_role_perms(TS_ROLE_CITIZEN)};
+		perms |= g[k++].perms;
+	}
+	first = k;
+	for (int i = 0; i < r->nrows; i++) {
+		if (ts_dbres_isnull(r, i, col))
+			continue;
+		int role = ts_role_parse(ts_dbres_get(r, i, col + 1));
+		if (role < 0)
+			continue; /* a role dropped from the table grants nothing */
+		g[k] = (struct ts_grant){ts_dbres_int(r, i, col), role, ts_dbres_int(r, i, col + 2),
+					 ts_role_perms(role)};
+		perms |= g[k++].perms;
+	}
+	/* the queries leave the order to the index they walk (no sort in the store) */
+	qsort(g + first, (size_t)(k - first), sizeof(*g), grant_id_cmp);
+	act->grants = g;
+	act->ngrants = k;
+	act->perms = perms;
+	return 0;
+}
+
 int ts_iam_load_grants(struct ts_dbconn *c, struct ts_ctx *ctx, struct ts_actor *act,
 		       struct ts_error *err)
 {
@@ -80,31 +124,7 @@ int ts_iam_load_grants(struct ts_dbconn *c, struct ts_ctx *ctx, struct ts_actor 
 	int rc = ts_db_query(c, ctx->arena, "iam_grants_of", p, 1, &r, err);
 	if (rc)
 		return rc;
-	bool implicit = act->kind == TS_ACCT_CITIZEN || act->kind == TS_ACCT_BUSINESS;
-	int n = r->nrows + (implicit ? 1 : 0);
-	struct ts_grant *g = ts_arena_zalloc(ctx->arena, sizeof(*g) * (size_t)(n ? n : 1));
-	if (!g)
-		return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
-	uint64_t perms = TS_PERM_BIT(TS_PERM_AUTHENTICATED);
-	int k = 0;
-	/* Citizens and businesses hold the CITIZEN role implicitly, everywhere (unit 0);
-	 * it is never stored in role_grant. */
-	if (implicit) {
-		g[k] = (struct ts_grant){0, TS_ROLE_CITIZEN, 0, ts_role_perms(TS_ROLE_CITIZEN)};
-		perms |= g[k++].perms;
-	}
-	for (int i = 0; i < r->nrows; i++) {
-		int role = ts_role_parse(ts_dbres_get(r, i, 1));
-		if (role < 0)
-			continue; /* a role dropped from the table grants nothing */
-		g[k] = (struct ts_grant){ts_dbres_int(r, i, 0), role, ts_dbres_int(r, i, 2),
-					 ts_role_perms(role)};
-		perms |= g[k++].perms;
-	}
-	act->grants = g;
-	act->ngrants = k;
-	act->perms = perms;
-	return 0;
+	return grants_from_rows(ctx, act, r, 0, err);
 }
 
 /* Fills the account part of act from a row (id, kind, username, full_name, unit_id). */
@@ -633,8 +653,11 @@ static int session_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
 	memset(&st->act, 0, sizeof(st->act));
 	st->bad = true;
 	/* columns: s.id, s.csrf_token, s.last_seen_at, s.expires_at, a.id, a.kind,
-	 * a.username, a.full_name, a.unit_id, a.status, s.totp_enrol_only */
-	if (r->nrows != 1)
+	 * a.username, a.full_name, a.unit_id, a.status, s.totp_enrol_only, then one grant per
+	 * row (g.id, g.role, g.unit_id; NULL without any): the session, its account and its
+	 * grants read in one statement, every request, so a revoked session or grant counts at
+	 * once on every node */
+	if (r->nrows < 1)
 		return 0;
 	st->last_seen = ts_dbres_int(r, 0, 2);
 	if (now >= ts_dbres_int(r, 0, 3) || now >= st->last_seen + o->session_idle_s)
@@ -644,7 +667,7 @@ static int session_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
 	st->act.session_id = ts_dbres_int(r, 0, 0);
 	st->act.csrf_token = ts_dbres_get(r, 0, 1);
 	actor_from_row(&st->act, r, 0, 4);
-	if ((rc = ts_iam_load_grants(c, ctx, &st->act, err)))
+	if ((rc = grants_from_rows(ctx, &st->act, r, 11, err)))
 		return rc;
 	if (ts_dbres_int(r, 0, 10) != 0)
 		enrol_only_strip(&st->act);

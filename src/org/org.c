@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "base/arena.h"
+#include "base/cache.h"
 
 #define NAME_MAX_CHARS 255
 #define SHORT_NAME_MAX_CHARS 50
@@ -991,4 +992,35 @@ int ts_org_import(struct ts_ctx *ctx, const json_t *doc, int *created, int *exis
 	if (existing)
 		*existing = job.existing;
 	return 0;
+}
+
+/* ---- lookups for other modules ----------------------------------------------------------- */
+
+int ts_org_unit_code(struct ts_dbconn *c, struct ts_arena *a, int64_t id, const char **code,
+		     struct ts_error *err)
+{
+	bool fill = false;
+	struct ts_cache *cache = ts_db_cache(c, &fill);
+	struct ts_dbval p[] = {TS_DB_INT(id)};
+	struct ts_dbres *r = NULL;
+	struct ts_arena *va;
+	char *copy;
+	int rc;
+
+	if ((*code = ts_cache_get(cache, TS_CACHE_UNIT_CODE, id, 0, a)))
+		return 0;
+	if (id <= 0 || (rc = ts_db_query(c, a, "org_unit_code", p, 1, &r, err)) == 0) {
+		if (id <= 0 || r->nrows == 0 || !ts_dbres_get(r, 0, 0))
+			return ts_error_set(err, TS_ERR_NOT_FOUND, NULL, "Đơn vị không tồn tại");
+		*code = ts_dbres_get(r, 0, 0);
+		if (!fill)
+			return 0;
+		if (!(va = ts_arena_new(0)) || !(copy = ts_arena_strdup(va, *code))) {
+			ts_arena_free(va);
+			return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+		}
+		if (!(*code = ts_cache_put(cache, TS_CACHE_UNIT_CODE, id, 0, va, copy, a)))
+			return ts_error_set(err, TS_ERR_NOMEM, NULL, NULL);
+	}
+	return rc;
 }

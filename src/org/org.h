@@ -141,6 +141,14 @@ int ts_org_unit_subtree(struct ts_ctx *ctx, int64_t id, const char *at, struct t
 int ts_org_import(struct ts_ctx *ctx, const json_t *doc, int *created, int *existing,
 		  struct ts_error *err);
 
+/* Inside the caller's transaction: the agency code of unit id (*code lives as long as a).
+ * A unit's code is set when it is created and never changed, and units are never deleted
+ * (org.sql), so known codes come from the store's cache (db.h, ts_db_cache). TS_ERR_NOT_FOUND
+ * when there is no such unit; DB errors. */
+struct ts_dbconn;
+int ts_org_unit_code(struct ts_dbconn *c, struct ts_arena *a, int64_t id, const char **code,
+		     struct ts_error *err);
+
 struct ts_call;
 extern const struct ts_json_spec ts_org_spec_unit_create, ts_org_spec_unit_update;
 int ts_org_http_units_list(struct ts_call *call, struct ts_error *err);    /* ?parent=&q=&at=&kind= */

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 import urllib.parse
 import unittest
 
@@ -518,6 +519,45 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(len(set(codes)), 200)
 
     # ---- operations ----
+    def test_new_procedure_version_counts_from_the_next_submission(self):
+        # the server caches published versions by id (docs/operations.md); which version is in
+        # force is asked of the store every time, so an import counts at once
+        code, unit = "DEMO.000005", self.unit_id("000.00.31.H99")
+        anon, admin, citizen = self.client(), self.client("admin"), self.client("congdan1")
+
+        def body(proc):
+            v = [x for x in proc["variants"] if x.get("default")][0]
+            return {"procedure_code": code, "competent_unit_id": unit, "receiving_unit_id": unit,
+                    "delivery": "counter",
+                    "documents": [{"code": d["code"], "originals": 1} for d in v["documents"] if d["required"]],
+                    "form_data": {f["name"]: "x" for f in v.get("form_fields") or []}}
+
+        old = anon.request("GET", f"/api/v1/procedures/{code}").json
+        for _ in range(2):  # the second one from the cache
+            r = citizen.request("POST", "/api/v1/dossiers", body(old))
+            self.assertEqual(r.status, 201, r)
+            self.assertEqual(r.json["procedure_name"], old["name"])
+        new = {k: v for k, v in old.items() if k not in ("procedure_id", "version_id", "version_no", "valid_to")}
+        new["units"] = [u["code"] for u in old["units"]]
+        new["variants"] = [{k: v for k, v in x.items() if k != "id"} for x in old["variants"]]
+        new["name"] = old["name"] + " (sửa đổi)"
+        new["valid_from"] = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 7 * 3600))
+        default = [x for x in new["variants"] if x.get("default")][0]
+        default["documents"] = default["documents"] + [
+            {"code": "TPMOI", "name": "Giấy tờ bổ sung theo quy định mới", "originals": 1, "copies": 0, "required": True}]
+        r = admin.request("POST", "/api/v1/procedures/import", {"procedures": [new]})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["versioned"], 1, r)
+        # the old set of documents no longer suffices, at once
+        r = citizen.request("POST", "/api/v1/dossiers", body(old))
+        self.assertProblem(r, 422, None, "documents")
+        self.assertIn("Giấy tờ bổ sung theo quy định mới", r.json["detail"])
+        cur = anon.request("GET", f"/api/v1/procedures/{code}").json
+        self.assertNotEqual(cur["version_id"], old["version_id"])
+        r = citizen.request("POST", "/api/v1/dossiers", body(cur))
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["procedure_name"], new["name"])
+
     def test_metrics_count_requests_by_route(self):
         c = self.client("admin")
         c.request("GET", "/api/v1/units/999999")

@@ -2,6 +2,10 @@
 -- Dates are yyyymmdd integers; settings are text values parsed in C. Accepted by both
 -- SQLite 3.40 and PostgreSQL 15 (ON CONFLICT upserts).
 
+-- name: cal_stamp
+-- the calendar's revision (migration 0023: raised by every change of its tables)
+SELECT revision FROM calendar_stamp WHERE id = 1
+
 -- name: cal_setting_list
 SELECT key, value FROM calendar_setting ORDER BY key
 

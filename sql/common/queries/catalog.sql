@@ -76,16 +76,6 @@ SELECT v.id, v.procedure_id, p.code, v.version_no, v.valid_from, v.valid_to, v.n
 FROM procedure_version v JOIN procedure p ON p.id = v.procedure_id
 WHERE v.id = $1
 
--- name: catalog_version_at
--- $1 procedure code, $2 date 'YYYY-MM-DD' -> the version in force that day (the newest
--- when a version was replaced on the day it started)
-SELECT v.id
-FROM procedure_version v JOIN procedure p ON p.id = v.procedure_id
-WHERE p.code = $1 AND v.valid_from <= CAST($2 AS TEXT)
-  AND (v.valid_to IS NULL OR v.valid_to > CAST($2 AS TEXT))
-ORDER BY v.version_no DESC
-LIMIT 1
-
 -- name: catalog_current_version
 -- $1 procedure code -> current version id (NULL before the first version)
 SELECT current_version_id FROM procedure WHERE code = $1

@@ -61,9 +61,6 @@ WITH RECURSIVE anc(id, parent_id, depth) AS (
 )
 SELECT id FROM anc
 
--- name: dossier_unit_get
-SELECT id, code, name FROM org_unit WHERE id = $1
-
 -- name: dossier_unit_names
 -- $1..$3 unit ids (repeats allowed): one row per distinct existing unit
 SELECT id, name FROM org_unit WHERE id IN ($1, $2, $3)

@@ -28,15 +28,17 @@ SELECT ord, kind, role, unit_rel, unit_id, hours FROM flow_step
 WHERE flow_version_id = $1 ORDER BY ord
 
 -- name: flow_resolve
--- Latest version of the most specific flow for procedure $1, variant $2, unit $3.
-SELECT v.id
-FROM flow f JOIN flow_version v ON v.flow_id = f.id
+-- The (up to four) flows that may apply to procedure $1, variant $2, unit $3, each with its
+-- latest version (NULL before the first): ts_flow_resolve picks the most specific in C. No
+-- ORDER BY over the join: each latest version is one backward step on UNIQUE (flow_id,
+-- version), so SQLite builds no temporary B-tree per submission.
+SELECT f.variant_id, f.unit_id,
+       (SELECT v.id FROM flow_version v WHERE v.flow_id = f.id
+        ORDER BY v.version DESC LIMIT 1) AS version_id
+FROM flow f
 WHERE f.procedure_id = $1
-  AND (f.variant_id = CAST($2 AS BIGINT) OR f.variant_id = 0)
-  AND (f.unit_id = CAST($3 AS BIGINT) OR f.unit_id = 0)
-ORDER BY CASE WHEN f.variant_id = 0 THEN 1 ELSE 0 END,
-         CASE WHEN f.unit_id = 0 THEN 1 ELSE 0 END, v.version DESC
-LIMIT 1
+  AND f.variant_id IN (CAST($2 AS BIGINT), 0)
+  AND f.unit_id IN (CAST($3 AS BIGINT), 0)
 
 -- name: flow_procedure_id
 SELECT id FROM procedure WHERE code = $1

@@ -32,9 +32,13 @@ VALUES ($1, $2, $3, $4, $4, $5, $6, $7)
 RETURNING id;
 
 -- name: iam_session_lookup
+-- Every request's session with its account and its grants (one row per grant, the grant
+-- columns NULL when there is none), in one statement; the C code orders the grants by id.
 SELECT s.id AS session_id, s.csrf_token, s.last_seen_at, s.expires_at, a.id AS account_id,
-	a.kind, a.username, a.full_name, a.unit_id, a.status, s.totp_enrol_only
+	a.kind, a.username, a.full_name, a.unit_id, a.status, s.totp_enrol_only,
+	g.id AS grant_id, g.role AS grant_role, g.unit_id AS grant_unit_id
 FROM session s JOIN account a ON a.id = s.account_id
+LEFT JOIN role_grant g ON g.account_id = a.id
 WHERE s.token_hash = $1 AND s.revoked_at IS NULL;
 
 -- name: iam_session_touch

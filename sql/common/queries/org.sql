@@ -15,6 +15,10 @@ SELECT u.id, u.code, u.name, u.short_name, u.kind, u.parent_id, u.valid_from, u.
 FROM org_unit u
 WHERE u.id = $1
 
+-- name: org_unit_code
+-- $1 id -> the unit's agency code (never changed once created: ts_org_unit_code caches it)
+SELECT code FROM org_unit WHERE id = $1
+
 -- name: org_unit_id_by_code
 SELECT id FROM org_unit WHERE code = $1
 
