@@ -156,25 +156,25 @@ SELECT x.* FROM dossier x
 WHERE x.id IN (
     SELECT t.id FROM (SELECT c.id FROM dossier c WHERE CAST($1 AS BIGINT) = 0
             AND lower(c.code) COLLATE "C" >= $15 AND lower(c.code) COLLATE "C" < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || chr(ascii(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
-            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
-            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
-            AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
+            AND (CAST($11 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT)
+                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($11 AS BIGINT) AND c.id > CAST($12 AS BIGINT)))
+            AND (CAST($16 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT))
             ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $13) t
     UNION ALL
     SELECT l.id FROM sub s CROSS JOIN LATERAL (
         SELECT c.id FROM dossier c WHERE c.competent_unit_id = s.id
             AND lower(c.code) COLLATE "POSIX" >= $15 AND lower(c.code) COLLATE "POSIX" < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || chr(ascii(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
-            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
-            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
-            AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
+            AND (CAST($11 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT)
+                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($11 AS BIGINT) AND c.id > CAST($12 AS BIGINT)))
+            AND (CAST($16 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT))
             ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $13) l
     UNION ALL
     SELECT l.id FROM sub s CROSS JOIN LATERAL (
         SELECT c.id FROM dossier c WHERE c.receiving_unit_id = s.id
             AND lower(c.code) COLLATE "POSIX" >= $15 AND lower(c.code) COLLATE "POSIX" < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || chr(ascii(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
-            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
-            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
-            AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
+            AND (CAST($11 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT)
+                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($11 AS BIGINT) AND c.id > CAST($12 AS BIGINT)))
+            AND (CAST($16 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT))
             ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $13) l
 )
   -- include: queue_scope_filters

@@ -158,26 +158,26 @@ WITH RECURSIVE sub(id, depth) AS (
 SELECT x.* FROM dossier x
 WHERE x.id IN (
     SELECT t.id FROM (SELECT c.id FROM dossier c WHERE CAST($1 AS BIGINT) = 0
-            AND c.code COLLATE NOCASE >= $15 AND c.code COLLATE NOCASE < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
-            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
-            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
-            AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
+            AND c.code COLLATE NOCASE >= $15 AND c.code COLLATE NOCASE < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || (CASE substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT))) WHEN '@' THEN '[' ELSE char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1) END)
+            AND (CAST($11 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT)
+                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($11 AS BIGINT) AND c.id > CAST($12 AS BIGINT)))
+            AND (CAST($16 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT))
             ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $13) t
     UNION ALL
     SELECT y.id FROM sub s JOIN dossier y ON y.id IN (
         SELECT c.id FROM dossier c WHERE c.competent_unit_id = s.id
-            AND c.code COLLATE NOCASE >= $15 AND c.code COLLATE NOCASE < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
-            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
-            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
-            AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
+            AND c.code COLLATE NOCASE >= $15 AND c.code COLLATE NOCASE < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || (CASE substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT))) WHEN '@' THEN '[' ELSE char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1) END)
+            AND (CAST($11 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT)
+                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($11 AS BIGINT) AND c.id > CAST($12 AS BIGINT)))
+            AND (CAST($16 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT))
             ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $13)
     UNION ALL
     SELECT y.id FROM sub s JOIN dossier y ON y.id IN (
         SELECT c.id FROM dossier c WHERE c.receiving_unit_id = s.id
-            AND c.code COLLATE NOCASE >= $15 AND c.code COLLATE NOCASE < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
-            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
-            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
-            AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
+            AND c.code COLLATE NOCASE >= $15 AND c.code COLLATE NOCASE < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || (CASE substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT))) WHEN '@' THEN '[' ELSE char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1) END)
+            AND (CAST($11 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT)
+                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($11 AS BIGINT) AND c.id > CAST($12 AS BIGINT)))
+            AND (CAST($16 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT))
             ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $13)
 )
   -- include: queue_scope_filters
