@@ -1341,7 +1341,12 @@ static int search_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	struct ts_sbuf ids;
 	int rc, cnt, first, n;
 
-	if (job->params[8].type == TS_DBV_TEXT)
+	if (job->params[8].type == TS_DBV_TEXT && job->params[6].type == TS_DBV_NULL &&
+	    job->params[7].type == TS_DBV_NULL)
+		rc = ts_db_query(c, a, "catalog_search_fts_all", (struct ts_dbval[]){
+			job->params[0], job->params[1], job->params[2], job->params[3],
+			job->params[4], job->params[5], job->params[8], job->params[9]}, 8, &r, err);
+	else if (job->params[8].type == TS_DBV_TEXT)
 		rc = ts_db_query(c, a, "catalog_search_fts", job->params, 10, &r, err);
 	else
 		rc = ts_db_query(c, a, "catalog_search", (struct ts_dbval[]){

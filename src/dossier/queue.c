@@ -49,6 +49,28 @@ static const char *view_query(const struct list_job *j)
 			   : "dossier_queue_units";
 }
 
+/* A code search text that names a unit and month as codes do (<agency>-<yyMM>: the text up
+ * to its first '-' and four characters more): every code starting with it has its first '-'
+ * there too, so the text is the code's "month group" of migration 0022, whose indexes hold
+ * each unit's group in the queue order. */
+static bool code_month(const char *code)
+{
+	const char *dash = strchr(code, '-');
+
+	return dash && strlen(dash + 1) == 4;
+}
+
+static int take_rows(struct list_job *j, const struct ts_dbres *r, struct ts_error *err)
+{
+	j->items = ts_arena_zalloc(j->ctx->arena, (size_t)(r->nrows + 1) * sizeof(*j->items));
+	if (!j->items)
+		return nomem(err);
+	j->n = r->nrows;
+	for (int i = 0; i < r->nrows; i++)
+		ts_dossier_from_row(r, i, &j->items[i]);
+	return 0;
+}
+
 static int list_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 {
 	struct list_job *j = vjob;
@@ -68,7 +90,14 @@ static int list_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	bool only_code = j->code && !j->applicant && !j->f.assignee && !j->f.status && !j->f.step &&
 			 !j->f.procedure_id && !j->f.due_before && !j->f.overdue && !j->f.due_after;
 	if (only_code) {
-		q = "dossier_queue_code_top";
+		/* their own parameters (sql/.../dossier.sql, dossier_queue_code_top) */
+		struct ts_dbval cp[] = {TS_DB_INT(j->f.unit_id), TS_DB_INT(j->cur_due),
+					TS_DB_INT(j->cur_id),	 TS_DB_INT(j->f.limit + 1),
+					TS_DB_TEXT(j->code),	 TS_DB_INT(j->key_max)};
+		q = code_month(j->code) ? "dossier_queue_code_month" : "dossier_queue_code_top";
+		if ((rc = ts_db_query(c, a, q, cp, 6, &r, err)))
+			return rc;
+		return take_rows(j, r, err);
 	} else if (j->code && !j->applicant && !j->f.assignee) {
 		struct ts_dbval cp[] = {TS_DB_TEXT(j->code), TS_DB_INT(CODE_DIRECT_MAX + 1),
 					TS_DB_INT(j->f.unit_id)};
@@ -86,13 +115,7 @@ static int list_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	    TS_DB_INT(j->key_max)};
 	if ((rc = ts_db_query(c, a, q, p, 16, &r, err)))
 		return rc;
-	j->items = ts_arena_zalloc(a, (size_t)(r->nrows + 1) * sizeof(*j->items));
-	if (!j->items)
-		return nomem(err);
-	j->n = r->nrows;
-	for (int i = 0; i < r->nrows; i++)
-		ts_dossier_from_row(r, i, &j->items[i]);
-	return 0;
+	return take_rows(j, r, err);
 }
 
 /* An officer's queues default to the home unit's subtree (everywhere with a province-wide

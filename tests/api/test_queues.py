@@ -211,6 +211,7 @@ class QueueTest(unittest.TestCase):
         procs = sorted({d["procedure_id"] for d in self.rows})
         code = sorted(d["code"] for d in self.rows if d["code"].count("-") == 2)[len(self.rows) // 40]
         unit_prefix = code.split("-")[0]
+        month = code[:len(unit_prefix) + 5].lower()
         # both ways of a code search are taken (queue.c CODE_DIRECT_MAX = 2000)
         self.assertGreater(len([d for d in self.rows if d["code"].startswith(unit_prefix)]), 2000)
         root = [u for u, p in self.parent.items() if p is None][0]
@@ -239,11 +240,14 @@ class QueueTest(unittest.TestCase):
             self.check(login, unit, f"due_before={soon_to}", due_before=soon_to)
             # a code prefix of many codes (the view's index, prefix as a filter) and of few
             # (the code index), upper and lower case; a name; a name-like text
+            # a unit and month (dossier_queue_code_month: migration 0022's indexes), a unit and
+            # year or day (the code indexes)
             for q in (unit_prefix, unit_prefix.lower(), code, code.lower() + "-1", code[:-1], "trần", "van",
-                      "khong-co-ai-9"):
+                      "khong-co-ai-9", month, month.upper(), month[:-1], month + code[len(month):len(month) + 2]):
                 self.check(login, unit, "q=" + urllib.parse.quote(q), q=q)
             self.check(login, unit, "q=" + urllib.parse.quote(unit_prefix) + "&status=10", q=unit_prefix, status=10)
             self.check(login, unit, "q=" + urllib.parse.quote(code) + "&overdue=true", q=code, overdue=True)
+            self.check(login, unit, "q=" + urllib.parse.quote(month) + "&status=4", q=month, status=4)
         self.scope_param = None
         # a named unit inside the scope: its subtree only
         lead = self.home("lanhdao.tp")
@@ -260,6 +264,10 @@ class QueueTest(unittest.TestCase):
         self.check("admin", 0, "")
         self.check("admin", 0, "status=4", status=4)
         self.check("admin", 0, "overdue=true", overdue=True)
+        code = sorted(d["code"] for d in self.rows if d["code"].count("-") == 2)[len(self.rows) // 40]
+        month = code[:code.index("-") + 5]
+        for q in (month, code, code[:code.index("-")]):
+            self.check("admin", 0, "q=" + urllib.parse.quote(q), q=q)
         now = int(time.time())
         self.check("admin", 0, f"due_after={now}&due_before={now + 5 * 86400}", due_after=now,
                    due_before=now + 5 * 86400)

@@ -68,6 +68,7 @@ static void test_each_queue_walks_its_index_in_order(void **state)
 	    {"dossier_queue_units_open", "dossier_qc_open_idx", "dossier_qr_open_idx", 1},
 	    {"dossier_queue_code_top", "COVERING INDEX dossier_qc_code_idx",
 	     "COVERING INDEX dossier_qr_code_idx", 4},
+	    {"dossier_queue_code_month", "dossier_qc_month_idx", "dossier_qr_month_idx", 2},
 	    {"dossier_queue_code", "dossier_qc_code_idx", "dossier_code_ci_idx", 1},
 	    {"dossier_code_prefix_count", "COVERING INDEX dossier_qc_code_idx", "dossier_code_ci_idx", 0},
 	    {"dossier_count_status", "dossier_qc_status_idx", "dossier_qr_status_idx", 0},

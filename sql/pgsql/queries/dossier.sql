@@ -142,8 +142,13 @@ ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
 LIMIT $13
 
 -- name: dossier_queue_code_top
--- the code search without other filters: the first page of each unit's codes with the
--- prefix ($15) in the queue order, from the code indexes alone (they carry the due time),
+-- Parameters of this query and dossier_queue_code_month (their own, queue.c): $1 unit subtree
+-- (0 = everywhere), $2 / $3 the cursor (sort key, id; $2 < 0: none), $4 rows, $5 the code
+-- prefix (printable ASCII, lower case), $6 the last sort key (9223372036854775807: none).
+-- No other filter applies (queue.c takes dossier_queue_code otherwise), so each branch
+-- reads only rows of the page's scope, cursor and prefix and the merged rows need no
+-- second test.
+-- The first page of each unit's codes with the prefix in the queue order, from the code indexes alone (they carry the due time),
 -- merged; everywhere ($1 = 0) the first page of all codes with it. PostgreSQL: "+ 0" keeps the
 -- planner from walking a unit's due-time index and testing the code on every row (the codes
 -- of a month all sit late in that order): the code range is read and its rows sorted
@@ -155,31 +160,66 @@ WITH RECURSIVE sub(id, depth) AS (
 SELECT x.* FROM dossier x
 WHERE x.id IN (
     SELECT t.id FROM (SELECT c.id FROM dossier c WHERE CAST($1 AS BIGINT) = 0
-            AND lower(c.code) COLLATE "C" >= $15 AND lower(c.code) COLLATE "C" < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || chr(ascii(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
-            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
-            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
-            AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
-            ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $13) t
+            AND lower(c.code) COLLATE "C" >= $5 AND lower(c.code) COLLATE "C" < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || chr(ascii(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1)
+            AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
+                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
+            AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $4) t
     UNION ALL
     SELECT l.id FROM sub s CROSS JOIN LATERAL (
         SELECT c.id FROM dossier c WHERE c.competent_unit_id = s.id
-            AND lower(c.code) COLLATE "POSIX" >= $15 AND lower(c.code) COLLATE "POSIX" < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || chr(ascii(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
-            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
-            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
-            AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
-            ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $13) l
+            AND lower(c.code) COLLATE "POSIX" >= $5 AND lower(c.code) COLLATE "POSIX" < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || chr(ascii(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1)
+            AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
+                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
+            AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $4) l
     UNION ALL
     SELECT l.id FROM sub s CROSS JOIN LATERAL (
         SELECT c.id FROM dossier c WHERE c.receiving_unit_id = s.id
-            AND lower(c.code) COLLATE "POSIX" >= $15 AND lower(c.code) COLLATE "POSIX" < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || chr(ascii(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
-            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
-            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
-            AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
-            ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $13) l
+            AND lower(c.code) COLLATE "POSIX" >= $5 AND lower(c.code) COLLATE "POSIX" < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || chr(ascii(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1)
+            AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
+                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
+            AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $4) l
 )
-  -- include: queue_scope_filters
 ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
-LIMIT $13
+LIMIT $4
+
+-- name: dossier_queue_code_month
+-- the code search without other filters by a unit-and-month text ($5: the text up to its
+-- first '-' and four characters more, lower case; queue.c): a unit's codes of that month
+-- group are read from dossier_qc_month_idx / dossier_qr_month_idx (migration 0022) in the
+-- queue order, a page per unit, merged; everywhere ($1 = 0) as dossier_queue_code_top
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT x.* FROM dossier x
+WHERE x.id IN (
+    SELECT t.id FROM (SELECT c.id FROM dossier c WHERE CAST($1 AS BIGINT) = 0
+            AND lower(c.code) COLLATE "C" >= $5 AND lower(c.code) COLLATE "C" < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || chr(ascii(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1)
+            AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
+                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
+            AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $4) t
+    UNION ALL
+    SELECT l.id FROM sub s CROSS JOIN LATERAL (
+        SELECT c.id FROM dossier c WHERE c.competent_unit_id = s.id
+            AND substr(lower(c.code), 1, strpos(c.code, '-') + 4) = CAST($5 AS TEXT)
+            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($2 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT)
+            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT) OR c.id > CAST($3 AS BIGINT))
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $4) l
+    UNION ALL
+    SELECT l.id FROM sub s CROSS JOIN LATERAL (
+        SELECT c.id FROM dossier c WHERE c.receiving_unit_id = s.id
+            AND substr(lower(c.code), 1, strpos(c.code, '-') + 4) = CAST($5 AS TEXT)
+            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($2 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT)
+            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT) OR c.id > CAST($3 AS BIGINT))
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $4) l
+)
+ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
+LIMIT $4
 
 -- name: dossier_queue_code
 -- a code prefix ($15: printable ASCII, lower case) that few codes of the scope start with:

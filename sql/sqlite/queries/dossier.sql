@@ -147,8 +147,13 @@ ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
 LIMIT $13
 
 -- name: dossier_queue_code_top
--- the code search without other filters: the first page of each unit's codes with the
--- prefix ($15) in the queue order, from the code indexes alone (they carry the due time),
+-- Parameters of this query and dossier_queue_code_month (their own, queue.c): $1 unit subtree
+-- (0 = everywhere), $2 / $3 the cursor (sort key, id; $2 < 0: none), $4 rows, $5 the code
+-- prefix (printable ASCII, lower case), $6 the last sort key (9223372036854775807: none).
+-- No other filter applies (queue.c takes dossier_queue_code otherwise), so each branch
+-- reads only rows of the page's scope, cursor and prefix and the merged rows need no
+-- second test.
+-- The first page of each unit's codes with the prefix in the queue order, from the code indexes alone (they carry the due time),
 -- merged; everywhere ($1 = 0) the first page of all codes with it
 WITH RECURSIVE sub(id, depth) AS (
     SELECT id, 0 FROM org_unit WHERE id = $1
@@ -158,31 +163,66 @@ WITH RECURSIVE sub(id, depth) AS (
 SELECT x.* FROM dossier x
 WHERE x.id IN (
     SELECT t.id FROM (SELECT c.id FROM dossier c WHERE CAST($1 AS BIGINT) = 0
-            AND c.code COLLATE NOCASE >= $15 AND c.code COLLATE NOCASE < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
-            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
-            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
-            AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
-            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $13) t
+            AND c.code COLLATE NOCASE >= $5 AND c.code COLLATE NOCASE < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || (CASE substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT))) WHEN '@' THEN '[' ELSE char(unicode(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1) END)
+            AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
+                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
+            AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $4) t
     UNION ALL
     SELECT y.id FROM sub s JOIN dossier y ON y.id IN (
         SELECT c.id FROM dossier c WHERE c.competent_unit_id = s.id
-            AND c.code COLLATE NOCASE >= $15 AND c.code COLLATE NOCASE < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
-            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
-            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
-            AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
-            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $13)
+            AND c.code COLLATE NOCASE >= $5 AND c.code COLLATE NOCASE < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || (CASE substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT))) WHEN '@' THEN '[' ELSE char(unicode(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1) END)
+            AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
+                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
+            AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $4)
     UNION ALL
     SELECT y.id FROM sub s JOIN dossier y ON y.id IN (
         SELECT c.id FROM dossier c WHERE c.receiving_unit_id = s.id
-            AND c.code COLLATE NOCASE >= $15 AND c.code COLLATE NOCASE < substr(CAST($15 AS TEXT), 1, length(CAST($15 AS TEXT)) - 1) || char(unicode(substr(CAST($15 AS TEXT), length(CAST($15 AS TEXT)))) + 1)
-            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($11 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($16 AS BIGINT)
-            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($11 AS BIGINT) OR c.id > CAST($12 AS BIGINT))
-            AND substr(lower(c.code), 1, length(CAST($15 AS TEXT))) = CAST($15 AS TEXT)
-            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $13)
+            AND c.code COLLATE NOCASE >= $5 AND c.code COLLATE NOCASE < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || (CASE substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT))) WHEN '@' THEN '[' ELSE char(unicode(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1) END)
+            AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
+                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
+            AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $4)
 )
-  -- include: queue_scope_filters
 ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
-LIMIT $13
+LIMIT $4
+
+-- name: dossier_queue_code_month
+-- the code search without other filters by a unit-and-month text ($5: the text up to its
+-- first '-' and four characters more, lower case; queue.c): a unit's codes of that month
+-- group are read from dossier_qc_month_idx / dossier_qr_month_idx (migration 0022) in the
+-- queue order, a page per unit, merged; everywhere ($1 = 0) as dossier_queue_code_top
+WITH RECURSIVE sub(id, depth) AS (
+    SELECT id, 0 FROM org_unit WHERE id = $1
+    UNION ALL
+    SELECT c.id, s.depth + 1 FROM org_unit c JOIN sub s ON c.parent_id = s.id WHERE s.depth < 64
+)
+SELECT x.* FROM dossier x
+WHERE x.id IN (
+    SELECT t.id FROM (SELECT c.id FROM dossier c WHERE CAST($1 AS BIGINT) = 0
+            AND c.code COLLATE NOCASE >= $5 AND c.code COLLATE NOCASE < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || (CASE substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT))) WHEN '@' THEN '[' ELSE char(unicode(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1) END)
+            AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
+                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
+            AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $4) t
+    UNION ALL
+    SELECT y.id FROM sub s JOIN dossier y ON y.id IN (
+        SELECT c.id FROM dossier c WHERE c.competent_unit_id = s.id
+            AND substr(lower(c.code), 1, instr(c.code, '-') + 4) = $5
+            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($2 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT)
+            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT) OR c.id > CAST($3 AS BIGINT))
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $4)
+    UNION ALL
+    SELECT y.id FROM sub s JOIN dossier y ON y.id IN (
+        SELECT c.id FROM dossier c WHERE c.receiving_unit_id = s.id
+            AND substr(lower(c.code), 1, instr(c.code, '-') + 4) = $5
+            AND COALESCE(c.current_due_at, 9223372036854775807) >= CAST($2 AS BIGINT) AND COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT)
+            AND (COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT) OR c.id > CAST($3 AS BIGINT))
+            ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $4)
+)
+ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
+LIMIT $4
 
 -- name: dossier_queue_code
 -- a code prefix ($15: printable ASCII, lower case) that few codes of the scope start with:
