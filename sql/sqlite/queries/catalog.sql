@@ -2,6 +2,22 @@
 -- parameters: sql/common/queries/catalog.sql). SQLite: the candidates come from the FTS5
 -- trigram index procedure_fts (migration 0020).
 
+-- fragment: catalog_search_short_words
+-- of the LIKE patterns $1..$6, only the shorter words' ('%ky%': 4 characters or fewer) are
+-- tested on the row: FTS5 found the longer ones exactly
+AND (CAST($1 AS TEXT) IS NULL OR length(CAST($1 AS TEXT)) > 4
+     OR p.search_text LIKE CAST($1 AS TEXT) ESCAPE '\')
+AND (CAST($2 AS TEXT) IS NULL OR length(CAST($2 AS TEXT)) > 4
+     OR p.search_text LIKE CAST($2 AS TEXT) ESCAPE '\')
+AND (CAST($3 AS TEXT) IS NULL OR length(CAST($3 AS TEXT)) > 4
+     OR p.search_text LIKE CAST($3 AS TEXT) ESCAPE '\')
+AND (CAST($4 AS TEXT) IS NULL OR length(CAST($4 AS TEXT)) > 4
+     OR p.search_text LIKE CAST($4 AS TEXT) ESCAPE '\')
+AND (CAST($5 AS TEXT) IS NULL OR length(CAST($5 AS TEXT)) > 4
+     OR p.search_text LIKE CAST($5 AS TEXT) ESCAPE '\')
+AND (CAST($6 AS TEXT) IS NULL OR length(CAST($6 AS TEXT)) > 4
+     OR p.search_text LIKE CAST($6 AS TEXT) ESCAPE '\')
+
 -- name: catalog_search_fts
 -- catalog_search's candidates, looked up in procedure_fts: $9 an FTS5 query of every word of
 -- 3 or more characters as a phrase ("dang" AND "khai"), each found exactly as a substring
@@ -13,18 +29,7 @@ FROM procedure_fts f
 JOIN procedure p ON p.id = f.rowid
 WHERE procedure_fts MATCH CAST($9 AS TEXT)
   AND p.current_version_id IS NOT NULL
-  AND (CAST($1 AS TEXT) IS NULL OR length(CAST($1 AS TEXT)) > 4
-       OR p.search_text LIKE CAST($1 AS TEXT) ESCAPE '\')
-  AND (CAST($2 AS TEXT) IS NULL OR length(CAST($2 AS TEXT)) > 4
-       OR p.search_text LIKE CAST($2 AS TEXT) ESCAPE '\')
-  AND (CAST($3 AS TEXT) IS NULL OR length(CAST($3 AS TEXT)) > 4
-       OR p.search_text LIKE CAST($3 AS TEXT) ESCAPE '\')
-  AND (CAST($4 AS TEXT) IS NULL OR length(CAST($4 AS TEXT)) > 4
-       OR p.search_text LIKE CAST($4 AS TEXT) ESCAPE '\')
-  AND (CAST($5 AS TEXT) IS NULL OR length(CAST($5 AS TEXT)) > 4
-       OR p.search_text LIKE CAST($5 AS TEXT) ESCAPE '\')
-  AND (CAST($6 AS TEXT) IS NULL OR length(CAST($6 AS TEXT)) > 4
-       OR p.search_text LIKE CAST($6 AS TEXT) ESCAPE '\')
+  -- include: catalog_search_short_words
   -- include: catalog_search_scope
 ORDER BY f.rowid
 LIMIT CAST($10 AS BIGINT)
@@ -38,18 +43,7 @@ FROM procedure_fts f
 JOIN procedure p ON p.id = f.rowid
 WHERE procedure_fts MATCH CAST($7 AS TEXT)
   AND p.current_version_id IS NOT NULL
-  AND (CAST($1 AS TEXT) IS NULL OR length(CAST($1 AS TEXT)) > 4
-       OR p.search_text LIKE CAST($1 AS TEXT) ESCAPE '\')
-  AND (CAST($2 AS TEXT) IS NULL OR length(CAST($2 AS TEXT)) > 4
-       OR p.search_text LIKE CAST($2 AS TEXT) ESCAPE '\')
-  AND (CAST($3 AS TEXT) IS NULL OR length(CAST($3 AS TEXT)) > 4
-       OR p.search_text LIKE CAST($3 AS TEXT) ESCAPE '\')
-  AND (CAST($4 AS TEXT) IS NULL OR length(CAST($4 AS TEXT)) > 4
-       OR p.search_text LIKE CAST($4 AS TEXT) ESCAPE '\')
-  AND (CAST($5 AS TEXT) IS NULL OR length(CAST($5 AS TEXT)) > 4
-       OR p.search_text LIKE CAST($5 AS TEXT) ESCAPE '\')
-  AND (CAST($6 AS TEXT) IS NULL OR length(CAST($6 AS TEXT)) > 4
-       OR p.search_text LIKE CAST($6 AS TEXT) ESCAPE '\')
+  -- include: catalog_search_short_words
 ORDER BY f.rowid
 LIMIT CAST($8 AS BIGINT)
 
