@@ -25,3 +25,10 @@ AND (CAST($15 AS TEXT) IS NULL
 AND (CAST($1 AS BIGINT) = 0 OR x.receiving_unit_id IN (SELECT id FROM sub)
      OR x.competent_unit_id IN (SELECT id FROM sub))
 -- include: queue_filters
+
+-- fragment: queue_code_after_cursor
+-- the code searches (dossier_queue_code_top, dossier_queue_code_month): the rows after the
+-- cursor ($2 sort key, $3 id; $2 < 0 on a first page) and up to the due bound $6
+AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
+     OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
+AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))

@@ -161,25 +161,19 @@ SELECT x.* FROM dossier x
 WHERE x.id IN (
     SELECT t.id FROM (SELECT c.id FROM dossier c WHERE CAST($1 AS BIGINT) = 0
             AND lower(c.code) COLLATE "C" >= $5 AND lower(c.code) COLLATE "C" < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || chr(ascii(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1)
-            AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
-                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
-            AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))
+            -- include: queue_code_after_cursor
             ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $4) t
     UNION ALL
     SELECT l.id FROM sub s CROSS JOIN LATERAL (
         SELECT c.id FROM dossier c WHERE c.competent_unit_id = s.id
             AND lower(c.code) COLLATE "POSIX" >= $5 AND lower(c.code) COLLATE "POSIX" < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || chr(ascii(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1)
-            AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
-                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
-            AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))
+            -- include: queue_code_after_cursor
             ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $4) l
     UNION ALL
     SELECT l.id FROM sub s CROSS JOIN LATERAL (
         SELECT c.id FROM dossier c WHERE c.receiving_unit_id = s.id
             AND lower(c.code) COLLATE "POSIX" >= $5 AND lower(c.code) COLLATE "POSIX" < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || chr(ascii(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1)
-            AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
-                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
-            AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))
+            -- include: queue_code_after_cursor
             ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $4) l
 )
 ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
@@ -199,9 +193,7 @@ SELECT x.* FROM dossier x
 WHERE x.id IN (
     SELECT t.id FROM (SELECT c.id FROM dossier c WHERE CAST($1 AS BIGINT) = 0
             AND lower(c.code) COLLATE "C" >= $5 AND lower(c.code) COLLATE "C" < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || chr(ascii(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1)
-            AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
-                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
-            AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))
+            -- include: queue_code_after_cursor
             ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $4) t
     UNION ALL
     SELECT l.id FROM sub s CROSS JOIN LATERAL (

@@ -164,25 +164,19 @@ SELECT x.* FROM dossier x
 WHERE x.id IN (
     SELECT t.id FROM (SELECT c.id FROM dossier c WHERE CAST($1 AS BIGINT) = 0
             AND c.code COLLATE NOCASE >= $5 AND c.code COLLATE NOCASE < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || (CASE substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT))) WHEN '@' THEN '[' ELSE char(unicode(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1) END)
-            AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
-                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
-            AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))
+            -- include: queue_code_after_cursor
             ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $4) t
     UNION ALL
     SELECT y.id FROM sub s JOIN dossier y ON y.id IN (
         SELECT c.id FROM dossier c WHERE c.competent_unit_id = s.id
             AND c.code COLLATE NOCASE >= $5 AND c.code COLLATE NOCASE < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || (CASE substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT))) WHEN '@' THEN '[' ELSE char(unicode(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1) END)
-            AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
-                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
-            AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))
+            -- include: queue_code_after_cursor
             ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $4)
     UNION ALL
     SELECT y.id FROM sub s JOIN dossier y ON y.id IN (
         SELECT c.id FROM dossier c WHERE c.receiving_unit_id = s.id
             AND c.code COLLATE NOCASE >= $5 AND c.code COLLATE NOCASE < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || (CASE substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT))) WHEN '@' THEN '[' ELSE char(unicode(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1) END)
-            AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
-                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
-            AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))
+            -- include: queue_code_after_cursor
             ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $4)
 )
 ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
@@ -202,9 +196,7 @@ SELECT x.* FROM dossier x
 WHERE x.id IN (
     SELECT t.id FROM (SELECT c.id FROM dossier c WHERE CAST($1 AS BIGINT) = 0
             AND c.code COLLATE NOCASE >= $5 AND c.code COLLATE NOCASE < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || (CASE substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT))) WHEN '@' THEN '[' ELSE char(unicode(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1) END)
-            AND (CAST($2 AS BIGINT) < 0 OR COALESCE(c.current_due_at, 9223372036854775807) > CAST($2 AS BIGINT)
-                 OR (COALESCE(c.current_due_at, 9223372036854775807) = CAST($2 AS BIGINT) AND c.id > CAST($3 AS BIGINT)))
-            AND (CAST($6 AS BIGINT) = 9223372036854775807 OR COALESCE(c.current_due_at, 9223372036854775807) <= CAST($6 AS BIGINT))
+            -- include: queue_code_after_cursor
             ORDER BY COALESCE(c.current_due_at, 9223372036854775807), c.id LIMIT $4) t
     UNION ALL
     SELECT y.id FROM sub s JOIN dossier y ON y.id IN (
