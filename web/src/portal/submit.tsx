@@ -162,6 +162,9 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
   // progress and the server's confirmation
   const [files, setFilesState] = useState<ChosenFiles>({});
   const [filesKept, setFilesKept] = useState<boolean | null>(null);
+  // saves of the chosen files still running (each choice is written to IndexedDB in the
+  // background; shown on the chosen lines as data-saving, which the end-to-end test waits on)
+  const [filesSaving, setFilesSaving] = useState(0);
   useEffect(() => {
     let live = true;
     loadChosen(key).then((f) => live && Object.keys(f).length > 0 && setFilesState(f));
@@ -171,7 +174,11 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
   }, [key]);
   const setFiles = (next: ChosenFiles) => {
     setFilesState(next);
-    saveChosen(key, next).then(setFilesKept);
+    setFilesSaving((n) => n + 1);
+    saveChosen(key, next).then((kept) => {
+      setFilesKept(kept);
+      setFilesSaving((n) => n - 1);
+    });
   };
   const [sent, setSent] = useState<{ code: string; rows: Up[] } | null>(null);
 
@@ -396,7 +403,7 @@ function Wizard(props: { p: Procedure; v: Variant; account: number }) {
                           onChange={(e) => setFiles({ ...files, [doc.code!]: [...(e.currentTarget.files || [])] })}
                         />
                         {(files[doc.code] || []).length > 0 && (
-                          <p class="muted small" data-chosen={doc.code}>
+                          <p class="muted small" data-chosen={doc.code} data-saving={filesSaving > 0 ? 'yes' : 'no'}>
                             {t('file.wizard_chosen')}: {files[doc.code].map((f) => f.name).join(', ')}{' '}
                             <button type="button" class="link" onClick={() => setFiles({ ...files, [doc.code!]: [] })}>
                               {t('file.wizard_unchoose')}

@@ -86,7 +86,9 @@ test('a dossier goes from online submission to a rated result', async () => {
   await citizen.getByLabel(/^Tệp của: Tờ khai/).setInputFiles({ name: 'to-khai.pdf', mimeType: 'application/pdf', buffer: PDF });
   await citizen.getByLabel(/^Tệp của: Giấy tờ tùy thân/).setInputFiles({ name: 'anh chup CCCD.png', mimeType: 'image/png', buffer: PNG });
   await citizen.locator('[data-chosen]', { hasText: 'anh chup CCCD.png' }).waitFor();
-  // the chosen files survive a reload too (kept with the draft in IndexedDB)
+  // the chosen files survive a reload too (kept with the draft in IndexedDB, written in the
+  // background: a reload before the last write is done loses that choice)
+  await citizen.locator('[data-chosen][data-saving=no]', { hasText: 'anh chup CCCD.png' }).waitFor();
   await citizen.reload();
   await citizen.locator('[data-chosen]', { hasText: 'to-khai.pdf' }).waitFor();
   await citizen.locator('[data-chosen]', { hasText: 'anh chup CCCD.png' }).waitFor();
