@@ -141,6 +141,13 @@ SELECT x.* FROM dossier x WHERE x.id IN (
 ORDER BY COALESCE(x.current_due_at, 9223372036854775807), x.id
 LIMIT $13
 
+-- fragment: queue_code_everywhere
+-- the code searches everywhere ($1 = 0): the first page of all codes with the prefix $5
+SELECT t.id FROM (SELECT c.id FROM dossier c WHERE CAST($1 AS BIGINT) = 0
+        AND lower(c.code) COLLATE "C" >= $5 AND lower(c.code) COLLATE "C" < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || chr(ascii(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1)
+        -- include: queue_code_after_cursor
+        ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $4) t
+
 -- name: dossier_queue_code_top
 -- Parameters of this query and dossier_queue_code_month (their own, queue.c): $1 unit subtree
 -- (0 = everywhere), $2 / $3 the cursor (sort key, id; $2 < 0: none), $4 rows, $5 the code
@@ -159,10 +166,7 @@ WITH RECURSIVE sub(id, depth) AS (
 )
 SELECT x.* FROM dossier x
 WHERE x.id IN (
-    SELECT t.id FROM (SELECT c.id FROM dossier c WHERE CAST($1 AS BIGINT) = 0
-            AND lower(c.code) COLLATE "C" >= $5 AND lower(c.code) COLLATE "C" < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || chr(ascii(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1)
-            -- include: queue_code_after_cursor
-            ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $4) t
+    -- include: queue_code_everywhere
     UNION ALL
     SELECT l.id FROM sub s CROSS JOIN LATERAL (
         SELECT c.id FROM dossier c WHERE c.competent_unit_id = s.id
@@ -191,10 +195,7 @@ WITH RECURSIVE sub(id, depth) AS (
 )
 SELECT x.* FROM dossier x
 WHERE x.id IN (
-    SELECT t.id FROM (SELECT c.id FROM dossier c WHERE CAST($1 AS BIGINT) = 0
-            AND lower(c.code) COLLATE "C" >= $5 AND lower(c.code) COLLATE "C" < substr(CAST($5 AS TEXT), 1, length(CAST($5 AS TEXT)) - 1) || chr(ascii(substr(CAST($5 AS TEXT), length(CAST($5 AS TEXT)))) + 1)
-            -- include: queue_code_after_cursor
-            ORDER BY COALESCE(c.current_due_at, 9223372036854775807) + 0, c.id LIMIT $4) t
+    -- include: queue_code_everywhere
     UNION ALL
     SELECT l.id FROM sub s CROSS JOIN LATERAL (
         SELECT c.id FROM dossier c WHERE c.competent_unit_id = s.id
