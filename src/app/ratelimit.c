@@ -116,6 +116,28 @@ static void mem_clear(void)
 	mem.full_logged = false;
 }
 
+/* The chain of the key "bucket|subject": the subject is a SHA-256 in hex, whose first digits
+ * spread evenly. mem.mu held. */
+static struct mem_entry **mem_chain(const char *key)
+{
+	const char *subject = strchr(key, '|');
+	size_t h = 0;
+	for (int k = 0; subject && k < 6 && subject[1 + k]; k++) {
+		char c = subject[1 + k];
+		h = h * 16 + (size_t)(c <= '9' ? c - '0' : c - 'a' + 10);
+	}
+	return &mem.chain[h % MEM_CHAINS];
+}
+
+/* The entry of key, or NULL. mem.mu held. */
+static struct mem_entry *mem_find(const char *key)
+{
+	struct mem_entry *e = *mem_chain(key);
+	while (e && strcmp(e->key, key))
+		e = e->next;
+	return e;
+}
+
 /* Counts one hit of every bucket of j in memory; sets their hits. */
 static void mem_hit(const struct ts_db *db, struct hit_job *j)
 {
@@ -128,20 +150,12 @@ static void mem_hit(const struct ts_db *db, struct hit_job *j)
 	for (int i = 0; i < j->n; i++) {
 		char key[sizeof(((struct mem_entry *)0)->key)];
 		snprintf(key, sizeof(key), "%s|%s", j->b[i].bucket, j->b[i].subject);
-		/* the subject is a SHA-256 in hex: its first digits spread evenly */
-		size_t h = 0;
-		for (int k = 0; k < 6 && j->b[i].subject[k]; k++) {
-			char c = j->b[i].subject[k];
-			h = h * 16 + (size_t)(c <= '9' ? c - '0' : c - 'a' + 10);
-		}
-		h %= MEM_CHAINS;
-		struct mem_entry *e = mem.chain[h];
-		while (e && strcmp(e->key, key))
-			e = e->next;
+		struct mem_entry *e = mem_find(key);
 		if (!e && mem.n < MEM_MAX && (e = calloc(1, sizeof(*e)))) {
+			struct mem_entry **chain = mem_chain(key);
 			memcpy(e->key, key, sizeof(key));
-			e->next = mem.chain[h];
-			mem.chain[h] = e;
+			e->next = *chain;
+			*chain = e;
 			mem.n++;
 		}
 		if (!e) {
@@ -202,20 +216,6 @@ static int sync_tx(struct ts_dbconn *c, void *arg, struct ts_error *err)
 			return rc;
 	}
 	return 0;
-}
-
-static struct mem_entry *mem_find(const char *key)
-{
-	const char *subject = strchr(key, '|');
-	size_t h = 0;
-	for (int k = 0; subject && k < 6 && subject[1 + k]; k++) {
-		char c = subject[1 + k];
-		h = h * 16 + (size_t)(c <= '9' ? c - '0' : c - 'a' + 10);
-	}
-	struct mem_entry *e = mem.chain[h % MEM_CHAINS];
-	while (e && strcmp(e->key, key))
-		e = e->next;
-	return e;
 }
 
 /* One sync: the pending hits of the current window are added to the store's counters in one
