@@ -160,6 +160,17 @@ void ts_db_group_stats(struct ts_db *db, uint64_t *batches, uint64_t *members)
 		*members = m;
 }
 
+struct ts_db_prefetch *ts_db_prefetch_start(struct ts_db *db)
+{
+	return db && db->ops->prefetch_start ? db->ops->prefetch_start(db) : NULL;
+}
+
+void ts_db_prefetch_end(struct ts_db *db, struct ts_db_prefetch *p, bool finish)
+{
+	if (p)
+		db->ops->prefetch_end(p, finish);
+}
+
 int ts_db_write_queue(struct ts_db *db)
 {
 	uint64_t b = 0, m = 0;

@@ -167,6 +167,17 @@ void ts_db_group_stats(struct ts_db *db, uint64_t *batches, uint64_t *members);
  * PostgreSQL). For /metrics and tests. */
 int ts_db_write_queue(struct ts_db *db);
 
+/* For one scan over most of the store (the statistics recount): starts reading the store's
+ * file into the operating system's page cache in file order, in the background, so that the
+ * scan's reads in index order find their pages there instead of waiting for one random read
+ * each from a cold disk. SQLite only, and only when the file fits in half the memory
+ * available; NULL when nothing was started (PostgreSQL keeps its own buffers).
+ * ts_db_prefetch_end stops it (finish: let it read to the end first) and frees it; NULL is a
+ * no-op. */
+struct ts_db_prefetch;
+struct ts_db_prefetch *ts_db_prefetch_start(struct ts_db *db);
+void ts_db_prefetch_end(struct ts_db *db, struct ts_db_prefetch *p, bool finish);
+
 /* Fault injection (only effective in TS_FAULT_INJECTION builds): after n more queries,
  * every ts_db_query fails with TS_ERR_DB (n < 0 disables). Process-wide; thread-safe. */
 void ts_db_fail_queries_after(long n);

@@ -51,6 +51,9 @@ struct db_ops {
 	/* Optional: group commit counters (batches committed, members in them). */
 	void (*group_stats)(struct ts_db *db, uint64_t *batches, uint64_t *members,
 			    int *waiting);
+	/* Optional: ts_db_prefetch_start / ts_db_prefetch_end (db.h). */
+	void *(*prefetch_start)(struct ts_db *db);
+	void (*prefetch_end)(void *p, bool finish);
 };
 
 extern const struct db_ops ts_db_sqlite_ops;

@@ -3,11 +3,15 @@
  * in WAL mode. Write transactions are group-committed on the writer (see sq_write_tx and
  * db.h). Prepared statements are cached per connection by query (index in
  * ts_sql_queries); $N parameters bind by name. */
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "base/mem.h"
@@ -895,6 +899,92 @@ static int sq_exec_script(struct ts_dbconn *base, const char *label, const char 
 	return 0;
 }
 
+/* ---- prefetch ------------------------------------------------------------------------------ */
+
+/* A scan of most of the store in index order (the statistics recount) reads pages that lie
+ * scattered through the file, since every table and index grows at once; from a cold disk
+ * each is one random read (10 M dossiers: about 50 s of waiting for 3.3 GB). Asked for in file
+ * order, the same pages come at the disk's sequential speed (11 GB in about 13 s here), so a
+ * thread reads the file from its start while the scan runs, and the kernel keeps what it read
+ * in its page cache (posix_fadvise WILLNEED is no substitute: Linux read only 2.8 GB of that
+ * 11 GB file for it). Only when the file fits in half of the memory available, so that it
+ * pushes nothing useful out. */
+#define PREFETCH_CHUNK (1 << 20)
+
+struct sq_prefetch {
+	pthread_t thread;
+	int fd;
+	off_t size;
+	atomic_bool stop;
+};
+
+static void *prefetch_main(void *vp)
+{
+	struct sq_prefetch *p = vp;
+	char *buf = ts_malloc(PREFETCH_CHUNK);
+	if (!buf)
+		return NULL;
+	for (off_t off = 0; off < p->size && !atomic_load(&p->stop);) {
+		ssize_t n = pread(p->fd, buf, PREFETCH_CHUNK, off);
+		if (n <= 0)
+			break; /* an error or the end: the scan reads on, only slower */
+		off += n;
+	}
+	ts_free(buf);
+	return NULL;
+}
+
+/* MemAvailable from /proc/meminfo, bytes; 0 when unknown. */
+static long long mem_available(void)
+{
+	char line[128];
+	long long kib = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %lld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib * 1024;
+}
+
+static void *sq_prefetch_start(struct ts_db *db)
+{
+	struct sq_db *s = db->impl;
+	const char *path = sqlite3_db_filename(s->writer.h, "main");
+	struct stat st;
+	struct sq_prefetch *p;
+	int fd;
+
+	if (!path || !*path || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || st.st_size <= 0 || st.st_size > mem_available() / 2 ||
+	    !(p = ts_calloc(1, sizeof(*p)))) {
+		close(fd);
+		return NULL;
+	}
+	p->fd = fd;
+	p->size = st.st_size;
+	atomic_init(&p->stop, false);
+	if (pthread_create(&p->thread, NULL, prefetch_main, p) != 0) {
+		close(fd);
+		ts_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void sq_prefetch_end(void *vp, bool finish)
+{
+	struct sq_prefetch *p = vp;
+	if (!finish)
+		atomic_store(&p->stop, true);
+	pthread_join(p->thread, NULL);
+	close(p->fd);
+	ts_free(p);
+}
+
 const struct db_ops ts_db_sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
@@ -909,4 +999,6 @@ const struct db_ops ts_db_sqlite_ops = {
     .exec_script = sq_exec_script,
     .write_tx = sq_write_tx,
     .group_stats = sq_group_stats,
+    .prefetch_start = sq_prefetch_start,
+    .prefetch_end = sq_prefetch_end,
 };

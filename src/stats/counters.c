@@ -959,6 +959,11 @@ static int recount_tx(struct ts_dbconn *c, void *vjob, struct ts_error *err)
 	struct ts_dbres *r = NULL;
 	int rc;
 
+	/* one snapshot, and no second recount beside it (PostgreSQL; see stats.sql) */
+	if ((rc = ts_db_query(c, a, "stats_recount_snapshot", NULL, 0, NULL, err)) ||
+	    (rc = ts_db_query(c, a, "stats_recount_lock", NULL, 0, NULL, err)) ||
+	    (j->apply && (rc = ts_db_query(c, a, "stats_recount_lock_counters", NULL, 0, NULL, err))))
+		return rc;
 	/* this connection's page cache for the pages read (SQLite; put back below) */
 	if ((rc = ts_db_query(c, a, "stats_recount_tune", NULL, 0, NULL, err)))
 		return rc;
@@ -1008,7 +1013,9 @@ int ts_stats_recount(struct ts_ctx *ctx, bool apply, int64_t *rows, int64_t *dif
 	if (!sys)
 		return ts_error_set(err, TS_ERR_FORBIDDEN, NULL,
 				    "Chỉ quản trị hệ thống được đếm lại số liệu");
+	struct ts_db_prefetch *pf = ts_db_prefetch_start(ctx->db);
 	rc = ts_db_tx(ctx->db, TS_DB_TX_WRITE, recount_tx, &j, err);
+	ts_db_prefetch_end(ctx->db, pf, false);
 	if (rc == 0) {
 		if (rows)
 			*rows = j.rows;

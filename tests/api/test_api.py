@@ -727,6 +727,58 @@ class ConcurrentWritersTest(unittest.TestCase):
         self.assertEqual(p.returncode, 1, p.stdout)
 
 
+class RecountWhileWritingTest(unittest.TestCase):
+    """`tinhso stats recount` while a server takes submissions: `--check` compares the events and
+    the counters of one moment, so it finds no difference however the commits fall; a recount
+    that replaces the counters loses none of the changes committed around it."""
+
+    def test_recount_beside_submissions(self):
+        db = fresh_database("recount_writing")
+        run_cli(db, "migrate")
+        run_cli(db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "20")
+        server = Server(db, {"TINHSO_DB_POOL_SIZE": "6", "TINHSO_HTTP_THREADS": "8"})
+        checks, statuses, lock = [], [], threading.Lock()
+        try:
+            citizen = Client(server)
+            self.assertEqual(citizen.login("congdan1").status, 200)
+            anon = Client(server)
+            unit = lambda code: [u["id"] for u in anon.request("GET", "/api/v1/units?q=" + code).json["items"]
+                                 if u["code"] == code][0]
+            proc = anon.request("GET", "/api/v1/procedures/DEMO.000003").json
+            docs = [{"code": d["code"], "originals": 1} for d in proc["variants"][0]["documents"] if d["required"]]
+            body = {"procedure_code": "DEMO.000003", "competent_unit_id": unit("000.01.12.H99"),
+                    "receiving_unit_id": unit("000.00.31.H99"), "delivery": "counter", "documents": docs}
+
+            def submit():
+                for _ in range(60):
+                    r = citizen.request("POST", "/api/v1/dossiers", body)
+                    with lock:
+                        statuses.append(r.status)
+            threads = [threading.Thread(target=submit) for _ in range(4)]
+            for t in threads:
+                t.start()
+            # recounts while the submissions commit (bounded: 8 checks and 2 replacements)
+            for i in range(10):
+                args = ("stats", "recount") if i in (3, 7) else ("stats", "recount", "--check")
+                p = run_cli(db, *args, check=False)
+                checks.append((args[-1], p.returncode, p.stdout + p.stderr,
+                               any(t.is_alive() for t in threads)))
+            for t in threads:
+                t.join(120)
+        finally:
+            self.assertEqual(server.stop(), 0)
+        self.assertEqual(statuses, [201] * 240)
+        # the recounts really ran beside the writers (else this test proves nothing)
+        self.assertTrue(any(alive for *_, alive in checks[:5]), checks)
+        for what, rc, out, _ in checks:
+            self.assertEqual(rc, 0, out)
+            if what == "--check":
+                self.assertRegex(out, r" 0 differing", out)
+        p = run_cli(db, "stats", "recount", "--check", check=False)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn(" 0 differing", p.stdout)
+
+
 class CommandLineTest(unittest.TestCase):
     def test_help_lists_every_command(self):
         out = subprocess.run([BIN, "--help"], capture_output=True, text=True, check=True).stdout

@@ -5,6 +5,25 @@
 -- the recount's sort / hash memory, for its transaction only
 SET LOCAL work_mem = '256MB'
 
+-- name: stats_recount_snapshot
+-- Before any other statement of the recount's transaction. One snapshot for all its
+-- statements: the events it counts and the counters it compares them with are then of the
+-- same moment, whatever dossier transactions commit meanwhile (under READ COMMITTED each
+-- statement saw later commits, and --check reported differences that were not there). The
+-- lock makes a second recount wait: both would fill the same stats_*_recount tables.
+SET TRANSACTION ISOLATION LEVEL REPEATABLE READ
+
+-- name: stats_recount_lock
+LOCK TABLE stats_day_recount, stats_month_recount, stats_year_recount, stats_stock_recount
+  IN EXCLUSIVE MODE
+
+-- name: stats_recount_lock_counters
+-- A recount that replaces the counters: the dossier transactions that would bump them wait
+-- until it commits (EXCLUSIVE lets reads of the counters go on). Taken before the snapshot,
+-- so the transactions that hold a counter row when it is asked for commit first and are
+-- counted; those that come after wait, then add their change to the recounted rows.
+LOCK TABLE stats_day, stats_month, stats_year, stats_stock IN EXCLUSIVE MODE
+
 -- name: stats_recount_untune
 -- nothing to put back: SET LOCAL ends with the transaction
 SELECT 1

@@ -5,6 +5,18 @@
 -- the recount's page cache (256 MiB; also the in-memory sort budget of its comparison)
 PRAGMA cache_size = -262144
 
+-- name: stats_recount_snapshot
+-- nothing: the recount runs on the single writer, which no other transaction writes beside
+SELECT 1
+
+-- name: stats_recount_lock
+-- nothing: as above
+SELECT 1
+
+-- name: stats_recount_lock_counters
+-- nothing: as above
+SELECT 1
+
 -- name: stats_recount_untune
 -- back to SQLite's default page cache for this connection
 PRAGMA cache_size = -2000
