@@ -6,7 +6,7 @@
 # pg_locks is counted (granted / waiting, by lock type and relation). Prints wrk's RESULT
 # lines, the load average and the most frequent samples. Every step is bounded (wrk -d).
 #
-#   bench/pg_waits.sh                 DUR (10) s per step, CONNS (64), POOL (16), THREADS (32)
+#   bench/pg_waits.sh                 DUR (10) s per step, CONNS (64), POOL (16), THREADS (0)
 #   ENGINES="pgsql sqlite" bench/pg_waits.sh    the same steps on SQLite too (no samples)
 set -euo pipefail
 
@@ -14,7 +14,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DUR=${DUR:-10}
 CONNS=${CONNS:-64}
 POOL=${POOL:-16}
-THREADS=${THREADS:-32}
+THREADS=${THREADS:-0}
 ENGINES=${ENGINES:-pgsql}
 BIN=${BIN:-$ROOT/build/tinhso}
 WORK=$(mktemp -d /var/tmp/pg-waits.XXXXXX)

@@ -12,7 +12,7 @@
 #
 # Knobs (environment): RUNS (3) repetitions of the throughput set, medians reported;
 # DUR (10) seconds per load step; CONNS (64) connections; OFFICERS (16) racing officer
-# connections; THREADS (32, the default) server http.threads; POOL (16) server db.pool_size;
+# connections; THREADS (0, the default: a thread per connection) server http.threads; POOL (16) server db.pool_size;
 # SCALE (1000000) dossiers for the queue / search step (0 skips); SOAK (600) seconds of the
 # memory soak (0 skips); BURST_MAX (1024) largest connection burst (0 skips); PG (1) also
 # PostgreSQL (needs its server binaries); OUT (bench/RESULTS.md); THROUGHPUT (1) runs the
@@ -27,7 +27,7 @@ RUNS=${RUNS:-3}
 DUR=${DUR:-10}
 CONNS=${CONNS:-64}
 OFFICERS=${OFFICERS:-16}
-THREADS=${THREADS:-32}
+THREADS=${THREADS:-0}
 POOL=${POOL:-16}
 SCALE=${SCALE:-1000000}
 SOAK=${SOAK:-600}

@@ -22,7 +22,7 @@ enum ts_cfg_type { TS_CFG_STR, TS_CFG_INT, TS_CFG_BOOL };
 	X(LISTEN, "listen", TS_CFG_STR, "127.0.0.1:8080", 0, 0, 0, "address the server listens on, HOST:PORT") \
 	X(WEB_ROOT, "web.root", TS_CFG_STR, "web/dist", 0, 0, 0, "folder of the built web UI")        \
 	X(LOG_LEVEL, "log.level", TS_CFG_STR, "info", 0, 0, 0, "debug, info, warn or error")       \
-	X(HTTP_THREADS, "http.threads", TS_CFG_INT, "32", 1, 256, 0, "HTTP worker threads (poll)") \
+	X(HTTP_THREADS, "http.threads", TS_CFG_INT, "0", 0, 1024, 0, "HTTP threads: 0 = one per connection, N = a pool of N (poll)") \
 	X(HTTP_MAX_CONNECTIONS, "http.max_connections", TS_CFG_INT, "4096", 16, 1000000, 0,           \
 	  "simultaneous connections before new ones are refused")                                   \
 	X(HTTP_TIMEOUT, "http.timeout", TS_CFG_INT, "30", 1, 3600, 0, "idle connection timeout, seconds") \

@@ -129,7 +129,7 @@ struct ts_http_app {
 struct ts_http_options {
 	const char *host;          /* "127.0.0.1" */
 	unsigned port;             /* 8080; 0 = pick a free port (see ts_http_server_port) */
-	unsigned threads;          /* thread pool size (poll) */
+	unsigned threads;          /* 0: a thread per connection; N: a pool of N (poll) */
 	unsigned max_connections;  /* concurrent connections before new ones are refused */
 	unsigned timeout_s;        /* idle connection timeout */
 	unsigned shutdown_grace_s; /* how long in-flight requests may run after stop begins */

@@ -37,6 +37,7 @@ struct ts_http_server {
 	const char *csp;            /* static or the caller's (borrowed until stop) */
 	const char *ip_header;      /* NULL or the caller's (borrowed until stop) */
 	bool hsts;
+	bool per_connection; /* a thread per connection (http.threads 0), none suspended */
 	pthread_mutex_t mu;
 	pthread_cond_t idle; /* signalled when inflight drops to 0 */
 	unsigned long inflight;
@@ -257,7 +258,8 @@ static enum MHD_Result send_resp(struct ts_http_conn *c)
 		if (!mr)
 			close(resp->fd);
 	} else if (resp->stream) {
-		mr = ts_http_stream_response(resp->stream, c->mc, c->srv); /* Server-Sent Events */
+		mr = ts_http_stream_response(resp->stream, c->mc, c->srv, /* Server-Sent Events */
+					     c->srv->per_connection);
 	} else {
 		/* the body lives in the request arena (or is static), which is freed only in the
 		 * completion notification, after the response has been sent */
@@ -690,7 +692,14 @@ int ts_http_server_start(const struct ts_http_options *opt, const struct ts_http
 			 MHD_ALLOW_SUSPEND_RESUME; /* waiting event streams (stream.c) */
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	unsigned threads = opt->threads ? opt->threads : 1;
+	/* http.threads 0: a thread per connection. A request that waits (for the group commit, for
+	 * the database pool) then holds up only its own connection; in a pool of N threads each
+	 * thread serves several connections, and the other requests on a waiting thread wait
+	 * with it (bench/NOTES-issue8.md, "Threads"). */
+	unsigned threads = opt->threads;
+	s->per_connection = threads == 0;
+	if (threads == 0)
+		flags |= MHD_USE_THREAD_PER_CONNECTION;
 	/* the pool size goes in an array so that it can be left out for one thread (MHD warns
 	 * about sizes 0 and 1); the logger goes first so option parsing reports through it */
 	struct MHD_OptionItem pool[] = {

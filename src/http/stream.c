@@ -1,7 +1,9 @@
 /* stream.c - Server-Sent Events: feeds that broadcast small messages to bounded sets of
  * text/event-stream responses (libmicrohttpd content-reader responses). A waiting stream
- * suspends its connection, so it holds no server thread; the feed's thread resumes it when
- * a message, a heartbeat or the end is due. The second file that sees <microhttpd.h>:
+ * suspends its connection, so it holds no thread of a server's pool; the feed's thread resumes
+ * it when a message, a heartbeat or the end is due. A server that gives every connection its
+ * own thread cannot suspend (libmicrohttpd); there the stream waits on its thread for the same
+ * moments instead (a "blocking" stream). The second file that sees <microhttpd.h>:
  * server.c hands it the connection of a response that carries a stream. */
 #include "http/http.h"
 
@@ -32,6 +34,7 @@ struct ts_http_stream {
 	int64_t last_ns;       /* last write */
 	int64_t end_ns;        /* end of its lifetime, 0 = none */
 	bool suspended;        /* its connection is suspended, waiting for the feed's thread */
+	bool blocking;         /* waits in reader on its connection's own thread instead */
 	bool closing;          /* end as soon as the queued bytes are out */
 };
 
@@ -123,9 +126,20 @@ static void drop(struct ts_http_stream *s)
 	ts_free(s);
 }
 
+/* Waits on the feed until the stream's next heartbeat or end, or a broadcast (a message, the
+ * feed's or the server's end). Feed lock held. */
+static void wait_due(struct ts_http_feed *f, const struct ts_http_stream *s)
+{
+	int64_t until = s->last_ns + (int64_t)f->o.heartbeat_s * 1000000000;
+	if (s->end_ns && s->end_ns < until)
+		until = s->end_ns;
+	struct timespec ts = {.tv_sec = until / 1000000000, .tv_nsec = until % 1000000000};
+	pthread_cond_timedwait(&f->cv, &f->mu, &ts);
+}
+
 /* libmicrohttpd asks for the next bytes: what is queued, else the newest message, a
  * heartbeat or the end; with nothing to say the connection is suspended until the feed's
- * thread resumes it. */
+ * thread resumes it, or a blocking stream waits here until one of them is due. */
 static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	(void)pos;
@@ -134,6 +148,10 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 	int64_t now = now_ns();
 	ssize_t rc;
 	pthread_mutex_lock(&f->mu);
+	while (s->blocking && s->off == s->len && !due(f, s, now)) {
+		wait_due(f, s);
+		now = now_ns();
+	}
 	if (s->off == s->len) {
 		if (f->quit || (s->end_ns && now >= s->end_ns))
 			s->closing = true;
@@ -188,13 +206,14 @@ static void holder_release(void *p)
 }
 
 struct MHD_Response *ts_http_stream_response(struct ts_http_stream *s, struct MHD_Connection *mc,
-					     const void *owner)
+					     const void *owner, bool blocking)
 {
 	struct ts_http_feed *f = s->f;
 	struct MHD_Response *mr;
 	pthread_mutex_lock(&f->mu);
 	s->mc = mc;
 	s->owner = owner;
+	s->blocking = blocking;
 	pthread_mutex_unlock(&f->mu);
 	/* a stream made while its server stops ends after its preamble */
 	if (owner_stopping(owner)) {
@@ -219,6 +238,8 @@ static bool wake(struct ts_http_feed *f, const void *owner)
 	bool more = false;
 	int64_t now = now_ns();
 	pthread_mutex_lock(&f->mu);
+	if (owner)
+		pthread_cond_broadcast(&f->cv); /* the blocking streams, marked closing below */
 	for (struct ts_http_stream *s = f->head; s; s = s->next) {
 		if (owner && s->owner == owner)
 			s->closing = true;

@@ -1,6 +1,6 @@
 """Connection bursts (issue 8, point 8): bursts of k simultaneous new connections (every
 connect issued before any request), each sending GET /healthz, against one server with the
-default http.* settings (32 threads, max_connections 4096: a share of 128 per thread). Every
+default http.* settings (a thread per connection, max_connections 4096). Every
 connection of every burst must be answered with a 200, and a new connection afterwards too.
 
 The counts: every k from 1 to 512, then every third k up to 1,024 with the counts that failed

@@ -70,7 +70,7 @@ static void test_config_precedence_file_env_flag(void **state)
 	struct ts_config c;
 	struct ts_error err = {0};
 	assert_int_equal(ts_config_init(&c), 0);
-	assert_int_equal(ts_config_int(&c, TS_CFG_HTTP_THREADS), 32);
+	assert_int_equal(ts_config_int(&c, TS_CFG_HTTP_THREADS), 0);
 	char path[] = "/tmp/tinhso-config-XXXXXX";
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
@@ -99,7 +99,7 @@ static void test_config_refuses_unknown_and_out_of_bounds(void **state)
 	ts_config_init(&c);
 	assert_int_equal(ts_config_set(&c, "http.thread", "3", TS_CFG_FROM_FILE, &err), TS_ERR_CONFIG);
 	ts_error_clear(&err);
-	assert_int_equal(ts_config_set(&c, "http.threads", "0", TS_CFG_FROM_FILE, &err), TS_ERR_CONFIG);
+	assert_int_equal(ts_config_set(&c, "http.threads", "1025", TS_CFG_FROM_FILE, &err), TS_ERR_CONFIG);
 	ts_error_clear(&err);
 	assert_int_equal(ts_config_set(&c, "http.threads", "4x", TS_CFG_FROM_FILE, &err), TS_ERR_CONFIG);
 	ts_error_clear(&err);
