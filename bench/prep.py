@@ -19,6 +19,7 @@
 """
 import http.client
 import json
+import re
 import os
 import select
 import socket
@@ -302,6 +303,31 @@ def cmd_burst(host, port, maxn):
     return not failures
 
 
+def cmd_writer(base, before=None):
+    """The SQLite writer's group-commit counters from /metrics (as admin); with BEFORE (an
+    earlier output of this command), the change since then: members and the writer's CPU time
+    per member, the serial part of every write (src/db/sqlite.c, ts_db_group_stats)."""
+    cookie, _ = login(base, "admin")
+    st, _, body = req(base, "GET", "/metrics", headers={"Cookie": cookie})
+    if st != 200:
+        sys.exit(f"/metrics: {st}")
+    text = body.decode() if isinstance(body, bytes) else str(body)
+
+    def val(name):
+        m = re.search(rf"^{name} ([0-9.e+-]+)$", text, re.M)
+        return float(m.group(1)) if m else 0.0
+    now = {"members": int(val("tinhso_db_group_commit_members_total")),
+           "batches": int(val("tinhso_db_group_commits_total")),
+           "member_cpu_s": val("tinhso_db_group_commit_member_cpu_seconds_total")}
+    if before:
+        with open(before) as f:
+            b = json.load(f)
+        dm = now["members"] - b["members"]
+        now = {"members": dm, "batches": now["batches"] - b["batches"],
+               "member_cpu_us": round((now["member_cpu_s"] - b["member_cpu_s"]) * 1e6 / dm, 1) if dm else None}
+    print(json.dumps(now))
+
+
 if __name__ == "__main__":
     a = sys.argv[1:]
     if a[:1] == ["env"]:
@@ -314,6 +340,8 @@ if __name__ == "__main__":
         cmd_scale(a[1], a[2])
     elif a[:1] == ["check"]:
         sys.exit(0 if cmd_check(a[1], a[2], a[3], a[4]) else 1)
+    elif a[:1] == ["writer"]:
+        cmd_writer(a[1], a[2] if len(a) > 2 else None)
     elif a[:1] == ["burst"]:
         sys.exit(0 if cmd_burst(a[1], a[2], a[3]) else 1)
     else:

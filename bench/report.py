@@ -116,7 +116,8 @@ def main():
              f"{a.runs} runs** (min–max in brackets where useful).")
     L.append("")
     L.append(f"**Command**: `{a.command}` (RUNS={a.runs}, DUR={a.dur} s per step, CONNS={a.conns}, "
-             f"OFFICERS={a.officers}, server `http.threads`={a.threads}, `db.pool_size`={a.pool}, "
+             f"OFFICERS={a.officers}, server `http.threads`={a.threads}"
+             f"{' (a thread per connection)' if str(a.threads) == '0' else ''}, `db.pool_size`={a.pool}, "
              f"SCALE={a.scale}, SOAK={a.soak} s, BURST_MAX={a.burst_max}). Release build "
              "(RelWithDebInfo, -O2); load from `wrk` (Debian) with the Lua scripts of `bench/lua/`, "
              "on the same 2 cores as the server. Raw numbers: `bench/last-results.jsonl`.")
@@ -158,6 +159,15 @@ def main():
         "≥ 0.40", ok(sub_batch, 0.40))
     row("  ÷ raw one-per-transaction pairs/s, same run", [fmt(sub_single, 1)] + (["–"] if "pgsql" in engines else []),
         "≥ 3", ok(sub_single, 3))
+    wcpu = m("sqlite", "writer", "member_cpu_us")
+    if wcpu:
+        # the single SQLite writer runs every submission's writes one after the other: its CPU
+        # per submission bounds the rate whatever else gets faster; what each target would need
+        need = [f"≤ {fmt(1e6 / (k * m('sqlite', b, 'pairs_per_s')), 0)} µs for {t}"
+                for k, b, t in ((0.40, "ref_batch", "0.40 × batched"), (3, "ref_single", "3 × single"))
+                if m("sqlite", b, "pairs_per_s")]
+        row("  the SQLite writer's CPU per submission (serial: the most it allows), µs",
+            [f"{fmt(wcpu, 1)} (≤ {fmt(1e6 / wcpu)}/s)"], "; ".join(need), "")
     row(f"  p50 / p99 at {a.conns} connections, ms",
         [f"{fmt(m(e, 'submit', 'p50_ms'), 1)} / {fmt(m(e, 'submit', 'p99_ms'), 1)}" for e in engines], "p99 ≤ 20",
         ok(m("sqlite", "submit", "p99_ms"), 20, higher=False))
@@ -224,10 +234,13 @@ def main():
     if soak:
         s = soak["rss_kib"]
         half = s[len(s) // 2:]
-        growth = (max(half) - min(half)) / 1024 if half else None
+        # flat = no growth: the second half's highest sample over its first (a fall, memory
+        # given back, is not growth; the range says how far it fell)
+        growth = (max(half) - half[0]) / 1024 if half else None
+        spread = (max(half) - min(half)) / 1024 if half else None
         row(f"RSS over a {soak['seconds']} s soak (submissions + queue pages), MiB",
             [f"idle {soak['rss_idle_kib'] / 1024:.1f}; every {soak['step_s']} s: " + ", ".join(f"{x / 1024:.1f}" for x in s)],
-            "flat", f"second half varies by {growth:.1f} MiB")
+            "flat", f"second half grows by {growth:.1f} MiB (range {spread:.1f})")
     bursts = (get("sqlite", "bursts") or [None])[0]
     if bursts:
         row(f"connection bursts 1..{bursts.get('max')} (every count)",

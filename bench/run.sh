@@ -151,8 +151,14 @@ app_steps() {
 	# durable online submission; RSS sampled half-way
 	(sleep $((DUR / 2)); rss_kib "$pid" >"$WORK/$name.rss") &
 	local sampler=$!
+	[ "$engine" = sqlite ] && $PREP writer "$BASE" >"$WORK/$name.writer"
 	wrk_step "$engine" submit "$run" "$BASE" -t2 -c"$CONNS" -d"${DUR}s" -s "$BENCH_LUA/submit.lua"
 	wait "$sampler"
+	if [ "$engine" = sqlite ]; then
+		# the writer's serial CPU per submission (the bound of the single SQLite writer)
+		record "$engine" writer "$run" "$($PREP writer "$BASE" "$WORK/$name.writer")"
+		log "$engine writer: $(tail -n 1 "$RES")"
+	fi
 	# the same spread over up to 50 receiving units (each unit's code sequence is a row)
 	BENCH_SPREAD=1 wrk_step "$engine" submit_spread "$run" "$BASE" -t2 -c"$CONNS" -d"${DUR}s" -s "$BENCH_LUA/submit.lua"
 	record "$engine" rss_load "$run" "{\"rss_kib\": $(cat "$WORK/$name.rss")}"

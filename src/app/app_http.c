@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "base/cache.h"
 #include "iam/iam.h"
 #include "outbox/outbox.h"
 #include "stats/stats.h"
@@ -28,8 +29,10 @@ int ts_app_http_metrics(struct ts_call *call, struct ts_error *err)
 	struct ts_app *app = ts_dispatch_app();
 	struct ts_replica_stats rs;
 	ts_dispatch_replica_stats(&rs);
-	uint64_t gc_batches, gc_members;
-	ts_db_group_stats(app->db, &gc_batches, &gc_members);
+	struct ts_db_group_stats gc;
+	struct ts_cache_stats cs;
+	ts_db_group_stats(app->db, &gc);
+	ts_db_cache_stats(app->db, &cs);
 	char *extra = ts_arena_printf(call->req->arena,
 				      "# HELP tinhso_db_errors_total Database errors since start.\n"
 				      "# TYPE tinhso_db_errors_total counter\n"
@@ -47,8 +50,22 @@ int ts_app_http_metrics(struct ts_call *call, struct ts_error *err)
 				      "tinhso_db_group_commits_total %" PRIu64 "\n"
 				      "# HELP tinhso_db_group_commit_members_total Write transactions committed in those groups.\n"
 				      "# TYPE tinhso_db_group_commit_members_total counter\n"
-				      "tinhso_db_group_commit_members_total %" PRIu64 "\n",
-				      ts_db_error_count(app->db), app->unaudited, rs.replica, rs.sticky, rs.fallback, gc_batches, gc_members);
+				      "tinhso_db_group_commit_members_total %" PRIu64 "\n"
+				      "# HELP tinhso_db_group_commit_member_cpu_seconds_total CPU time the SQLite writer spent running those transactions (not their commits): the serial part of every write.\n"
+				      "# TYPE tinhso_db_group_commit_member_cpu_seconds_total counter\n"
+				      "tinhso_db_group_commit_member_cpu_seconds_total %.6f\n"
+				      "# HELP tinhso_read_cache_lookups_total Lookups in the read cache of unchanging rows (procedure versions, flow steps, unit codes, the calendar) since start.\n"
+				      "# TYPE tinhso_read_cache_lookups_total counter\n"
+				      "tinhso_read_cache_lookups_total{result=\"hit\"} %" PRIu64 "\n"
+				      "tinhso_read_cache_lookups_total{result=\"miss\"} %" PRIu64 "\n"
+				      "# HELP tinhso_read_cache_evictions_total Entries the read cache dropped to stay within its size since start.\n"
+				      "# TYPE tinhso_read_cache_evictions_total counter\n"
+				      "tinhso_read_cache_evictions_total %" PRIu64 "\n"
+				      "# HELP tinhso_read_cache_entries Entries in the read cache now.\n"
+				      "# TYPE tinhso_read_cache_entries gauge\n"
+				      "tinhso_read_cache_entries %zu\n",
+				      ts_db_error_count(app->db), app->unaudited, rs.replica, rs.sticky, rs.fallback, gc.batches, gc.members, gc.member_cpu_ns / 1e9,
+				      cs.hits, cs.misses, cs.evictions, cs.entries);
 	/* integration health (queue depth, oldest message, deliveries per target) */
 	char *integ = extra ? ts_outbox_metrics(app->db, call->req->arena) : NULL;
 	if (integ)

@@ -148,16 +148,11 @@ uint64_t ts_db_retry_count(const struct ts_db *db)
 	return db ? atomic_load(&db->retries) : 0;
 }
 
-void ts_db_group_stats(struct ts_db *db, uint64_t *batches, uint64_t *members)
+void ts_db_group_stats(struct ts_db *db, struct ts_db_group_stats *out)
 {
-	uint64_t b = 0, m = 0;
-	int w = 0;
+	*out = (struct ts_db_group_stats){0};
 	if (db && db->ops->group_stats)
-		db->ops->group_stats(db, &b, &m, &w);
-	if (batches)
-		*batches = b;
-	if (members)
-		*members = m;
+		db->ops->group_stats(db, out);
 }
 
 struct ts_db_prefetch *ts_db_prefetch_start(struct ts_db *db)
@@ -171,13 +166,16 @@ void ts_db_prefetch_end(struct ts_db *db, struct ts_db_prefetch *p, bool finish)
 		db->ops->prefetch_end(p, finish);
 }
 
+void ts_db_cache_stats(struct ts_db *db, struct ts_cache_stats *out)
+{
+	ts_cache_stats(db ? db->cache : NULL, out);
+}
+
 int ts_db_write_queue(struct ts_db *db)
 {
-	uint64_t b = 0, m = 0;
-	int w = 0;
-	if (db && db->ops->group_stats)
-		db->ops->group_stats(db, &b, &m, &w);
-	return w;
+	struct ts_db_group_stats g;
+	ts_db_group_stats(db, &g);
+	return g.waiting;
 }
 
 int ts_db_report(struct ts_db *db, int code, const char *query, const char *engine_code,

@@ -160,12 +160,22 @@ uint64_t ts_db_error_count(const struct ts_db *db);
 /* Count of transactions re-run by ts_db_tx after TS_ERR_DB_BUSY since start; for /metrics. */
 uint64_t ts_db_retry_count(const struct ts_db *db);
 
-/* Group commit counters since start (SQLite; 0 on PostgreSQL): batches committed and the
- * write transactions they held; members / batches is the mean batch size. For /metrics. */
-void ts_db_group_stats(struct ts_db *db, uint64_t *batches, uint64_t *members);
+/* Group commit counters since start (SQLite; all 0 on PostgreSQL), for /metrics: batches
+ * committed and the write transactions (members) they held, members / batches being the mean
+ * batch size; the CPU time the writer spent running members, in their savepoints, without
+ * the commits: the serial part of every write, which bounds the writes per second at
+ * members / member_cpu_ns * 1e9; and the write transactions waiting for their turn now. */
+struct ts_db_group_stats {
+	uint64_t batches, members, member_cpu_ns;
+	int waiting;
+};
+void ts_db_group_stats(struct ts_db *db, struct ts_db_group_stats *out);
 /* Write transactions waiting for their turn on the SQLite writer right now (0 on
  * PostgreSQL). For /metrics and tests. */
 int ts_db_write_queue(struct ts_db *db);
+/* The store's read cache counters since it opened (base/cache.h), for /metrics. */
+struct ts_cache_stats;
+void ts_db_cache_stats(struct ts_db *db, struct ts_cache_stats *out);
 
 /* For one scan over most of the store (the statistics recount): starts reading the store's
  * file into the operating system's page cache in file order, in the background, so that the

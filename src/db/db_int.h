@@ -49,8 +49,7 @@ struct db_ops {
 	 * code, or the commit's; TS_ERR_DB_BUSY makes ts_db_tx re-run fn. */
 	int (*write_tx)(struct ts_db *db, ts_db_tx_fn fn, void *ctx, struct ts_error *err);
 	/* Optional: group commit counters (batches committed, members in them). */
-	void (*group_stats)(struct ts_db *db, uint64_t *batches, uint64_t *members,
-			    int *waiting);
+	void (*group_stats)(struct ts_db *db, struct ts_db_group_stats *out);
 	/* Optional: ts_db_prefetch_start / ts_db_prefetch_end (db.h). */
 	void *(*prefetch_start)(struct ts_db *db);
 	void (*prefetch_end)(void *p, bool finish);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -63,6 +64,7 @@ struct sq_db {
 	int qlen;
 	bool leading;			 /* a caller is running batches on the writer */
 	uint64_t batches, members;	 /* committed, for /metrics */
+	uint64_t member_cpu_ns;		 /* the writer's CPU time in members (ts_db_group_stats) */
 	struct sq_conn *readers;
 	int nreaders;
 	struct sq_conn **idle; /* stack of free readers */
@@ -482,6 +484,13 @@ static void member_fail(struct gc_member *m, int rc, const char *detail)
 	m->rc = ts_error_set(m->err, rc, NULL, "%s", detail);
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 /* Runs one member in its savepoint. Returns false when SQLite dropped the whole
  * transaction (I/O error, full disk, ...). */
 static bool member_run(struct sq_conn *w, struct gc_member *m)
@@ -524,6 +533,7 @@ static struct gc_member *batch_run(struct sq_db *s, struct gc_member *list, int 
 	struct gc_member *m = list;
 	bool lost = false;
 	int ok = 0;
+	uint64_t cpu0 = thread_cpu_ns(); /* the leader runs the whole batch on its thread */
 	while (m) {
 		if (!lost) {
 			if (!member_run(w, m)) {
@@ -555,6 +565,10 @@ static struct gc_member *batch_run(struct sq_db *s, struct gc_member *list, int 
 		}
 		m = m->next;
 	}
+	uint64_t cpu = thread_cpu_ns() - cpu0;
+	pthread_mutex_lock(&s->gmu);
+	s->member_cpu_ns += cpu;
+	pthread_mutex_unlock(&s->gmu);
 	if (lost)
 		return list; /* SQLite already rolled back; nothing to commit */
 	struct ts_error ce = {0};
@@ -627,14 +641,14 @@ static int sq_write_tx(struct ts_db *db, ts_db_tx_fn fn, void *ctx, struct ts_er
 	return me.rc;
 }
 
-static void sq_group_stats(struct ts_db *db, uint64_t *batches, uint64_t *members,
-			   int *waiting)
+static void sq_group_stats(struct ts_db *db, struct ts_db_group_stats *out)
 {
 	struct sq_db *s = db->impl;
 	pthread_mutex_lock(&s->gmu);
-	*batches = s->batches;
-	*members = s->members;
-	*waiting = s->qlen;
+	out->batches = s->batches;
+	out->members = s->members;
+	out->member_cpu_ns = s->member_cpu_ns;
+	out->waiting = s->qlen;
 	pthread_mutex_unlock(&s->gmu);
 }
 

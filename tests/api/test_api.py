@@ -569,6 +569,28 @@ class ApiTest(unittest.TestCase):
         self.assertIsNotNone(m)
         self.assertEqual(m.group(1), "0")
 
+    def test_metrics_show_the_read_cache(self):
+        admin = self.client("admin")
+
+        def cache():
+            body = admin.request("GET", "/metrics").body
+            return {k: int(re.search(rf"^tinhso_read_cache_{k} (\d+)$", body, re.M).group(1))
+                    for k in ('lookups_total{result="hit"}', 'lookups_total{result="miss"}',
+                              "evictions_total", "entries")}
+        before = cache()
+        # a submission reads its procedure version, flow, units and calendar through the cache:
+        # the first may miss (and fill), the ones after it hit
+        citizen = self.client("congdan1")
+        for _ in range(3):
+            r = self.submit(citizen)
+            self.assertEqual(r.status, 201, r)
+        after = cache()
+        hits, misses = 'lookups_total{result="hit"}', 'lookups_total{result="miss"}'
+        self.assertGreaterEqual(after[hits] - before[hits], 2, (before, after))
+        self.assertGreaterEqual(after[hits] + after[misses], before[hits] + before[misses] + 3)
+        self.assertGreaterEqual(after["entries"], 1)
+        self.assertLessEqual(after["entries"], 4096)
+
     def test_openapi_describes_request_specs(self):
         r = self.client().request("GET", "/api/openapi.json")
         self.assertEqual(r.status, 200)
