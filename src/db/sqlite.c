@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -948,19 +949,26 @@ static void *prefetch_main(void *vp)
 	return NULL;
 }
 
-/* MemAvailable from /proc/meminfo, bytes; 0 when unknown. */
+/* MemAvailable from /proc/meminfo, bytes; where that file is hidden (the systemd unit's
+ * ProcSubset=pid), the free memory and buffers sysinfo(2) reports, which leaves out the page
+ * cache and so errs on the small side. */
 static long long mem_available(void)
 {
 	char line[128];
 	long long kib = 0;
+	struct sysinfo si;
 	FILE *f = fopen("/proc/meminfo", "r");
-	if (!f)
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "MemAvailable: %lld kB", &kib) == 1)
+				break;
+		fclose(f);
+	}
+	if (kib > 0)
+		return kib * 1024;
+	if (sysinfo(&si) != 0)
 		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %lld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib * 1024;
+	return ((long long)si.freeram + (long long)si.bufferram) * (long long)si.mem_unit;
 }
 
 static void *sq_prefetch_start(struct ts_db *db)
