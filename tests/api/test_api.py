@@ -655,6 +655,25 @@ class AuditTamperTest(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
 
 
+def demo_store(name):
+    """A fresh migrated store with the demo province and 20 dossiers."""
+    db = fresh_database(name)
+    run_cli(db, "migrate")
+    run_cli(db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "20")
+    return db
+
+
+def demo_submission(server):
+    """A valid submission of DEMO.000003 at the demo commune's counter, read from server."""
+    anon = Client(server)
+    unit = lambda code: [u["id"] for u in anon.request("GET", "/api/v1/units?q=" + code).json["items"]
+                         if u["code"] == code][0]
+    proc = anon.request("GET", "/api/v1/procedures/DEMO.000003").json
+    docs = [{"code": d["code"], "originals": 1} for d in proc["variants"][0]["documents"] if d["required"]]
+    return {"procedure_code": "DEMO.000003", "competent_unit_id": unit("000.01.12.H99"),
+            "receiving_unit_id": unit("000.00.31.H99"), "delivery": "counter", "documents": docs}
+
+
 class ConcurrentWritersTest(unittest.TestCase):
     """Submissions from many connections at once: codes never repeat, the counters equal their
     recount, and every audit chain (PostgreSQL: one per pool connection) is checked by
@@ -662,20 +681,12 @@ class ConcurrentWritersTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.db = fresh_database("concurrent_writers")
-        run_cli(cls.db, "migrate")
-        run_cli(cls.db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "20")
+        cls.db = demo_store("concurrent_writers")
         server = Server(cls.db, {"TINHSO_DB_POOL_SIZE": "6", "TINHSO_HTTP_THREADS": "8"})
         try:
             citizen = Client(server)
             assert citizen.login("congdan1").status == 200
-            anon = Client(server)
-            unit = lambda code: [u["id"] for u in anon.request("GET", "/api/v1/units?q=" + code).json["items"]
-                                 if u["code"] == code][0]
-            proc = anon.request("GET", "/api/v1/procedures/DEMO.000003").json
-            docs = [{"code": d["code"], "originals": 1} for d in proc["variants"][0]["documents"] if d["required"]]
-            body = {"procedure_code": "DEMO.000003", "competent_unit_id": unit("000.01.12.H99"),
-                    "receiving_unit_id": unit("000.00.31.H99"), "delivery": "counter", "documents": docs}
+            body = demo_submission(server)
             cls.codes, lock = [], threading.Lock()
 
             def run():
@@ -755,21 +766,13 @@ class RecountWhileWritingTest(unittest.TestCase):
     that replaces the counters loses none of the changes committed around it."""
 
     def test_recount_beside_submissions(self):
-        db = fresh_database("recount_writing")
-        run_cli(db, "migrate")
-        run_cli(db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "20")
+        db = demo_store("recount_writing")
         server = Server(db, {"TINHSO_DB_POOL_SIZE": "6", "TINHSO_HTTP_THREADS": "8"})
         checks, statuses, lock = [], [], threading.Lock()
         try:
             citizen = Client(server)
             self.assertEqual(citizen.login("congdan1").status, 200)
-            anon = Client(server)
-            unit = lambda code: [u["id"] for u in anon.request("GET", "/api/v1/units?q=" + code).json["items"]
-                                 if u["code"] == code][0]
-            proc = anon.request("GET", "/api/v1/procedures/DEMO.000003").json
-            docs = [{"code": d["code"], "originals": 1} for d in proc["variants"][0]["documents"] if d["required"]]
-            body = {"procedure_code": "DEMO.000003", "competent_unit_id": unit("000.01.12.H99"),
-                    "receiving_unit_id": unit("000.00.31.H99"), "delivery": "counter", "documents": docs}
+            body = demo_submission(server)
 
             def submit():
                 for _ in range(60):
