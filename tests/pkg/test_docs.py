@@ -146,21 +146,30 @@ def check_notify(tmp):
     sock_path = os.path.join(tmp, "notify.sock")
     s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     s.bind(sock_path)
-    s.settimeout(60)
-    p = socket.socket()
-    p.bind(("127.0.0.1", 0))
-    port = p.getsockname()[1]
-    p.close()
+    s.settimeout(1)
     env = dict(ENV, NOTIFY_SOCKET=sock_path)
-    proc = subprocess.Popen([BIN, "serve", "--database", db, "--listen", "127.0.0.1:%d" % port, "--attach-dir",
-                             os.path.join(tmp, "files")], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    # port 0: the server takes a free port itself and prints its address (a port found free
+    # here and handed over could be taken by another test in between)
+    out_path, err_path = os.path.join(tmp, "serve.out"), os.path.join(tmp, "serve.err")
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        proc = subprocess.Popen([BIN, "serve", "--database", db, "--listen", "127.0.0.1:0", "--attach-dir",
+                                 os.path.join(tmp, "files")], env=env, stdout=out, stderr=err)
+
+    def notification():
+        for _ in range(60):  # bounded: 60 s
+            try:
+                return s.recv(4096).decode()
+            except TimeoutError:
+                assert proc.poll() is None, "the server ended: " + open(err_path).read()[-2000:]
+        raise AssertionError("no notification in 60 s: " + open(err_path).read()[-2000:])
     try:
-        msg = s.recv(4096).decode()
+        msg = notification()
         assert "READY=1" in msg.split("\n"), msg
-        assert ready(port), "READY=1 was sent before /readyz answers"
+        m = re.search(r"http://127\.0\.0\.1:(\d+)", open(out_path).read())
+        assert m, "no address printed: " + open(out_path).read()
+        assert ready(int(m.group(1))), "READY=1 was sent before /readyz answers"
         proc.send_signal(signal.SIGTERM)
-        msg = s.recv(4096).decode()
+        msg = notification()
         assert "STOPPING=1" in msg.split("\n"), msg
         assert proc.wait(timeout=30) == 0
     finally:
