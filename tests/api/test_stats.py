@@ -253,15 +253,24 @@ class StatsApiTest(unittest.TestCase):
             data += chunk
         return data
 
+    # Both server modes: a thread per connection (the default; a waiting stream blocks its own
+    # thread) and a pool (a waiting stream is suspended and resumed by the feed's thread).
+    THREADS = ("0", "4")
+
     def test_ioc_events_stream_pushes_a_change_within_2_seconds(self):
+        for threads in self.THREADS:
+            with self.subTest(http_threads=threads):
+                self.push_within_2_seconds(threads)
+
+    def push_within_2_seconds(self, threads):
         import json as _json
         import re as _re
         import time as _time
         # a store of its own: the class's workload figures stay as the other tests expect
-        db = fresh_database("api_stats_push")
+        db = fresh_database("api_stats_push_" + threads)
         run_cli(db, "migrate")
         run_cli(db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
-        srv = Server(db)
+        srv = Server(db, {"TINHSO_HTTP_THREADS": threads})
         inspector = Client(srv)
         self.assertEqual(inspector.login("thanhtra").status, 200)
         s, status, data = self.open_stream(inspector, srv)
@@ -298,11 +307,17 @@ class StatsApiTest(unittest.TestCase):
             self.assertEqual(srv.stop(), 0)
 
     def test_ioc_events_are_bounded_beat_and_end_on_shutdown(self):
+        for threads in self.THREADS:
+            with self.subTest(http_threads=threads):
+                self.bounded_beat_and_end(threads)
+
+    def bounded_beat_and_end(self, threads):
         import time as _time
-        db = fresh_database("api_stats_live")
+        db = fresh_database("api_stats_live_" + threads)
         run_cli(db, "migrate")
         run_cli(db, "demo", "--password", DEMO_PASSWORD, "--dossiers", "0")
-        srv = Server(db, {"TINHSO_STATS_LIVE_STREAMS": "1", "TINHSO_STATS_LIVE_HEARTBEAT": "1"})
+        srv = Server(db, {"TINHSO_STATS_LIVE_STREAMS": "1", "TINHSO_STATS_LIVE_HEARTBEAT": "1",
+                          "TINHSO_HTTP_THREADS": threads})
         try:
             c = Client(srv)
             self.assertEqual(c.login("thanhtra").status, 200)
@@ -333,7 +348,7 @@ class StatsApiTest(unittest.TestCase):
         finally:
             srv.stop()
         # turned off: the route says so instead of hanging
-        srv = Server(db, {"TINHSO_STATS_LIVE_STREAMS": "0"})
+        srv = Server(db, {"TINHSO_STATS_LIVE_STREAMS": "0", "TINHSO_HTTP_THREADS": threads})
         try:
             c = Client(srv)
             self.assertEqual(c.login("thanhtra").status, 200)
